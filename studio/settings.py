@@ -1,0 +1,131 @@
+"""Typed settings for one studio process: profile, model sources, limits and paths.
+
+Flags win over environment variables, which win over the defaults here.
+Nothing in this module touches torch or the network; resolving the `auto`
+profile only asks whether a CUDA device is present, and only when called.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from studio.errors import StudioError
+
+ProfileName = Literal["auto", "sd15", "sdxl", "tiny", "none"]
+PROFILES: tuple[str, ...] = ("auto", "sd15", "sdxl", "tiny", "none")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Hub ids used when the seller gives no model of their own. Sellers' machines
+# reach the hub; ours (and CI) do not, so tests use local folders instead.
+DEFAULT_MODELS: dict[str, dict[str, str]] = {
+    "sd15": {
+        "base": "stable-diffusion-v1-5/stable-diffusion-inpainting",
+        "controlnet": "lllyasviel/control_v11p_sd15_canny",
+    },
+    "sdxl": {
+        "base": "diffusers/stable-diffusion-xl-1.0-inpainting-0.1",
+        "controlnet": "diffusers/controlnet-canny-sdxl-1.0",
+    },
+    "tiny": {"base": "", "controlnet": ""},
+    "none": {"base": "", "controlnet": ""},
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: ProfileName = "auto"
+    base_model: str = ""  # hub id, local diffusers folder or single-file .safetensors
+    controlnet: str = ""  # hub id or local diffusers folder
+    lora_dir: Path = REPO_ROOT / "loras"
+    presets_dir: Path = REPO_ROOT / "presets"
+    cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("STUDIO_CACHE", Path.home() / ".cache" / "poster-studio")))
+    device: str = "auto"  # auto | cpu | cuda
+    host: str = "127.0.0.1"
+    port: int = 7860
+    share: bool = False
+    auth: tuple[str, str] | None = None
+    open_browser: bool = True
+    allow_uploads_on_share: bool = False
+    max_image_pixels: int = 40_000_000  # refuse bigger uploads before decoding them fully
+    max_upload_mb: int = 40
+    max_variants: int = 8
+    # Why `auto` resolved the way it did, shown in the UI and the CLI.
+    profile_reason: str = ""
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Defaults, then STUDIO_* environment variables, then explicit overrides (flags)."""
+        env = os.environ
+        values: dict[str, object] = {}
+        if env.get("STUDIO_PROFILE"):
+            values["profile"] = env["STUDIO_PROFILE"]
+        if env.get("STUDIO_BASE_MODEL"):
+            values["base_model"] = env["STUDIO_BASE_MODEL"]
+        if env.get("STUDIO_CONTROLNET"):
+            values["controlnet"] = env["STUDIO_CONTROLNET"]
+        if env.get("STUDIO_LORA_DIR"):
+            values["lora_dir"] = Path(env["STUDIO_LORA_DIR"])
+        if env.get("STUDIO_DEVICE"):
+            values["device"] = env["STUDIO_DEVICE"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if isinstance(values.get("lora_dir"), str):
+            values["lora_dir"] = Path(values["lora_dir"])  # type: ignore[arg-type]
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.profile not in PROFILES:
+            raise StudioError(
+                f"Unknown profile '{self.profile}'.", hint=f"Choose one of: {', '.join(PROFILES)}."
+            )
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise StudioError(f"Unknown device '{self.device}'.", hint="Choose auto, cpu or cuda.")
+
+    def resolved(self) -> "Settings":
+        """Turn `auto` into a concrete profile and record why."""
+        if self.profile != "auto":
+            return replace(self, profile_reason=self.profile_reason or f"profile '{self.profile}' was chosen explicitly")
+        if cuda_available():
+            return replace(self, profile="sd15", profile_reason="a CUDA GPU was found, so Stable Diffusion 1.5 scenes are on")
+        return replace(
+            self,
+            profile="none",
+            profile_reason="no CUDA GPU was found, so scenes are procedural studio backdrops "
+            "(start with --profile sd15 on a machine with an NVIDIA GPU for AI-generated scenes)",
+        )
+
+    def model_source(self, role: Literal["base", "controlnet"]) -> str:
+        explicit = self.base_model if role == "base" else self.controlnet
+        return explicit or DEFAULT_MODELS.get(self.profile, {}).get(role, "")
+
+
+def cuda_available() -> bool:
+    """True when torch is installed and sees a CUDA device. Imports torch lazily."""
+    if os.environ.get("STUDIO_FORCE_CPU"):
+        return False
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """`USER:PASS`, or the path of a file holding that line."""
+    if not value:
+        return None
+    text = value
+    path = Path(value)
+    if ":" not in value or path.is_file():
+        if not path.is_file():
+            raise StudioError("--auth must be USER:PASS or the path of a file that holds USER:PASS.")
+        text = path.read_text(encoding="utf-8").strip()
+    user, sep, password = text.partition(":")
+    if not sep or not user or not password:
+        raise StudioError("--auth must look like USER:PASS, with both parts filled in.")
+    return user, password
