@@ -1,0 +1,302 @@
+"""`python -m studio`: the headless twin of the app. Argument parsing only; the work
+is done by the same core functions the UI calls (studio.pipeline and friends).
+
+A seller's mistake prints one line on stderr and exits 2; an unexpected failure
+prints one line and exits 1 (STUDIO_DEBUG=1 shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+from studio.errors import StudioError
+from studio.settings import PROFILES
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m studio",
+        description="Poster Studio, headless: cut out products and make platform-exact posters.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    cut = sub.add_parser("cutout", help="remove the background of one or more photos")
+    cut.add_argument("images", nargs="+", metavar="IMAGE")
+    cut.add_argument("--out", required=True, type=Path, metavar="DIR")
+    cut.add_argument("--model", default=None, help="background-removal model (default u2netp)")
+    cut.add_argument("--zip", action="store_true", help="also write DIR/cutouts.zip")
+    _add_cutout_flags(cut)
+
+    poster = sub.add_parser("poster", help="make posters for one product")
+    poster.add_argument("--product", required=True, metavar="IMAGE", help="the product photo")
+    poster.add_argument("--recipe", type=Path, metavar="FILE.json", help="start from a saved recipe")
+    poster.add_argument("--scene", metavar="PRESET", help="scene preset id (see `presets`)")
+    poster.add_argument("--backdrop", choices=["auto", "procedural", "generated"])
+    poster.add_argument("--prompt", help="your own words for the scene")
+    poster.add_argument("--negative-prompt")
+    poster.add_argument("--lora", action="append", default=None, metavar="NAME[:WEIGHT]", help="a style; repeat to mix")
+    poster.add_argument("--headline")
+    poster.add_argument("--subline")
+    poster.add_argument("--point", action="append", default=None, metavar="TEXT", help="a selling point; repeat")
+    poster.add_argument("--price")
+    poster.add_argument("--original-price")
+    poster.add_argument("--badge")
+    poster.add_argument("--cta", help="call to action, e.g. 立即抢购")
+    poster.add_argument("--layout", help="layout preset id or auto")
+    poster.add_argument("--font", help="font id or path")
+    poster.add_argument("--platform", action="append", default=None, metavar="NAME", help="repeat for several")
+    poster.add_argument("--variants", type=int, default=1, metavar="N", help="number of A/B variants (seeds)")
+    poster.add_argument("--seed", type=int)
+    poster.add_argument("--steps", type=int)
+    poster.add_argument("--sku", help="product code used in file names")
+    poster.add_argument("--format", choices=["auto", "jpeg", "png", "webp"])
+    poster.add_argument("--no-ai-label", action="store_true", help="leave the visible AI生成 mark off")
+    poster.add_argument("--out", required=True, type=Path, metavar="DIR")
+    _add_model_flags(poster)
+    _add_cutout_flags(poster)
+
+    presets = sub.add_parser("presets", help="list scenes, layouts and platforms")
+    presets.add_argument("--json", action="store_true", help="machine-readable output")
+
+    ab = sub.add_parser("ab-stats", help="which poster variant wins, from a results CSV")
+    ab.add_argument("results", metavar="RESULTS.csv", help="columns: variant, impressions, clicks[, orders]")
+    return parser
+
+
+def _add_model_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", choices=PROFILES, help="model profile (default: STUDIO_PROFILE or auto)")
+    p.add_argument("--base-model", help="hub id, local diffusers folder or .safetensors file")
+    p.add_argument("--controlnet", help="hub id or local diffusers folder")
+    p.add_argument("--lora-dir", type=Path)
+
+
+def _add_cutout_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cutout-model", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--edge-shift", type=int, help="px: negative erodes the mask, positive grows it")
+    p.add_argument("--feather", type=float, help="px of soft edge")
+    p.add_argument("--fill-holes", action="store_true", default=None, help="fill interior holes")
+    p.add_argument("--alpha-matting", action="store_true", default=None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "cutout":
+            return _cmd_cutout(args)
+        if args.command == "poster":
+            return _cmd_poster(args)
+        if args.command == "presets":
+            return _cmd_presets(args)
+        if args.command == "ab-stats":
+            return _cmd_ab_stats(args)
+    except StudioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line, unless the user asks for the whole story
+        if os.environ.get("STUDIO_DEBUG"):
+            traceback.print_exc()
+        print(f"error: unexpected failure ({type(exc).__name__}: {exc}). Run with STUDIO_DEBUG=1 for details.", file=sys.stderr)
+        return 1
+    return 2
+
+
+def _settings(args: argparse.Namespace):
+    from studio.settings import Settings
+
+    return Settings.from_env(
+        profile=getattr(args, "profile", None),
+        base_model=getattr(args, "base_model", None),
+        controlnet=getattr(args, "controlnet", None),
+        lora_dir=getattr(args, "lora_dir", None),
+        open_browser=False,
+    ).resolved()
+
+
+def _progress_line(fraction: float, message: str) -> None:
+    print(f"[{int(fraction * 100):3d}%] {message}", file=sys.stderr)
+
+
+def _cutout_settings(base, args: argparse.Namespace):
+    updates = {}
+    model = getattr(args, "model", None) or args.cutout_model
+    if model:
+        updates["model"] = model
+    if args.edge_shift is not None:
+        updates["edge_shift_px"] = args.edge_shift
+    if args.feather is not None:
+        updates["feather_px"] = args.feather
+    if args.fill_holes:
+        updates["fill_holes"] = True
+    if args.alpha_matting:
+        updates["alpha_matting"] = True
+    return _validated(base, updates)
+
+
+def _validated(part, updates: dict):
+    """Apply flag values to a recipe part through its validation (clear errors, not tracebacks)."""
+    from pydantic import ValidationError
+
+    try:
+        return part.model_validate({**part.model_dump(), **updates})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise StudioError(f"Invalid value for {'.'.join(map(str, err['loc']))}: {err['msg']}.") from None
+
+
+def _cmd_cutout(args: argparse.Namespace) -> int:
+    from studio.cutout import cutout_batch, write_cutouts, zip_cutouts
+    from studio.imageio import load_image
+    from studio.models import ModelManager
+    from studio.recipe import CutoutSettings
+
+    settings = _cutout_settings(CutoutSettings(), args)
+    models = ModelManager(_settings(args))
+    loaded = [load_image(Path(p)) for p in args.images]  # every photo is checked before any work
+    cutouts = cutout_batch(loaded, settings, models, progress=_progress_line)
+    paths = write_cutouts(cutouts, [item.name for item in loaded], args.out)
+    for path in paths:
+        print(path)
+    if args.zip:
+        print(zip_cutouts(paths, args.out / "cutouts.zip"))
+    return 0
+
+
+def build_recipe(args: argparse.Namespace):
+    """The base recipe for `poster`: a saved recipe if given, then every flag given on top."""
+    from studio.presets import get_platform, get_scene
+    from studio.recipe import Recipe, StyleChoice
+
+    recipe = Recipe.from_json(_read_text(args.recipe)) if args.recipe else Recipe()
+    scene_updates = {
+        k: v
+        for k, v in {
+            "preset": args.scene,
+            "backdrop": args.backdrop,
+            "prompt": args.prompt,
+            "negative_prompt": args.negative_prompt,
+            "seed": args.seed,
+            "steps": args.steps,
+        }.items()
+        if v is not None
+    }
+    copy_updates = {
+        k: v
+        for k, v in {
+            "headline": args.headline,
+            "subline": args.subline,
+            "selling_points": args.point,
+            "price": args.price,
+            "original_price": args.original_price,
+            "badge": args.badge,
+            "cta": args.cta,
+            "layout": args.layout,
+            "font": args.font,
+        }.items()
+        if v is not None
+    }
+    export_updates = {
+        k: v
+        for k, v in {
+            "platforms": args.platform,
+            "sku": args.sku,
+            "file_format": args.format,
+            "aigc_label": False if args.no_ai_label else None,
+        }.items()
+        if v is not None
+    }
+    styles = recipe.styles
+    if args.lora is not None:
+        styles = [StyleChoice(**_parse_lora(spec)) for spec in args.lora]
+    recipe = recipe.model_copy(
+        update={
+            "scene": _validated(recipe.scene, scene_updates),
+            "copy_text": _validated(recipe.copy_text, copy_updates),
+            "export": _validated(recipe.export, export_updates),
+            "cutout": _cutout_settings(recipe.cutout, args),
+            "styles": styles,
+        }
+    )
+    get_scene(recipe.scene.preset)  # unknown ids fail now, with the list of valid ones
+    for pid in recipe.export.platforms:
+        get_platform(pid)
+    return recipe
+
+
+def _parse_lora(spec: str) -> dict:
+    name, sep, weight = spec.rpartition(":")
+    if not sep:
+        return {"name": spec}
+    try:
+        return {"name": name, "weight": float(weight)}
+    except ValueError:
+        return {"name": spec}
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StudioError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+
+
+def _cmd_poster(args: argparse.Namespace) -> int:
+    from studio.export.variants import make_variants
+    from studio.models import ModelManager
+    from studio.pipeline import cutout_from_photo, make_posters
+
+    if not 1 <= args.variants <= 26:
+        raise StudioError("--variants must be between 1 and 26.")
+    base = build_recipe(args)
+    settings = _settings(args)
+    models = ModelManager(settings)
+    print(models.describe(), file=sys.stderr)
+    saved_hash = base.source_sha256
+    cutout, base = cutout_from_photo(models, Path(args.product), base, progress=_progress_line)
+    if args.recipe and saved_hash and saved_hash != base.source_sha256:
+        print("note: this recipe was made from a different photo; using the new one.", file=sys.stderr)
+    if args.variants > 1:
+        seeds = [base.scene.seed + i for i in range(args.variants)]
+        recipes = make_variants(base, "seed", seeds)
+    else:
+        recipes = [base]
+    result = make_posters(models, cutout, recipes, args.out, progress=_progress_line)
+    for warning in dict.fromkeys(result.warnings):
+        print(f"note: {warning}", file=sys.stderr)
+    for recipe in result.recipes:
+        for output in recipe.outputs:
+            print(args.out / output.file)
+    print(result.zip_path)
+    return 0
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    from studio.presets import all_presets, display_name
+
+    kinds = ("scenes", "layouts", "platforms")
+    if args.json:
+        print(json.dumps({k: list(all_presets(k)) for k in kinds}, ensure_ascii=False))
+        return 0
+    for kind in kinds:
+        print(f"{kind}:")
+        for pid, item in all_presets(kind).items():
+            extra = f"  {item['width']}×{item['height']}" if kind == "platforms" else ""
+            print(f"  {pid:<20} {display_name(item, 'en')} / {display_name(item, 'zh')}{extra}")
+    return 0
+
+
+def _cmd_ab_stats(args: argparse.Namespace) -> int:
+    from studio.export.abtest import ab_stats, read_results_csv
+
+    path = Path(args.results)
+    rows = read_results_csv(_read_text(path))
+    print(json.dumps(ab_stats(rows), ensure_ascii=False, indent=2))
+    return 0

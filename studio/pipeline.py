@@ -1,0 +1,314 @@
+"""The flow, end to end: recipe + cutout → posters at each platform size → files.
+
+This is the one core the UI, the CLI and the tests call. Each step is a plain
+function of typed data from its own package; this module only sequences them:
+
+    place → scene (procedural or generated, cached per aspect) → composite
+          → copy layout on the composited scene → final composite → visible label
+
+The product's own pixels enter the poster only through `place_product` and
+`composite_poster`, at the final size, never through a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from PIL import Image
+
+from studio.errors import StudioError
+from studio.layers import Cutout, PlacedProduct, Poster, Scene
+from studio.models import ModelManager
+from studio.presets import Platform, get_platform, get_scene
+from studio.progress import CancelToken, Progress, no_progress
+from studio.recipe import ModelIds, Recipe
+
+# Douyin/short-video covers: the app's own buttons and captions cover these bands.
+SAFE_BANDS = {"safe_top_bottom": (0.12, 0.2)}
+
+
+def uses_generated_scene(recipe: Recipe, models: ModelManager) -> bool:
+    """Whether this recipe's scene comes from diffusion in this process."""
+    if recipe.scene.backdrop == "procedural":
+        return False
+    return models.profile in ("sd15", "sdxl", "tiny")
+
+
+def recipe_with_models(recipe: Recipe, models: ModelManager) -> Recipe:
+    """Record which profile and model ids make this recipe's scene."""
+    s = models.settings
+    generated = uses_generated_scene(recipe, models)
+    ids = ModelIds(
+        profile=s.profile,
+        base=s.model_source("base") if generated else "",
+        controlnet=s.model_source("controlnet") if generated else "",
+    )
+    return recipe.model_copy(update={"models": ids})
+
+
+@dataclass
+class SceneCache:
+    """Generated scenes, keyed by everything that changes them except the canvas size.
+
+    Two platforms of one aspect ratio share one generation; only the backdrop is
+    resized (the product is always placed fresh at the final size).
+    """
+
+    scenes: dict[str, Scene] = field(default_factory=dict)
+
+    @staticmethod
+    def key(recipe: Recipe, size: tuple[int, int], seed: int) -> str:
+        aspect = round(size[0] / size[1], 3)
+        parts = (
+            recipe.scene.model_dump_json(exclude={"seed"}),
+            recipe.placement.model_dump_json(),
+            "|".join(f"{s.name}:{s.weight}" for s in recipe.styles),
+            recipe.source_sha256,
+            str(aspect),
+            str(seed),
+        )
+        return "\x1f".join(parts)
+
+
+def _resize_scene(scene: Scene, size: tuple[int, int]) -> Scene:
+    if scene.background.size == size:
+        return scene
+    return Scene(
+        background=scene.background.resize(size, Image.Resampling.LANCZOS),
+        shadow=None,
+        seed=scene.seed,
+        prompt=scene.prompt,
+        negative_prompt=scene.negative_prompt,
+        kind=scene.kind,
+        control_image=scene.control_image,
+        note=scene.note,
+    )
+
+
+def placed_for(cutout: Cutout, recipe: Recipe, platform: Platform) -> PlacedProduct:
+    from studio.scene.placement import place_product, placement_for_platform
+
+    placement = placement_for_platform(recipe.placement, platform)
+    return place_product(cutout, placement, platform.size)
+
+
+def generate_backdrops(
+    models: ModelManager,
+    cutout: Cutout,
+    recipes: Sequence[Recipe],
+    platform: Platform,
+    cache: SceneCache,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> None:
+    """Generate, as one batch, every scene these recipes need at this platform's aspect.
+
+    Recipes that differ only in seed share a batch; others get their own call.
+    Results land in `cache`; already cached scenes are not generated again.
+    """
+    from studio.scene.generate import generate_scenes
+
+    size = platform.size
+    groups: dict[str, list[Recipe]] = {}
+    for recipe in recipes:
+        if not uses_generated_scene(recipe, models) or platform.white_background:
+            continue
+        if SceneCache.key(recipe, size, recipe.scene.seed) in cache.scenes:
+            continue
+        group_key = SceneCache.key(recipe, size, -1)
+        groups.setdefault(group_key, []).append(recipe)
+    for members in groups.values():
+        first = members[0]
+        seeds = sorted({r.scene.seed for r in members})
+        placed = placed_for(cutout, first, platform)
+        preset = get_scene(first.scene.preset)
+        scenes = generate_scenes(
+            models, placed, size, first.scene, preset, list(first.styles), seeds, progress=progress, cancel=cancel
+        )
+        for seed, scene in zip(seeds, scenes):
+            cache.scenes[SceneCache.key(first, size, seed)] = scene
+
+
+def scene_for(
+    models: ModelManager,
+    cutout: Cutout,
+    recipe: Recipe,
+    platform: Platform,
+    placed: PlacedProduct,
+    cache: SceneCache,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> Scene:
+    """The backdrop and contact shadow for one recipe at one platform size."""
+    from studio.scene.backdrop import render_backdrop, white_backdrop
+    from studio.scene.shadow import contact_shadow
+
+    size = platform.size
+    if platform.white_background:
+        # Marketplace white-background slots: pure white, no shadow, nothing generated.
+        return Scene(background=white_backdrop(size), shadow=None, seed=recipe.scene.seed, kind="white")
+    preset = get_scene(recipe.scene.preset)
+    if uses_generated_scene(recipe, models):
+        key = SceneCache.key(recipe, size, recipe.scene.seed)
+        if key not in cache.scenes:
+            generate_backdrops(models, cutout, [recipe], platform, cache, progress=progress, cancel=cancel)
+        scene = _resize_scene(cache.scenes[key], size)
+    else:
+        note = ""
+        if recipe.scene.backdrop == "generated" and models.profile == "none":
+            note = "AI scenes need a GPU profile (sd15/sdxl); this poster uses a studio backdrop instead."
+        scene = Scene(
+            background=render_backdrop(preset, size, recipe.scene.seed),
+            shadow=None,
+            seed=recipe.scene.seed,
+            prompt=preset.get("prompt", ""),
+            kind="procedural",
+            note=note,
+        )
+    shadow = contact_shadow(placed, size) if recipe.scene.shadow else None
+    return Scene(
+        background=scene.background,
+        shadow=shadow,
+        seed=scene.seed,
+        prompt=scene.prompt,
+        negative_prompt=scene.negative_prompt,
+        kind=scene.kind,
+        control_image=scene.control_image,
+        note=scene.note,
+    )
+
+
+def render_poster(
+    models: ModelManager,
+    cutout: Cutout,
+    recipe: Recipe,
+    platform_id: str,
+    *,
+    cache: SceneCache | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> Poster:
+    """One poster for one platform, worked out again for that size (never a crop)."""
+    from studio.scene.composite import composite_poster
+    from studio.scene.shadow import reflection
+    from studio.text import layout_copy
+
+    platform = get_platform(platform_id)
+    cache = cache if cache is not None else SceneCache()
+    placed = placed_for(cutout, recipe, platform)
+    scene = scene_for(models, cutout, recipe, platform, placed, cache, progress=progress, cancel=cancel)
+    mirror = reflection(placed, platform.size) if recipe.scene.reflection and not platform.white_background else None
+    plain = composite_poster(scene.background, placed, shadow=scene.shadow, reflection=mirror)
+    warnings = [scene.note] if scene.note else []
+
+    text_layers = []
+    text_boxes: dict[str, tuple[int, int, int, int]] = {}
+    if platform.allows_text and _has_copy(recipe):
+        safe_top, safe_bottom = (0.0, 0.0)
+        for rule in platform.rules:
+            safe_top, safe_bottom = SAFE_BANDS.get(rule, (safe_top, safe_bottom))
+        layout = layout_copy(recipe.copy_text, plain, placed.box, safe_top=safe_top, safe_bottom=safe_bottom)
+        text_layers = list(layout.layers)
+        text_boxes = {layer.name: tuple(layer.box) for layer in text_layers}  # type: ignore[misc]
+        warnings.extend(layout.warnings)
+    elif _has_copy(recipe) and not platform.allows_text:
+        warnings.append(f"{platform.id}: this slot allows no text, so the copy was left off.")
+
+    image = composite_poster(scene.background, placed, shadow=scene.shadow, reflection=mirror, text_layers=text_layers)
+    if recipe.export.aigc_label and scene.kind == "generated":
+        from studio.export.labels import add_visible_label
+
+        image, label_box = add_visible_label(image, avoid=[placed.box, *text_boxes.values()])
+        text_boxes["aigc_label"] = tuple(label_box)  # type: ignore[assignment]
+    return Poster(image=image, platform=platform.id, product_box=placed.box, text_boxes=text_boxes, warnings=warnings)
+
+
+def _has_copy(recipe: Recipe) -> bool:
+    c = recipe.copy_text
+    return any([c.headline, c.subline, c.selling_points, c.price, c.badge, c.cta])
+
+
+@dataclass
+class ExportResult:
+    out_dir: Path
+    zip_path: Path
+    recipes: list[Recipe]
+    posters: list[Poster]
+    warnings: list[str]
+
+
+def make_posters(
+    models: ModelManager,
+    cutout: Cutout,
+    recipes: Sequence[Recipe],
+    out_dir: Path,
+    *,
+    cache: SceneCache | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> ExportResult:
+    """Render every variant at every platform, write the files, manifest, recipes and zip."""
+    from studio.export.files import write_poster_file
+    from studio.export.package import write_package
+
+    if not recipes:
+        raise StudioError("There is nothing to export yet.", hint="Make at least one variant first.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache = cache if cache is not None else SceneCache()
+    recipes = [recipe_with_models(r, models) for r in recipes]
+    platform_ids = list(dict.fromkeys(p for r in recipes for p in r.export.platforms))
+    for pid in platform_ids:
+        get_platform(pid)  # an unknown platform fails before any work is done
+
+    total = sum(len(r.export.platforms) for r in recipes)
+    done = 0
+    # Generate every aspect's scenes first, batched across variants (one GPU call per group).
+    for pid in platform_ids:
+        platform = get_platform(pid)
+        batch = [r for r in recipes if pid in r.export.platforms]
+        generate_backdrops(
+            models, cutout, batch, platform, cache,
+            progress=lambda f, m: progress(0.5 * f, m), cancel=cancel,
+        )  # fmt: skip
+
+    finished: list[Recipe] = []
+    posters: list[Poster] = []
+    warnings: list[str] = []
+    for recipe in recipes:
+        outputs = []
+        for pid in recipe.export.platforms:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            poster = render_poster(models, cutout, recipe, pid, cache=cache, cancel=cancel)
+            platform = get_platform(pid)
+            output = write_poster_file(poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format)
+            outputs.append(output)
+            posters.append(poster)
+            warnings.extend(f"{recipe.variant}/{pid}: {w}" for w in poster.warnings)
+            done += 1
+            progress(0.5 + 0.5 * done / total, f"Wrote {output.file}")
+        finished.append(recipe.model_copy(update={"outputs": outputs}))
+    zip_path = write_package(out_dir, finished)
+    return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings)
+
+
+def cutout_from_photo(
+    models: ModelManager,
+    source: object,
+    recipe: Recipe,
+    *,
+    progress: Progress = no_progress,
+) -> tuple[Cutout, Recipe]:
+    """Load a photo (path, bytes or image), remove its background, and tie the recipe to it."""
+    from studio.cutout import remove_background
+    from studio.imageio import load_image
+
+    loaded = load_image(source, max_pixels=models.settings.max_image_pixels)  # type: ignore[arg-type]
+    cutout = remove_background(
+        loaded.image, recipe.cutout, models, source_sha256=loaded.sha256, progress=progress
+    )
+    return cutout, recipe.model_copy(update={"source_sha256": loaded.sha256})

@@ -1,0 +1,82 @@
+"""Assemble the five tabs into one Blocks app. Each tab lives in its own module."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from studio.models import ModelManager
+from studio.settings import Settings
+from studio.ui.common import UiContext
+from studio.ui.i18n import Translator, pick_lang
+
+TAB_TITLES = [
+    ("① 抠图 · Background removal", "cutout"),
+    ("② 场景合成 · Scene", "scene"),
+    ("③ 风格 LoRA · Style", "style"),
+    ("④ 文案 · Copy text", "copy"),
+    ("⑤ A/B 导出 · Export", "export"),
+]
+
+CSS = """
+#studio-header {align-items: center}
+#studio-header h1 {margin: 0; font-size: 1.6rem}
+"""
+
+
+def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blocks:
+    """The whole studio UI. `models` is shared by every session of this process."""
+    from studio.ui.copy_tab import build_copy_tab
+    from studio.ui.cutout_tab import build_cutout_tab
+    from studio.ui.export_tab import build_export_tab
+    from studio.ui.scene_tab import build_scene_tab
+    from studio.ui.style_tab import build_style_tab
+
+    models = models or ModelManager(settings)
+    tr = Translator(default="zh")
+    ctx = UiContext(settings=models.settings, models=models, tr=tr)
+    builders = {"cutout": build_cutout_tab, "scene": build_scene_tab, "style": build_style_tab,
+                "copy": build_copy_tab, "export": build_export_tab}
+
+    # delete_cache: hourly, drop temporary files older than a day (uploads, exports).
+    with gr.Blocks(title="Poster Studio · 海报工作室", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
+        ctx.session = gr.State(None)
+        ctx.lang = gr.State("zh")
+        with gr.Row(elem_id="studio-header"):
+            tr.bind(gr.Markdown(tr.text("title")), "title", "value")
+            lang_switch = gr.Radio([("中文", "zh"), ("English", "en")], value="zh", show_label=False,
+                                   container=False, scale=0, min_width=180, elem_id="lang-switch")
+        tr.bind(gr.Markdown(tr.text("profile_line", profile=models.describe())), "profile_line", "value")
+        with gr.Tabs():
+            for title, key in TAB_TITLES:
+                with gr.Tab(title, id=key, elem_id=f"tab-{key}"):
+                    builders[key](ctx)
+
+        components = tr.components()
+
+        def set_language(lang: str):
+            lang = lang if lang in ("zh", "en") else "zh"
+            updates = tr.updates(lang)
+            return [lang, lang, *updates]
+
+        lang_switch.change(set_language, inputs=[lang_switch], outputs=[ctx.lang, lang_switch, *components],
+                           api_name=False, queue=False)
+        # First visit: follow the browser's language.
+        demo.load(lambda browser: set_language(pick_lang(browser)), inputs=[lang_switch],
+                  outputs=[ctx.lang, lang_switch, *components], js="() => [navigator.language || 'zh']",
+                  api_name=False, queue=False)
+    return demo
+
+
+def launch_kwargs(settings: Settings) -> dict:
+    """Arguments for demo.launch that keep a public or shared studio safe and tidy."""
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "share": settings.share,
+        "auth": settings.auth,
+        "inbrowser": settings.open_browser,
+        "max_file_size": f"{settings.max_upload_mb}mb",
+        "css": CSS,
+        "theme": gr.themes.Soft(primary_hue="red", secondary_hue="amber"),
+        "footer_links": ["api"],
+    }
