@@ -23,7 +23,7 @@ from studio.layers import Cutout, PlacedProduct, Poster, Scene
 from studio.models import ModelManager
 from studio.presets import Platform, get_platform, get_scene
 from studio.progress import CancelToken, Progress, no_progress
-from studio.recipe import ModelIds, Recipe
+from studio.recipe import ModelIds, Placement, Recipe
 
 # Douyin/short-video covers: the app's own buttons and captions cover these bands.
 SAFE_BANDS = {"safe_top_bottom": (0.12, 0.2)}
@@ -87,11 +87,45 @@ def _resize_scene(scene: Scene, size: tuple[int, int]) -> Scene:
     )
 
 
-def placed_for(cutout: Cutout, recipe: Recipe, platform: Platform) -> PlacedProduct:
-    from studio.scene.placement import place_product, placement_for_platform
+def resolve_placement(cutout: Cutout, recipe: Recipe, platform: Platform) -> Placement:
+    """The placement for this canvas: platform rules first, then automatic fields filled in.
 
-    placement = placement_for_platform(recipe.placement, platform)
-    return place_product(cutout, placement, platform.size)
+    Automatic size leaves room for copy: a square canvas with a headline gives the
+    product about half its height; a tall canvas (3:4, 9:16) more, since the copy
+    stacks above it. The bottom sits on the scene's floor line.
+    """
+    from studio.scene.backdrop import floor_line
+    from studio.scene.placement import placement_for_platform
+
+    x0, y0, x1, y1 = cutout.box
+    aspect = (x1 - x0) / max(1, y1 - y0)
+    placement = placement_for_platform(recipe.placement, platform, product_aspect=aspect)
+    if placement.floor_y is not None and placement.scale is not None:
+        return placement
+    width, height = platform.size
+    with_copy = platform.allows_text and _has_copy(recipe)
+    canvas_aspect = width / height
+    if not with_copy:
+        scale = 0.68
+    elif canvas_aspect >= 0.95:
+        scale = 0.5
+    elif canvas_aspect >= 0.7:
+        scale = 0.56
+    else:
+        scale = 0.62
+    floor = floor_line(get_scene(recipe.scene.preset), platform.size)
+    return placement.model_copy(
+        update={
+            "scale": placement.scale if placement.scale is not None else scale,
+            "floor_y": placement.floor_y if placement.floor_y is not None else floor,
+        }
+    )
+
+
+def placed_for(cutout: Cutout, recipe: Recipe, platform: Platform) -> PlacedProduct:
+    from studio.scene.placement import place_product
+
+    return place_product(cutout, resolve_placement(cutout, recipe, platform), platform.size)
 
 
 def generate_backdrops(
@@ -285,7 +319,10 @@ def make_posters(
                 cancel.raise_if_cancelled()
             poster = render_poster(models, cutout, recipe, pid, cache=cache, cancel=cancel)
             platform = get_platform(pid)
-            output = write_poster_file(poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format)
+            # The visible label is drawn by render_poster, on generated scenes only.
+            output = write_poster_file(
+                poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False
+            )
             outputs.append(output)
             posters.append(poster)
             warnings.extend(f"{recipe.variant}/{pid}: {w}" for w in poster.warnings)

@@ -49,8 +49,10 @@ class Placement(_Part):
     """Where the product stands on a canvas, relative to that canvas."""
 
     center_x: float = Field(0.5, ge=0.0, le=1.0)  # product box centre, fraction of width
-    floor_y: float = Field(0.86, ge=0.05, le=1.0)  # product box bottom, fraction of height
-    scale: float = Field(0.62, gt=0.02, le=1.0)  # product fits in scale*width by scale*height
+    # None = automatic for each canvas: the scene's floor line (a podium's top, the
+    # floor in front of the horizon) and a size that leaves room for the copy.
+    floor_y: float | None = Field(None, ge=0.05, le=1.0)  # product box bottom, fraction of height
+    scale: float | None = Field(None, gt=0.02, le=1.0)  # product fits in scale*width by scale*height
     rotation_deg: float = Field(0.0, ge=-180.0, le=180.0)
 
 
@@ -90,6 +92,11 @@ class CopyText(_Part):
     font: str = "noto_sans_sc"
     layout: str = "auto"
     text_color: str = "auto"  # auto picks a colour (or a plate) with contrast >= 4.5:1
+    currency: Literal["¥", "$"] = "¥"  # put before a bare number in price / original_price
+    accent_color: str = "auto"  # price, badge pill and button colour; auto: a sale red
+    text_effect: Literal["auto", "none", "shadow", "stroke", "gradient"] = "auto"
+    vertical: bool = False  # headline set top-to-bottom (Chinese), columns right to left
+    logo: str = ""  # path to a logo image (PNG with transparency), drawn in a free corner
 
     @field_validator("selling_points")
     @classmethod

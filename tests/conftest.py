@@ -7,12 +7,15 @@ Images a test wants a person to look at go to tests/_artifacts/ (git-ignored).
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("STUDIO_FORCE_CPU", "1")
+# Tiny models and fetched weights are deterministic, so one cache serves every run.
+os.environ.setdefault("STUDIO_CACHE", os.path.join(tempfile.gettempdir(), "poster-studio-tests"))
 
 import numpy as np
 import pytest
@@ -80,3 +83,18 @@ def bottle_cutout() -> Cutout:
 @pytest.fixture
 def none_settings(tmp_path: Path) -> Settings:
     return Settings(profile="none", cache_dir=tmp_path / "cache", open_browser=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_models():
+    """One ModelManager on the tiny profile for the whole run (the tiny build is cached on disk)."""
+    from studio.models import ModelManager
+
+    return ModelManager(Settings(profile="tiny", open_browser=False))
+
+
+@pytest.fixture(scope="session")
+def none_models():
+    from studio.models import ModelManager
+
+    return ModelManager(Settings(profile="none", open_browser=False))

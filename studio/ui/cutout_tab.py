@@ -18,11 +18,7 @@ PREVIEW_BACKGROUNDS = ["checker", "white", "black"]
 def _model_choices() -> list[tuple[str, str]]:
     from studio.cutout import MODELS
 
-    choices = []
-    for name, info in MODELS.items():
-        flag = "" if info.get("commercial_use", True) else " ⚠ non-commercial"
-        choices.append((f"{name} — {info.get('licence', '?')}{flag}", name))
-    return choices
+    return [(info.choice_label(), name) for name, info in MODELS.items()]
 
 
 def build_cutout_tab(ctx: UiContext) -> None:

@@ -129,7 +129,7 @@ def _factor_values(factor: str, text: str | None, n: int, base) -> list:
 
 
 def _manifest_rows(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8-sig") as fh:  # Excel-friendly BOM
         reader = csv.reader(fh)
         return [row for row in reader]
 

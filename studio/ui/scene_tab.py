@@ -32,8 +32,8 @@ def build_scene_tab(ctx: UiContext) -> None:
                 n_variants = tr.bind(gr.Slider(1, 4, value=1, step=1, label=tr.text("n_variants")), "n_variants")
             with tr.bind(gr.Accordion(tr.text("placement"), open=True), "placement"):
                 center_x = tr.bind(gr.Slider(0.1, 0.9, value=0.5, step=0.01, label=tr.text("center_x")), "center_x")
-                floor_y = tr.bind(gr.Slider(0.3, 1.0, value=0.86, step=0.01, label=tr.text("floor_y")), "floor_y")
-                scale = tr.bind(gr.Slider(0.2, 0.95, value=0.62, step=0.01, label=tr.text("scale")), "scale")
+                floor_y = tr.bind(gr.Slider(0, 1.0, value=0, step=0.01, label=tr.text("floor_y")), "floor_y")
+                scale = tr.bind(gr.Slider(0, 0.95, value=0, step=0.01, label=tr.text("scale")), "scale")
                 rotation = tr.bind(gr.Slider(-45, 45, value=0, step=1, label=tr.text("rotation")), "rotation")
                 shadow = tr.bind(gr.Checkbox(value=True, label=tr.text("shadow")), "shadow")
                 reflection = tr.bind(gr.Checkbox(value=False, label=tr.text("reflection")), "reflection")
@@ -83,7 +83,8 @@ def build_scene_tab(ctx: UiContext) -> None:
             control_strength=float(strength_value), control_start=float(start), control_end=max(float(start), float(end)),
             shadow=bool(with_shadow), reflection=bool(with_reflection),
         )
-        placement = Placement(center_x=cx, floor_y=fy, scale=sc, rotation_deg=rot)
+        # 0 on a slider means "automatic for each canvas size".
+        placement = Placement(center_x=cx, floor_y=fy or None, scale=sc or None, rotation_deg=rot)
         recipe = session.recipe.model_copy(update={"scene": scene, "placement": placement})
         cancel_token = ctx.cancels.fresh(request.session_hash if request else None)
         # Previews show the scene and product only; copy is laid on in tab ④.

@@ -1,0 +1,101 @@
+"""Steps that need the photo as well as the mask: alpha matting and colour decontamination.
+
+Both work on a window around the product's edge only, so their cost follows
+the product's outline, not the photo's megapixels. pymatting (through numba)
+is imported inside the functions: its first import compiles for a minute.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from studio.recipe import CutoutSettings
+
+MATTING_MAX_SIDE = 800  # closed-form matting solves a sparse system: keep it small
+EDGE_LOW, EDGE_HIGH = 1, 254  # alpha strictly between: a mixed edge pixel
+
+
+def alpha_matte(image: Image.Image, mask: Image.Image, settings: CutoutSettings) -> Image.Image:
+    """Closed-form alpha matting in the band between the fg and bg thresholds.
+
+    Sure foreground (mask > fg threshold, eroded) and sure background (mask <
+    bg threshold, eroded) keep their values; only the uncertain band is solved.
+    """
+    from scipy import ndimage
+
+    alpha = np.asarray(mask.convert("L"))
+    fg = alpha > settings.alpha_fg_threshold
+    bg = alpha < settings.alpha_bg_threshold
+    if settings.alpha_erode_px > 0:
+        s = np.ones((settings.alpha_erode_px, settings.alpha_erode_px), bool)
+        fg = ndimage.binary_erosion(fg, structure=s)
+        bg = ndimage.binary_erosion(bg, structure=s, border_value=1)
+    unknown = ~(fg | bg)
+    if not unknown.any() or not fg.any():
+        return mask.convert("L")
+    window = _window(unknown, pad=16, shape=alpha.shape)
+    y0, y1, x0, x1 = window
+    rgb = np.asarray(image.convert("RGB"))[y0:y1, x0:x1]
+    trimap = np.full(unknown.shape, 0.5)[y0:y1, x0:x1]
+    trimap[fg[y0:y1, x0:x1]] = 1.0
+    trimap[bg[y0:y1, x0:x1]] = 0.0
+
+    solved = _solve_alpha(rgb, trimap)
+    out = alpha.astype(np.float64) / 255.0
+    band = unknown[y0:y1, x0:x1]
+    out[y0:y1, x0:x1][band] = solved[band]
+    out[fg] = 1.0
+    out[bg] = 0.0
+    return Image.fromarray(np.clip(np.rint(out * 255), 0, 255).astype(np.uint8), "L")
+
+
+def _solve_alpha(rgb: np.ndarray, trimap: np.ndarray) -> np.ndarray:
+    """pymatting's closed-form alpha at a working size of at most MATTING_MAX_SIDE."""
+    from pymatting import estimate_alpha_cf
+
+    h, w = trimap.shape
+    scale = min(1.0, MATTING_MAX_SIDE / max(h, w))
+    if scale < 1.0:
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        small_rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BILINEAR))
+        small_tri = np.asarray(Image.fromarray((trimap * 255).astype(np.uint8)).resize(size, Image.Resampling.NEAREST)) / 255.0
+    else:
+        small_rgb, small_tri = rgb, trimap
+    try:
+        solved = estimate_alpha_cf(small_rgb / 255.0, small_tri)
+    except ValueError:  # pymatting refuses trimaps without both known regions
+        return trimap
+    if scale < 1.0:
+        solved = np.asarray(Image.fromarray(solved.astype(np.float32), "F").resize((w, h), Image.Resampling.BILINEAR))
+    return np.clip(solved, 0.0, 1.0)
+
+
+def decontaminate(image: Image.Image, alpha: Image.Image) -> Image.Image:
+    """RGB where mixed edge pixels carry the product's colour, not the old background's.
+
+    Only pixels with 0 < alpha < 255 change; opaque product pixels stay exactly
+    as photographed, and transparent ones keep the photo (touch-up can reveal them).
+    """
+    rgb = np.asarray(image.convert("RGB"))
+    a = np.asarray(alpha.convert("L"))
+    mixed = (a >= EDGE_LOW) & (a <= EDGE_HIGH)
+    if not mixed.any():
+        return image.convert("RGB")
+    from pymatting import estimate_foreground_ml
+
+    y0, y1, x0, x1 = _window(mixed, pad=24, shape=a.shape)
+    fg = estimate_foreground_ml(rgb[y0:y1, x0:x1] / 255.0, a[y0:y1, x0:x1] / 255.0)
+    out = rgb.copy()
+    patch = out[y0:y1, x0:x1]
+    band = mixed[y0:y1, x0:x1]
+    patch[band] = np.clip(np.rint(fg[band] * 255), 0, 255).astype(np.uint8)
+    return Image.fromarray(out, "RGB")
+
+
+def _window(region: np.ndarray, pad: int, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    ys, xs = np.nonzero(region)
+    return (
+        max(0, int(ys.min()) - pad), min(shape[0], int(ys.max()) + pad + 1),
+        max(0, int(xs.min()) - pad), min(shape[1], int(xs.max()) + pad + 1),
+    )

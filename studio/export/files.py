@@ -1,0 +1,233 @@
+"""Write one poster as a platform-exact file with its recipe, parameters and AIGC labels inside.
+
+Name: {sku}_{platform}_{variant}.{ext}. sRGB with an embedded profile; JPEG
+without chroma subsampling, quality 95 stepped down until the file fits the
+platform's byte cap. The file is written to a temp name and renamed, so a
+crash never leaves half a poster behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from studio.errors import StudioError
+from studio.export.atomic import write_bytes_atomic
+from studio.export.compliance import safe_area
+from studio.export.containers import EXTENSIONS, EmbeddedMeta, encode, read_embedded
+from studio.export.fidelity import box_psnr
+from studio.export.labels import LABEL_BOX_NAME, add_visible_label
+from studio.export.parameters import parameters_text
+from studio.export.xmp import aigc_label, build_xmp
+from studio.layers import Poster
+from studio.presets import Platform
+from studio.recipe import OutputFile, Recipe
+
+START_QUALITY = 95
+FLOOR_QUALITY = 60
+MIN_PRODUCT_PSNR = 40.0
+
+
+def output_name(recipe: Recipe, platform_id: str, fmt: str) -> str:
+    return f"{recipe.export.sku}_{platform_id}_{recipe.variant}.{EXTENSIONS[fmt]}"
+
+
+def resolve_format(file_format: str, recipe: Recipe, platform: Platform) -> str:
+    fmt = file_format if file_format != "auto" else recipe.export.file_format
+    fmt = platform.format if fmt == "auto" else fmt
+    fmt = {"jpg": "jpeg"}.get(fmt.lower(), fmt.lower())
+    if fmt not in EXTENSIONS:
+        raise StudioError(f"Unknown file format '{fmt}'.", hint="Choose jpeg, png or webp.")
+    return fmt
+
+
+def pixel_sha256(image: Image.Image) -> str:
+    """Hash of the RGB pixels (not the file), so a re-encode can be checked against it."""
+    rgb = image.convert("RGB")
+    digest = hashlib.sha256(f"{rgb.width}x{rgb.height}:".encode())
+    digest.update(np.ascontiguousarray(np.asarray(rgb)).tobytes())
+    return digest.hexdigest()
+
+
+def _fit_quality(encode_at: Callable[[int], bytes], cap: int) -> tuple[bytes, int]:
+    """Highest quality in FLOOR..START whose file is <= cap (binary search; size grows with quality)."""
+    data = encode_at(START_QUALITY)
+    if cap <= 0 or len(data) <= cap:
+        return data, START_QUALITY
+    floor = encode_at(FLOOR_QUALITY)
+    if len(floor) > cap:
+        raise StudioError(
+            f"This poster cannot be made smaller than the platform's {cap / 1e6:.1f} MB limit "
+            f"without visibly damaging it (quality {FLOOR_QUALITY} still gives {len(floor) / 1e6:.2f} MB).",
+            hint="Choose a calmer scene (less fine texture), or export as a different platform.",
+        )
+    best, best_q = floor, FLOOR_QUALITY
+    lo, hi = FLOOR_QUALITY + 1, START_QUALITY - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        candidate = encode_at(mid)
+        if len(candidate) <= cap:
+            best, best_q, lo = candidate, mid, mid + 1
+        else:
+            hi = mid - 1
+    return best, best_q
+
+
+def write_poster_file(
+    poster: Poster,
+    platform: Platform,
+    out_dir: Path,
+    *,
+    recipe: Recipe,
+    file_format: str = "auto",
+    producer: str = "PosterStudio",
+    visible_label: bool | None = None,
+) -> OutputFile:
+    """Write `poster` into `out_dir`; returns its OutputFile (real byte count).
+
+    visible_label: None follows recipe.export.aigc_label. The mark is skipped (with a
+    warning on `poster.warnings`) on platforms whose rules forbid text, and when the
+    poster already carries one (text_boxes["aigc_label"]). Warnings about size caps
+    and compression also go to `poster.warnings`.
+    """
+    fmt = resolve_format(file_format, recipe, platform)
+    if poster.image.size != platform.size:
+        raise StudioError(
+            f"The poster is {poster.image.width}×{poster.image.height} but {platform.id} needs "
+            f"exactly {platform.width}×{platform.height}.",
+            hint="Render it again for this platform.",
+        )
+    image = poster.image.convert("RGB")
+    text_boxes = dict(poster.text_boxes)
+    wants_label = recipe.export.aigc_label if visible_label is None else visible_label
+    if wants_label and LABEL_BOX_NAME not in text_boxes:
+        if platform.allows_text:
+            clear = safe_area(platform)
+            image, box = add_visible_label(
+                image, avoid=[poster.product_box, *text_boxes.values()], keep_clear=(clear["top"], clear["bottom"])
+            )
+            text_boxes[LABEL_BOX_NAME] = box
+        else:
+            poster.warnings.append(
+                f"{platform.id} allows no text on the image, so the visible “AI生成” mark was left off; "
+                "the file still carries the AI label in its metadata."
+            )
+
+    name = output_name(recipe, platform.id, fmt)
+    aigc = aigc_label(producer, pixel_sha256(image))
+    params = parameters_text(recipe, platform.size, producer=producer)
+    others = [o for o in recipe.outputs if o.file != name]
+
+    def entry(nbytes: int) -> OutputFile:
+        return OutputFile(
+            file=name, platform=platform.id, width=platform.width, height=platform.height, bytes=nbytes,
+            product_box=tuple(poster.product_box), text_boxes=text_boxes,  # type: ignore[arg-type]
+        )
+
+    def encode_at(quality: int | None, nbytes: int, optimize: bool = False) -> bytes:
+        file_recipe = recipe.model_copy(update={"outputs": [*others, entry(nbytes)]})
+        recipe_json = file_recipe.to_json()
+        quality_note = "" if fmt == "png" else ("lossless" if quality is None else str(quality))
+        fields = {"Platform": platform.id, "Variant": recipe.variant, "Format": fmt, "Quality": quality_note}
+        if fmt == "webp":
+            fields["Recipe"] = recipe_json  # WebP has no comment chunk; the recipe rides in XMP
+        meta = EmbeddedMeta(xmp=build_xmp(aigc, creator_tool=producer, studio_fields=fields),
+                            parameters=params, recipe_json=recipe_json)
+        return encode(image, fmt, meta, quality=quality, optimize=optimize, software=producer)
+
+    data, quality, optimize = _encode_within_cap(encode_at, fmt, platform, image, poster)
+    data = _settle_byte_count(lambda n: encode_at(quality, n, optimize), len(data))
+    if platform.min_bytes and len(data) < platform.min_bytes:
+        poster.warnings.append(
+            f"The file is {len(data) // 1000} KB, under {platform.id}'s {platform.min_bytes // 1000} KB minimum; "
+            "the platform may reject it as too plain."
+        )
+    write_bytes_atomic(Path(out_dir) / name, data)
+    return entry(len(data))
+
+
+def _decoded_psnr(data: bytes, image: Image.Image, box: tuple[int, int, int, int]) -> float:
+    with Image.open(io.BytesIO(data)) as written:
+        return box_psnr(image, written, box)
+
+
+def _encode_within_cap(
+    encode_at: Callable[..., bytes], fmt: str, platform: Platform, image: Image.Image, poster: Poster
+) -> tuple[bytes, int | None, bool]:
+    """(file bytes, quality used, optimize flag), with the recorded byte count still a placeholder.
+
+    JPEG: highest quality <= 95 that fits the cap, then raised (96..100) while the product's
+    PSNR is under 40 dB and the cap allows. PNG: plain, then optimized. WebP: lossless, then
+    lossy like JPEG if the cap demands it.
+    """
+    cap = platform.max_bytes
+    # While searching, the recorded byte count is the cap itself: the real count has no more digits.
+    placeholder = cap if cap > 0 else 10**7
+    if fmt == "png":
+        data = encode_at(None, placeholder)
+        if not cap or len(data) <= cap:
+            return data, None, False
+        data = encode_at(None, placeholder, True)
+        if len(data) > cap:
+            poster.warnings.append(
+                f"The PNG is {len(data) / 1e6:.2f} MB, over {platform.id}'s {cap / 1e6:.1f} MB limit; "
+                "export as JPEG to fit."
+            )
+        return data, None, True
+    if fmt == "webp":
+        data = encode_at(None, placeholder)
+        if not cap or len(data) <= cap:
+            return data, None, False
+    data, quality = _fit_quality(lambda q: encode_at(q, placeholder), cap)
+    psnr = _decoded_psnr(data, image, poster.product_box)
+    # Below START the cap already forced quality down, so a higher one would not fit.
+    while psnr < MIN_PRODUCT_PSNR and START_QUALITY <= quality < 100:
+        better = encode_at(quality + 1, placeholder)
+        if cap and len(better) > cap:
+            break
+        data, quality = better, quality + 1
+        psnr = _decoded_psnr(data, image, poster.product_box)
+    if platform.min_bytes and len(data) < platform.min_bytes and quality < 100:
+        data, quality = encode_at(100, placeholder), 100
+        psnr = _decoded_psnr(data, image, poster.product_box)
+    if psnr < MIN_PRODUCT_PSNR:
+        poster.warnings.append(
+            f"Compression to fit {platform.id} softened the product's detail "
+            f"(PSNR {psnr:.1f} dB at quality {quality}); zoom in before you publish."
+        )
+    return data, quality, False
+
+
+def _settle_byte_count(encode_with: Callable[[int], bytes], guess: int) -> bytes:
+    """Re-encode until the byte count written inside the file equals the file's length."""
+    data = encode_with(guess)
+    for _ in range(6):
+        if len(data) == guess:
+            return data
+        guess = len(data)
+        data = encode_with(guess)
+    return data  # off by a digit at worst; the OutputFile returned still has the true size
+
+
+def read_recipe_from_file(path: Path) -> Recipe:
+    """The recipe a Poster Studio file carries, so it can be reopened and made again."""
+    meta = read_embedded(Path(path))
+    if not meta.recipe_json:
+        raise StudioError(
+            f"{Path(path).name} has no Poster Studio recipe inside.",
+            hint="Only files exported by Poster Studio can be reopened; marketplaces and editors often strip it.",
+        )
+    return Recipe.from_json(meta.recipe_json)
+
+
+def read_xmp(path: Path) -> str:
+    """The file's XMP packet as text ('' when it has none)."""
+    return read_embedded(Path(path)).xmp
+
+
+__all__ = ["write_poster_file", "read_recipe_from_file", "read_xmp", "output_name", "pixel_sha256"]

@@ -1,0 +1,139 @@
+"""A `.poster` project file: one zip with the cutouts (PNG), the recipes (JSON) and a version.
+
+Opening is defensive, because a project may come from someone else: member
+names must be plain relative paths we wrote (no zip-slip), sizes are capped
+before anything is decompressed, and images are size-checked before decoding.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from PIL import Image
+
+from studio.errors import StudioError
+from studio.export.atomic import atomic_output
+from studio.recipe import Recipe
+
+PROJECT_VERSION = 1
+PROJECT_KIND = "poster-studio-project"
+MAX_MEMBER_BYTES = 200 * 1024 * 1024  # one cutout PNG or recipe, uncompressed
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+MAX_MEMBERS = 2000
+MAX_RATIO = 200  # uncompressed/compressed; zip bombs go far beyond this
+MAX_IMAGE_PIXELS = 40_000_000
+_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+@dataclass
+class Project:
+    cutouts: dict[str, Image.Image]
+    recipes: list[Recipe]
+    extra: dict[str, Any] = field(default_factory=dict)
+    version: int = PROJECT_VERSION
+
+
+def save_project(
+    path: Path, *, cutouts: dict[str, Image.Image], recipes: list[Recipe], extra: dict[str, Any] | None = None
+) -> Path:
+    """Write the project atomically; cutout names must be short plain names (letters, digits, _ and -)."""
+    for name in cutouts:
+        if not _NAME.match(name):
+            raise StudioError(f"The cutout name '{name}' cannot be saved.", hint="Use letters, digits, _ and - only.")
+    index = {
+        "kind": PROJECT_KIND, "version": PROJECT_VERSION, "cutouts": sorted(cutouts),
+        "recipes": [f"recipes/{i:03d}.json" for i in range(len(recipes))], "extra": extra or {},
+    }
+    try:
+        index_json = json.dumps(index, ensure_ascii=False, indent=2)
+    except (TypeError, ValueError) as exc:
+        raise StudioError("The project's extra data cannot be saved.", hint=str(exc)) from None
+    path = Path(path)
+    with atomic_output(path) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.json", index_json)
+        for name in sorted(cutouts):
+            buf = io.BytesIO()
+            image = cutouts[name]
+            image.save(buf, "PNG", compress_level=6)  # keeps RGBA: the cutout's alpha is the product mask
+            archive.writestr(f"cutouts/{name}.png", buf.getvalue(), compress_type=zipfile.ZIP_STORED)
+        for member, recipe in zip(index["recipes"], recipes):
+            archive.writestr(member, recipe.to_json())
+    return path
+
+
+def _check_members(archive: zipfile.ZipFile) -> None:
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise StudioError("This project file has far too many parts to be a Poster Studio project.")
+    total = 0
+    for info in infos:
+        pure = PurePosixPath(info.filename)
+        if info.filename.startswith(("/", "\\")) or "\\" in info.filename or ".." in pure.parts or ":" in info.filename:
+            raise StudioError("This project file contains unsafe paths and was not opened.",
+                              hint="It may have been tampered with; ask for a fresh copy.")
+        if info.file_size > MAX_MEMBER_BYTES or (
+            info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1_000_000
+        ):
+            raise StudioError("This project file contains an oversized part and was not opened.",
+                              hint="It may be damaged or not a Poster Studio project.")
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise StudioError("This project file is too large to open.")
+
+
+def _read_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        with archive.open(name) as member:
+            data = member.read(MAX_MEMBER_BYTES + 1)  # never trust the header's size alone
+    except KeyError:
+        raise StudioError(f"This project file is missing '{name}'.", hint="It may be damaged.") from None
+    if len(data) > MAX_MEMBER_BYTES:
+        raise StudioError("This project file contains an oversized part and was not opened.")
+    return data
+
+
+def _open_cutout(data: bytes, name: str) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.format != "PNG" or image.width * image.height > MAX_IMAGE_PIXELS:
+            raise StudioError(f"The cutout '{name}' in this project is not a usable PNG.")
+        image.load()
+    except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise StudioError(f"The cutout '{name}' in this project cannot be read.", hint=str(exc)) from None
+    return image
+
+
+def open_project(path: Path) -> Project:
+    """Read a `.poster` file back; StudioError for anything that is not a sound project of ours."""
+    try:
+        archive = zipfile.ZipFile(Path(path))
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise StudioError(f"{Path(path).name} is not a Poster Studio project.", hint=str(exc)) from None
+    with archive:
+        _check_members(archive)
+        try:
+            index = json.loads(_read_member(archive, "project.json"))
+        except ValueError:
+            raise StudioError("This project's index is damaged.") from None
+        if not isinstance(index, dict) or index.get("kind") != PROJECT_KIND:
+            raise StudioError(f"{Path(path).name} is not a Poster Studio project.")
+        if int(index.get("version", 0)) > PROJECT_VERSION:
+            raise StudioError("This project was saved by a newer Poster Studio.", hint="Update the studio to open it.")
+        cutouts = {}
+        for name in index.get("cutouts", []):
+            if not isinstance(name, str) or not _NAME.match(name):
+                raise StudioError("This project names a cutout in an unsafe way and was not opened.")
+            cutouts[name] = _open_cutout(_read_member(archive, f"cutouts/{name}.png"), name)
+        recipes = []
+        for member in index.get("recipes", []):
+            if not isinstance(member, str) or not re.fullmatch(r"recipes/\d{3,6}\.json", member):
+                raise StudioError("This project names a recipe in an unsafe way and was not opened.")
+            recipes.append(Recipe.from_json(_read_member(archive, member)))
+    extra = index.get("extra") if isinstance(index.get("extra"), dict) else {}
+    return Project(cutouts=cutouts, recipes=recipes, extra=extra, version=int(index.get("version", PROJECT_VERSION)))

@@ -1,0 +1,155 @@
+"""The exact re-composite: every layer stacked at the final poster size.
+
+Order: background → shadow (multiply, tinted by the background) → reflection →
+product (alpha over) → text layers → overlays. Where the product is opaque
+(alpha 255) the poster's pixels ARE the placed product's pixels, bit for bit:
+no model output and no second resample ever touches them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from studio.layers import PlacedProduct, TextLayer
+from studio.recipe import Box
+
+WRAP_MAX_ALPHA = 240
+
+
+def _shadow_tint(background: np.ndarray, shadow: np.ndarray) -> np.ndarray:
+    """A deep version of the background colour under the shadow (never flat black)."""
+    weights = shadow.astype(np.float32)
+    total = float(weights.sum())
+    if total <= 0:
+        return np.array([0.4, 0.4, 0.4], np.float32)
+    mean = (background.astype(np.float32) * weights[..., None]).reshape(-1, 3).sum(axis=0) / total / 255.0
+    # Deeper and a touch more saturated than the surface it falls on.
+    return np.clip(mean**1.6 * 0.55, 0.0, 1.0).astype(np.float32)
+
+
+def _apply_shadow(canvas: np.ndarray, shadow: Image.Image) -> None:
+    bbox = shadow.getbbox()
+    if bbox is None:
+        return
+    x0, y0, x1, y1 = bbox
+    opacity = np.asarray(shadow)[y0:y1, x0:x1]
+    region = canvas[y0:y1, x0:x1]
+    tint = _shadow_tint(region, opacity)
+    a = opacity.astype(np.float32)[..., None] / 255.0
+    factor = 1.0 - a + a * tint
+    canvas[y0:y1, x0:x1] = np.clip(np.rint(region.astype(np.float32) * factor), 0, 255).astype(np.uint8)
+
+
+def _alpha_over(canvas: np.ndarray, rgba: np.ndarray, bbox: Box) -> None:
+    """Straight-alpha over in integers, on the layer's box only."""
+    x0, y0, x1, y1 = bbox
+    layer = rgba[y0:y1, x0:x1].astype(np.uint32)
+    base = canvas[y0:y1, x0:x1].astype(np.uint32)
+    a = layer[..., 3:4]
+    mixed = (layer[..., :3] * a + base * (255 - a) + 127) // 255
+    canvas[y0:y1, x0:x1] = mixed.astype(np.uint8)
+
+
+def _light_wrap(canvas: np.ndarray, background: np.ndarray, rgba: np.ndarray, bbox: Box, amount: float) -> None:
+    """Let the scene's light spill a little over the product's soft edge.
+
+    Only clearly partial pixels (alpha < WRAP_MAX_ALPHA) change, so the
+    fidelity check's core (alpha >= 250) is never touched.
+    """
+    x0, y0, x1, y1 = bbox
+    alpha = rgba[y0:y1, x0:x1, 3].astype(np.float32) / 255.0
+    edge = (alpha > 0) & (alpha < WRAP_MAX_ALPHA / 255.0)
+    if not edge.any():
+        return
+    radius = max((y1 - y0) / 150.0, 1.5)
+    blurred = np.asarray(Image.fromarray(background[y0:y1, x0:x1]).filter(ImageFilter.GaussianBlur(radius)), np.float32)
+    region = canvas[y0:y1, x0:x1].astype(np.float32)
+    weight = (amount * (1.0 - alpha) * edge)[..., None]
+    canvas[y0:y1, x0:x1] = np.clip(np.rint(region + (blurred - region) * weight), 0, 255).astype(np.uint8)
+
+
+def _paste_overlay(poster: Image.Image, overlay: Image.Image, box: Box) -> None:
+    x0, y0, x1, y1 = box
+    if x1 <= x0 or y1 <= y0:
+        return
+    layer = overlay.convert("RGBA")
+    if layer.size != (x1 - x0, y1 - y0):
+        layer = layer.resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    poster.alpha_composite(layer, dest=(x0, y0))
+
+
+def composite_poster(
+    background: Image.Image,
+    placed: PlacedProduct,
+    *,
+    shadow: Image.Image | None = None,
+    reflection: Image.Image | None = None,
+    text_layers: Sequence[TextLayer] = (),
+    overlays: Sequence[tuple[Image.Image, Box]] = (),
+    light_wrap: float = 0.0,
+) -> Image.Image:
+    """Stack the layers into the final RGB poster (the background's size).
+
+    `light_wrap` (0..1) blends a little blurred background into the product's
+    semi-transparent edge pixels; opaque product pixels are never touched.
+    """
+    size = background.size
+    if placed.rgba.size != size:
+        raise ValueError(f"placed product is {placed.rgba.size}, background is {size}")
+    base = np.asarray(background.convert("RGB"))
+    canvas = base.copy()
+    if shadow is not None:
+        if shadow.size != size:
+            raise ValueError(f"shadow is {shadow.size}, background is {size}")
+        _apply_shadow(canvas, shadow.convert("L"))
+    if reflection is not None:
+        reflected = np.asarray(reflection.convert("RGBA"))
+        bbox = reflection.getchannel("A").getbbox()
+        if bbox is not None:
+            _alpha_over(canvas, reflected, bbox)
+    product = np.asarray(placed.rgba.convert("RGBA"))
+    bbox = placed.rgba.getchannel("A").getbbox()
+    if bbox is not None:
+        behind = canvas.copy() if light_wrap > 0 else None
+        _alpha_over(canvas, product, bbox)
+        if behind is not None:
+            _light_wrap(canvas, behind, product, bbox, float(min(max(light_wrap, 0.0), 1.0)))
+        opaque = product[..., 3] == 255
+        canvas[opaque] = product[..., :3][opaque]  # the promise, stated explicitly
+    poster = Image.fromarray(canvas, "RGB")
+    if not text_layers and not overlays:
+        return poster
+    poster = poster.convert("RGBA")
+    for layer in text_layers:
+        rgba = layer.rgba.convert("RGBA")
+        if rgba.size == size:
+            poster.alpha_composite(rgba)
+        else:
+            _paste_overlay(poster, rgba, layer.box)
+    for image, box in overlays:
+        _paste_overlay(poster, image, box)
+    return poster.convert("RGB")
+
+
+def product_fidelity_psnr(poster: Image.Image, placed: PlacedProduct, *, alpha_min: int = 250, erode_px: int = 2) -> float:
+    """PSNR (dB) between poster and placed product inside the product's opaque core.
+
+    The core is alpha >= `alpha_min`, eroded by `erode_px` so edge pixels (which
+    legitimately mix with the scene) are left out. `inf` when identical.
+    """
+    if poster.size != placed.rgba.size:
+        raise ValueError(f"poster is {poster.size}, placed product is {placed.rgba.size}")
+    mask_img = placed.rgba.getchannel("A").point(lambda v: 255 if v >= alpha_min else 0)
+    if erode_px > 0:
+        mask_img = mask_img.filter(ImageFilter.MinFilter(2 * erode_px + 1))
+    mask = np.asarray(mask_img) > 0
+    if not mask.any():
+        raise ValueError("the product has no opaque pixels to compare")
+    a = np.asarray(poster.convert("RGB"), np.float64)[mask]
+    b = np.asarray(placed.rgba.convert("RGB"), np.float64)[mask]
+    mse = float(np.mean((a - b) ** 2))
+    return math.inf if mse == 0 else 10.0 * math.log10(255.0**2 / mse)

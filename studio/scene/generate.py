@@ -1,0 +1,231 @@
+"""AI scenes around the placed product: ControlNet + inpainting, one batch for all seeds.
+
+The model repaints everything outside the product (the product, slightly
+grown, is kept so the scene is lit and framed around it) at the profile's
+working resolution; the background is then resized to the poster. The
+product's own pixels are composited later at final size, never through the VAE.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from studio.errors import StudioError
+from studio.layers import PlacedProduct, Scene
+from studio.models.manager import ModelManager
+from studio.models.profiles import DiffusionProfile, diffusion_profile, working_size
+from studio.progress import CancelToken, Cancelled, Progress, no_progress
+from studio.recipe import SceneSettings, StyleChoice
+from studio.scene.control import make_control_image
+
+# Growth of the kept product region at working resolution, as a fraction of the long side.
+MASK_GROW = 0.008
+# What the model sees outside the product before it repaints it.
+NEUTRAL = (127, 127, 127)
+LOAD_SHARE = 0.1  # share of the progress bar spent loading, before the first step
+
+
+def generate_scenes(
+    models: ModelManager,
+    placed: PlacedProduct,
+    size: tuple[int, int],
+    scene: SceneSettings,
+    preset: dict[str, Any],
+    styles: list[StyleChoice],
+    seeds: list[int],
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> list[Scene]:
+    """One generated Scene (RGB background of exactly `size`) per seed, in the order of `seeds`."""
+    if not seeds:
+        return []
+    profile = diffusion_profile(models.profile)
+    steps = int(scene.steps or preset.get("steps", 25))
+    guidance = float(scene.guidance if scene.guidance is not None else preset.get("guidance", 7.0))
+    control_scale = float(
+        scene.control_strength if scene.control_strength is not None else preset.get("control_strength", 0.8)
+    )
+    if scene.control_start >= scene.control_end:
+        raise StudioError(
+            "The control start must come before the control end.",
+            hint="For example start 0.0 and end 1.0 (the product's outline guides the whole generation).",
+        )
+    _check_cancel(cancel)
+    control = make_control_image(placed, scene.control_type)
+    work = working_size(placed.rgba.size, profile)
+    init, mask, control_work = prepare_inputs(placed, control, work)
+
+    from studio.models.diffusion import enable_low_vram, load_scene_pipeline
+    from studio.models.oom import run_with_oom_retry
+    from studio.styles import apply_styles
+
+    with models.gpu():
+        progress(0.0, "Loading the scene model…")
+        pipe = load_scene_pipeline(
+            models, control_type=scene.control_type, progress=lambda f, m: progress(f * LOAD_SHARE, m)
+        )
+        trigger_words = apply_styles(models, pipe, styles)
+        prompt, negative = build_prompts(preset, scene, trigger_words)
+        _check_cancel(cancel)
+        tracker = _StepTracker(progress, cancel, steps=steps, images=len(seeds))
+
+        def run(indices: list[int]) -> list[Image.Image]:
+            tracker.start_batch(len(indices))
+            images = _run_pipeline(
+                pipe,
+                profile,
+                seeds=[seeds[i] for i in indices],
+                prompt=prompt,
+                negative=negative,
+                init=init,
+                mask=mask,
+                control=control_work,
+                steps=steps,
+                guidance=guidance,
+                control_scale=control_scale,
+                control_window=(scene.control_start, scene.control_end),
+                tracker=tracker,
+            )
+            tracker.finish_batch()
+            return images
+
+        images = run_with_oom_retry(
+            run,
+            len(seeds),
+            enable_offload=lambda: enable_low_vram(pipe, models),
+            on_retry=lambda message: progress(tracker.fraction(), message),
+        )
+    progress(1.0, "Scene ready")
+    return [
+        Scene(
+            background=image.convert("RGB").resize(size, Image.Resampling.LANCZOS),
+            shadow=None,
+            seed=seed,
+            prompt=prompt,
+            negative_prompt=negative,
+            kind="generated",
+            control_image=control,
+            note=profile.note,
+        )
+        for image, seed in zip(images, seeds)
+    ]
+
+
+def build_prompts(preset: dict[str, Any], scene: SceneSettings, trigger_words: list[str]) -> tuple[str, str]:
+    """Preset words, then the seller's, then the styles' trigger words; empty parts skipped."""
+    positive = [preset.get("prompt", ""), scene.prompt, *trigger_words]
+    negative = [preset.get("negative_prompt", ""), scene.negative_prompt]
+    return _join(positive), _join(negative)
+
+
+def prepare_inputs(
+    placed: PlacedProduct, control: Image.Image, work: tuple[int, int]
+) -> tuple[Image.Image, Image.Image, Image.Image]:
+    """(init image, inpaint mask, control image), all at the working size.
+
+    The mask is white where the model paints: everywhere except the product,
+    which is kept slightly grown so the scene meets its outline cleanly.
+    """
+    rgba = placed.rgba.convert("RGBA").resize(work, Image.Resampling.LANCZOS)
+    alpha = rgba.getchannel("A")
+    init = Image.new("RGB", work, NEUTRAL)
+    init.paste(rgba.convert("RGB"), mask=alpha)
+    import cv2
+
+    grow = max(1, round(MASK_GROW * max(work)))
+    kept = cv2.dilate((np.asarray(alpha) > 0).astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+    mask = Image.fromarray(np.where(kept > 0, 0, 255).astype(np.uint8))
+    # Edges are thin lines: nearest keeps them crisp and binary at the new size.
+    control_work = control.resize(work, Image.Resampling.NEAREST)
+    return init, mask, control_work
+
+
+class _StepTracker:
+    """callback_on_step_end target: reports progress and stops within one step of a cancel.
+
+    Progress counts images: a batch of n images at step k of N is n*k/N images done.
+    """
+
+    def __init__(self, progress: Progress, cancel: CancelToken | None, *, steps: int, images: int) -> None:
+        self.progress = progress
+        self.cancel = cancel
+        self.steps = max(1, steps)
+        self.images = max(1, images)
+        self.images_done = 0
+        self.batch = 0
+        self.step = 0
+
+    def start_batch(self, size: int) -> None:
+        self.batch, self.step = size, 0
+
+    def finish_batch(self) -> None:
+        self.images_done += self.batch
+        self.batch, self.step = 0, 0
+
+    def fraction(self) -> float:
+        done = self.images_done + self.batch * min(self.step, self.steps) / self.steps
+        return LOAD_SHARE + (1 - LOAD_SHARE) * min(1.0, done / self.images)
+
+    def __call__(self, pipe: Any, step: int, timestep: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        self.step = step + 1
+        # Raising here leaves the denoising loop at once, skipping the VAE decode too.
+        _check_cancel(self.cancel)
+        images = f"{self.images} scenes" if self.images > 1 else "the scene"
+        self.progress(self.fraction(), f"Painting {images}: step {min(self.step, self.steps)} of {self.steps}")
+        return kwargs
+
+
+def _run_pipeline(
+    pipe: Any,
+    profile: DiffusionProfile,
+    *,
+    seeds: list[int],
+    prompt: str,
+    negative: str,
+    init: Image.Image,
+    mask: Image.Image,
+    control: Image.Image,
+    steps: int,
+    guidance: float,
+    control_scale: float,
+    control_window: tuple[float, float],
+    tracker: _StepTracker,
+) -> list[Image.Image]:
+    import torch
+
+    # One CPU generator per seed: a seed gives the same picture whatever the batch or device.
+    generators = [torch.Generator("cpu").manual_seed(int(seed)) for seed in seeds]
+    width, height = init.size
+    result = pipe(
+        prompt=prompt,
+        negative_prompt=negative or None,
+        image=init,
+        mask_image=mask,
+        control_image=control,
+        height=height,
+        width=width,
+        strength=profile.strength,
+        num_inference_steps=steps,
+        guidance_scale=guidance,
+        controlnet_conditioning_scale=control_scale,
+        control_guidance_start=control_window[0],
+        control_guidance_end=control_window[1],
+        num_images_per_prompt=len(seeds),
+        generator=generators,
+        callback_on_step_end=tracker,
+        output_type="pil",
+    )
+    return list(result.images)
+
+
+def _check_cancel(cancel: CancelToken | None) -> None:
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled()
+
+
+def _join(parts: list[str]) -> str:
+    return ", ".join(p.strip().strip(",").strip() for p in parts if p and p.strip().strip(","))

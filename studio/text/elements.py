@@ -1,0 +1,199 @@
+"""The poster's copy elements (headline, subline, points, price, badge, button) as stickers.
+
+Each element has a design size (a fraction of the canvas's shorter side) and a
+weight; the layout scales them together. Text elements reserve room for a plate
+all round, so deciding on a plate after placement never moves anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from studio.text.contrast import INK, RGB, WHITE, contrast
+from studio.text.typeset import Sticker, TextStyle, bullet, fit_lines, on_plate, render_lines, side_by_side
+
+ELEMENT_ORDER = ("badge", "headline", "subline", "points", "price", "cta")
+# name: (design size as a fraction of the shorter side, weight, max lines)
+SPEC: dict[str, tuple[float, int, int]] = {
+    "badge": (0.036, 700, 1),
+    "headline": (0.095, 900, 2),
+    "subline": (0.044, 400, 2),
+    "points": (0.034, 500, 2),
+    "price": (0.085, 800, 1),
+    "cta": (0.042, 700, 1),
+}
+# Dropped first when copy does not fit (the headline goes last).
+DROP_ORDER = ("point_5", "point_4", "point_3", "point_2", "point_1", "subline", "badge", "cta", "price", "headline")
+DEFAULT_ACCENT: RGB = (214, 0, 42)  # a sale red with 5.3:1 against white text
+
+
+@dataclass(frozen=True)
+class Paint:
+    """Colours for one element, decided from the pixels under it."""
+
+    text: RGB = WHITE
+    accent: RGB = DEFAULT_ACCENT  # price amount, bullets
+    effect: str = "none"  # none | shadow | stroke | gradient
+    plate: RGB | None = None
+    plate_alpha: float = 0.0
+
+
+@dataclass
+class Piece:
+    """A drawn element inside its reserved rectangle; `tight` is where pixels may be, in the piece."""
+
+    name: str
+    sticker: Sticker
+    tight: tuple[int, int, int, int]
+    size: int
+    lines: list[str]
+    args: tuple[float, int, int] = (1.0, 0, 0)  # scale, max_w, max_h it was built with (to redraw it)
+    align: str = "left"
+
+    @property
+    def width(self) -> int:
+        return self.sticker.width
+
+    @property
+    def height(self) -> int:
+        return self.sticker.height
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """Which file draws which element (a chosen font, or the CJK fallback where it lacks glyphs)."""
+
+    by_element: dict[str, str]
+
+    def for_(self, name: str) -> str:
+        return self.by_element.get(name, self.by_element["default"])
+
+
+def split_price(price: str, currency: str) -> tuple[str, str]:
+    """('¥', '99.9') from '¥99.9', '99.9' or '￥ 99.9'; no sign for copy that does not start with a digit."""
+    match = re.match(r"^\s*([¥￥$€£])?\s*(.*?)\s*$", price)
+    sign, rest = (match.group(1) or "", match.group(2)) if match else ("", price)
+    if not sign and rest[:1].isdigit():
+        sign = currency
+    return ("¥" if sign == "￥" else sign), rest
+
+
+def _style(font: str, size: int, weight: int, paint: Paint, **kw: object) -> TextStyle:
+    effect = paint.effect if paint.plate is None else "none"
+    shade = INK if contrast(paint.text, INK) >= contrast(paint.text, WHITE) else WHITE
+    gradient_to = None
+    if effect == "gradient":
+        # A gentle top-to-bottom shift of the same colour, toward the background's opposite.
+        gradient_to = tuple(int(c * 0.82 + s * 0.18) for c, s in zip(paint.text, (255, 214, 150) if shade == INK else (70, 60, 90)))
+    return TextStyle(
+        font_path=font,
+        size=size,
+        weight=weight,
+        fill=paint.text,
+        gradient_to=gradient_to,  # type: ignore[arg-type]
+        stroke_px=max(1, size // 16) if effect == "stroke" else 0,
+        stroke_fill=shade,
+        shadow=effect == "shadow",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _plate_pads(size: int) -> tuple[int, int]:
+    return max(4, int(size * 0.32)), max(3, int(size * 0.16))
+
+
+def _framed(name: str, sticker: Sticker, paint: Paint, size: int) -> Piece:
+    """Put a sticker in its reserved frame: on a plate if the paint has one, else centred in the padding."""
+    px, py = _plate_pads(size)
+    if paint.plate is not None:
+        plated = on_plate(sticker, paint.plate, paint.plate_alpha, pad_x=px, pad_y=py, radius=int(size * 0.35))
+        return Piece(name, plated, (0, 0, plated.width, plated.height), size, sticker.lines)
+    framed = on_plate(sticker, WHITE, 0.0, pad_x=px, pad_y=py, radius=0)
+    return Piece(name, framed, (px, py, px + sticker.width, py + sticker.height), size, sticker.lines)
+
+
+def _pill(name: str, text: str, font: str, size: int, weight: int, fill: RGB, *, radius_ratio: float, draw: bool = True) -> Piece:
+    # White or black on any fill reaches at least 4.58:1.
+    ink_colour = max((WHITE, INK, (0, 0, 0)), key=lambda c: contrast(c, fill))
+    sticker = render_lines([text], TextStyle(font_path=font, size=size, weight=weight, fill=ink_colour), draw=draw)
+    px, py = int(size * 0.7), int(size * 0.28)
+    pill = on_plate(sticker, fill, 1.0, pad_x=px, pad_y=py, radius=int((sticker.height + 2 * py) * radius_ratio))
+    return Piece(name, pill, (0, 0, pill.width, pill.height), size, [text])
+
+
+def build(
+    name: str,
+    text: str,
+    *,
+    fonts: Fonts,
+    short_side: int,
+    scale: float,
+    max_w: int,
+    floor_px: int,
+    paint: Paint,
+    align: str = "left",
+    original_price: str = "",
+    currency: str = "¥",
+    vertical: bool = False,
+    max_h: int = 10**6,
+    draw: bool = True,
+) -> Piece | None:
+    """Draw one element at `scale` of its design size, shrinking (not below `floor_px`) to fit `max_w`.
+
+    None when it cannot fit. `name` is the element kind (point_3 uses the `points` spec).
+    """
+    kind = "points" if name.startswith("point_") else name
+    frac, weight, max_lines = SPEC[kind]
+    design = max(floor_px, int(round(frac * short_side * scale)))
+    # Shrinking one element to fit is fine a little; much more and the whole group should scale down.
+    floor_px = max(floor_px, int(design * 0.6))
+    font = fonts.for_(kind)
+    if kind in ("badge", "cta"):
+        fill = paint.accent
+        inner_w = max_w - int(design * 1.4)
+        fit = fit_lines(text, font, weight, inner_w, max_h, design, floor_px, max_lines=1)
+        if fit is None:
+            return None
+        return _pill(name, text, font, fit[0], weight, fill, radius_ratio=0.5 if kind == "badge" else 0.22, draw=draw)
+    px, py = _plate_pads(design)
+    if kind == "price":
+        return _price(name, text, original_price, currency, font, design, floor_px, max_w - 2 * px, paint, draw)
+    spacing = 1.18 if kind == "headline" else 1.3
+    is_vertical = vertical and kind == "headline"
+    # A selling point gives up room to its bullet (a dot a third of the size, and a gap).
+    bullet_room = design // 3 + max(3, design // 3) if kind == "points" else 0
+    fit = fit_lines(
+        text, font, weight, max_w - 2 * px - bullet_room, max_h - 2 * py, design, floor_px,
+        spacing=spacing, max_lines=3 if is_vertical else max_lines, vertical=is_vertical,
+    )
+    if fit is None:
+        return None
+    size, lines = fit
+    style_align = "left" if kind == "points" or align not in ("left", "center", "right") else align
+    sticker = render_lines(lines, _style(font, size, weight, paint, align=style_align, line_spacing=spacing, vertical=is_vertical), draw=draw)
+    if kind == "points":
+        sticker = bullet(sticker, paint.accent, max(3, design // 3))
+    return _framed(name, sticker, paint, size)
+
+
+def _price(name: str, price: str, original: str, currency: str, font: str, design: int, floor_px: int, max_w: int, paint: Paint, draw: bool = True) -> Piece | None:
+    """¥ small + amount big in the accent colour, then the original price struck through."""
+    sign, amount = split_price(price, currency)
+    osign, oamount = split_price(original, currency)
+    size = design
+    while size >= floor_px:
+        accent = Paint(text=paint.accent, effect=paint.effect, plate=paint.plate)
+        parts: list[Sticker] = []
+        if sign:
+            parts.append(render_lines([sign], _style(font, max(floor_px, int(size * 0.55)), 700, accent), draw=draw))
+        parts.append(render_lines([amount], _style(font, size, 800, accent), draw=draw))
+        if oamount:
+            small = max(floor_px, int(size * 0.4))
+            parts.append(render_lines([osign + oamount], _style(font, small, 400, paint, strike=True), draw=draw))
+        gaps = [max(1, size // 20)] * (1 if sign else 0) + [max(4, size // 4)]
+        row = side_by_side(parts, gaps)
+        if row.width <= max_w:
+            return _framed(name, row, paint, size)
+        size = int(size * 0.9) if size > floor_px else floor_px - 1
+    return None

@@ -1,0 +1,159 @@
+"""Fonts: the bundled CJK font, installed system fonts, and fonts a seller uploads.
+
+The bundled font is Noto Sans SC (OFL) from the `justmytype-intl-cjk` package, a
+variable font whose default instance is Thin, so every load sets a weight.
+A font chosen by the seller may lack glyphs (a Latin-only font for Chinese copy):
+`missing_glyphs` says which, and the layout falls back to the bundled font and warns.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageFont
+
+from studio.errors import StudioError
+
+BUNDLED_ID = "noto_sans_sc"
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+MAX_FONT_BYTES = 30_000_000
+_SYSTEM_FONT_DIRS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".fonts",
+    Path.home() / ".local/share/fonts",
+    Path("/Library/Fonts"),
+    Path("/System/Library/Fonts"),
+    Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts",
+)
+# sfnt magic numbers: TrueType, OpenType/CFF, TrueType collection, old Apple TrueType
+_FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"ttcf", b"true")
+
+
+def bundled_font_path() -> Path:
+    """Noto Sans SC inside the installed `justmytype_intl_cjk` package."""
+    spec = importlib.util.find_spec("justmytype_intl_cjk")
+    if spec is None or not spec.submodule_search_locations:
+        raise StudioError(
+            "The bundled Chinese font is not installed.",
+            hint="Install the package justmytype-intl-cjk (pip install justmytype-intl-cjk).",
+        )
+    root = Path(next(iter(spec.submodule_search_locations)))
+    path = root / "fonts" / "ofl" / "notosanssc" / "NotoSansSC[wght].ttf"
+    if not path.is_file():
+        raise StudioError("The bundled Chinese font file is missing.", hint=f"Expected it at {path}.")
+    return path
+
+
+def _font_id(path: Path) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", path.stem.lower()).strip("_")
+
+
+@lru_cache(maxsize=1)
+def _system_fonts() -> tuple[tuple[str, Path], ...]:
+    found: dict[str, Path] = {}
+    for folder in _SYSTEM_FONT_DIRS:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+                found.setdefault(_font_id(path), path)
+    return tuple(sorted(found.items()))
+
+
+def available_fonts() -> dict[str, Path]:
+    """Font id → file: the bundled CJK font first, then fonts installed on this machine."""
+    fonts: dict[str, Path] = {BUNDLED_ID: bundled_font_path()}
+    for font_id, path in _system_fonts():
+        fonts.setdefault(font_id, path)
+    return fonts
+
+
+def validate_font_file(path: Path, *, max_bytes: int = MAX_FONT_BYTES) -> str:
+    """Check an uploaded font really is a TTF/OTF/TTC that FreeType opens; return its family name."""
+    path = Path(path)
+    if not path.is_file():
+        raise StudioError("The font file was not found.", hint=str(path))
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise StudioError(
+            f"This font file is too big ({size / 1e6:.1f} MB).",
+            hint=f"Fonts up to {max_bytes / 1e6:.0f} MB are accepted.",
+        )
+    if path.suffix.lower() not in FONT_SUFFIXES:
+        raise StudioError("This is not a font file.", hint="Upload a .ttf, .otf or .ttc font.")
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic not in _FONT_MAGIC:
+        raise StudioError("This file is not a usable font.", hint="Upload a .ttf, .otf or .ttc font (WOFF web fonts are not supported).")
+    try:
+        font = ImageFont.truetype(str(path), 24)
+        family, _style = font.getname()
+    except (OSError, ValueError) as exc:
+        raise StudioError("This font file is damaged or not supported.", hint=str(exc)) from None
+    return family or path.stem
+
+
+def resolve_font(name_or_path: str) -> Path:
+    """A font id from `available_fonts()`, a family name, or a path to a font file."""
+    name = (name_or_path or BUNDLED_ID).strip()
+    fonts = available_fonts()
+    if name in fonts:
+        return fonts[name]
+    as_id = _font_id(Path(name))
+    if as_id in fonts:
+        return fonts[as_id]
+    path = Path(name).expanduser()
+    if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+        validate_font_file(path)
+        return path
+    some = ", ".join(list(fonts)[:8])
+    raise StudioError(f"Unknown font '{name}'.", hint=f"Upload a font file or choose one of: {some}…")
+
+
+@lru_cache(maxsize=16)
+def _cmap(font_path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    if font_path.lower().endswith(".ttc"):
+        collection = TTCollection(font_path, lazy=True)
+        font = collection.fonts[0]
+    else:
+        font = TTFont(font_path, lazy=True)
+    cmap = font.getBestCmap() or {}
+    return frozenset(cmap)
+
+
+def missing_glyphs(font_path: Path, text: str) -> str:
+    """The distinct characters of `text` the font cannot draw (whitespace ignored), in order."""
+    codes = _cmap(str(font_path))
+    missing: list[str] = []
+    for ch in text:
+        if ch.isspace() or ch in missing:
+            continue
+        if ord(ch) not in codes:
+            missing.append(ch)
+    return "".join(missing)
+
+
+@lru_cache(maxsize=128)
+def load_font(font_path: str, size: int, weight: int = 400) -> ImageFont.FreeTypeFont:
+    """A Pillow font at a pixel size; variable fonts are set to `weight` on their wght axis."""
+    font = ImageFont.truetype(font_path, max(1, int(size)))
+    try:
+        axes = font.get_variation_axes()
+    except OSError:
+        return font  # not a variable font: the weight is whatever the file is
+    values = []
+    for axis in axes:
+        name = axis.get("name", b"")
+        if name in (b"Weight", "Weight"):
+            values.append(min(max(weight, axis["minimum"]), axis["maximum"]))
+        else:
+            values.append(axis["default"])
+    font.set_variation_by_axes(values)
+    return font

@@ -1,0 +1,276 @@
+"""`layout_copy`: the copy as text layers placed clear of the product, readable on the scene.
+
+1. Check the copy, the layout name and the colours; pick a font per element
+   (falling back to the bundled CJK font where the chosen one lacks glyphs).
+2. Plan: each template's groups go into the free space of their regions; `auto`
+   scores every template on this canvas and keeps the best.
+3. Paint: colours (or a plate) from the pixels under each element.
+4. Draw each element onto its own canvas-sized RGBA layer, then measure the
+   contrast on the composited pixels and add a solid plate where it falls short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from studio.errors import StudioError
+from studio.layers import TextLayer
+from studio.presets import all_presets
+from studio.recipe import Box, CopyText
+from studio.text.contrast import MIN_CONTRAST, RGB, contrast, mean_colour, parse_hex, plate_for
+from studio.text.elements import SPEC, Fonts, Paint, Piece, build
+from studio.text.fonts import BUNDLED_ID, bundled_font_path, missing_glyphs, resolve_font
+from studio.text.paint import choose_paint
+from studio.text.plan import Placed, Plan, plan_template
+from studio.text.space import BusyMap, clip, inflate
+
+_LABELS = {"headline": "headline", "subline": "subline", "price": "price", "badge": "badge", "cta": "button"}
+
+
+@dataclass
+class LayerInfo:
+    """What was drawn for one layer, for the UI and for tests that measure it."""
+
+    name: str
+    text: str
+    lines: list[str]
+    font_px: int
+    text_colours: list[RGB]  # every colour glyphs are drawn in (gradient ends included)
+    plate: RGB | None  # the plate / pill colour under the text, if any
+    ink: Image.Image  # L mask of glyph coverage, cropped to the layer's box
+
+
+@dataclass
+class TextLayout:
+    layers: list[TextLayer]
+    warnings: list[str]
+    layout_id: str
+    info: dict[str, LayerInfo] = field(default_factory=dict)
+
+    @property
+    def boxes(self) -> dict[str, Box]:
+        return {layer.name: layer.box for layer in self.layers}
+
+    def composite(self, background: Image.Image) -> Image.Image:
+        """The background with every text layer on it (RGB), for previews and tests."""
+        out = background.convert("RGBA")
+        for layer in self.layers:
+            out.alpha_composite(layer.rgba)
+        return out.convert("RGB")
+
+
+def list_layouts() -> list[str]:
+    return list(all_presets("layouts"))
+
+
+def copy_items(copy: CopyText) -> dict[str, str]:
+    """Layer name → text, for the layers this copy draws (empty strings are not drawn)."""
+    items = {"badge": copy.badge, "headline": copy.headline, "subline": copy.subline}
+    for i, point in enumerate(copy.selling_points[:5], start=1):
+        items[f"point_{i}"] = point
+    items["price"] = copy.price
+    items["cta"] = copy.cta
+    return {k: " ".join(v.split()) for k, v in items.items() if v and v.strip()}
+
+
+def _choose_fonts(copy: CopyText, items: dict[str, str], warnings: list[str]) -> Fonts:
+    bundled = str(bundled_font_path())
+    chosen = str(resolve_font(copy.font or BUNDLED_ID))
+    by_element = {"default": chosen}
+    texts_by_kind: dict[str, str] = {}
+    for name, text in items.items():
+        kind = "points" if name.startswith("point_") else name
+        texts_by_kind[kind] = texts_by_kind.get(kind, "") + text
+    texts_by_kind["price"] = texts_by_kind.get("price", "") + copy.original_price + copy.currency
+    for kind, text in texts_by_kind.items():
+        lacking = missing_glyphs(chosen, text) if chosen != bundled else ""
+        if lacking:
+            by_element[kind] = bundled
+            warnings.append(
+                f"The font '{copy.font}' cannot draw {_quote(lacking)} in the {_LABELS.get(kind, 'selling points')}; "
+                "used Noto Sans SC there instead."
+            )
+        still = missing_glyphs(by_element.get(kind, chosen), text)
+        if still:
+            warnings.append(f"No font here can draw {_quote(still)} in the {_LABELS.get(kind, 'selling points')}; it will show as boxes.")
+    return Fonts(by_element)
+
+
+def _quote(chars: str) -> str:
+    return "“" + chars[:12] + ("…" if len(chars) > 12 else "") + "”"
+
+
+def _safe_area(canvas: tuple[int, int], safe_margin: float, safe_top: float, safe_bottom: float) -> Box:
+    w, h = canvas
+    m = int(round(safe_margin * min(w, h)))
+    return (m, m + int(round(safe_top * h)), w - m, h - m - int(round(safe_bottom * h)))
+
+
+def layout_copy(
+    copy: CopyText,
+    background: Image.Image,
+    product_box: Box,
+    *,
+    avoid: Sequence[Box] = (),
+    safe_margin: float = 0.04,
+    safe_top: float = 0.0,
+    safe_bottom: float = 0.0,
+) -> TextLayout:
+    """Text layers for `copy` on this canvas, every box inside it and clear of `product_box` and `avoid`."""
+    background = background.convert("RGB")
+    canvas = background.size
+    warnings: list[str] = []
+    templates = all_presets("layouts")
+    if copy.layout != "auto" and copy.layout not in templates:
+        raise StudioError(f"Unknown layout '{copy.layout}'.", hint=f"Choose auto or one of: {', '.join(templates)}.")
+    explicit = None if copy.text_color in ("", "auto") else parse_hex(copy.text_color)
+    accent = None if copy.accent_color in ("", "auto") else parse_hex(copy.accent_color)
+    items = copy_items(copy)
+    layout_id = copy.layout if copy.layout != "auto" else "top_center"
+    if not items:
+        return TextLayout([], warnings, layout_id)
+    if not (0 <= safe_margin < 0.5 and 0 <= safe_top < 1 and 0 <= safe_bottom < 1 and safe_top + safe_bottom < 0.9):
+        raise StudioError("The safe margins leave no room for text.", hint="Use fractions such as 0.04 (margin) and 0.1 (top/bottom).")
+    fonts = _choose_fonts(copy, items, warnings)
+    short = min(canvas)
+    floor_px = max(12, int(round(short * 0.02)))
+    gap = max(2, int(short * 0.02))
+    safe = _safe_area(canvas, safe_margin, safe_top, safe_bottom)
+    obstacles = [inflate(tuple(int(v) for v in b), gap) for b in (product_box, *avoid)]  # type: ignore[misc]
+    busy = BusyMap(background)
+
+    memo: dict[tuple, Piece | None] = {}
+
+    def builder(paint: Paint, align: str = "left", draw: bool = True):
+        def make(name: str, scale: float, max_w: int, max_h: int) -> Piece | None:
+            key = (name, scale, max_w, max_h, align, paint, draw)
+            if key in memo:
+                return memo[key]
+            piece = build(
+                name, items[name], fonts=fonts, short_side=short, scale=scale, max_w=max_w, max_h=max_h,
+                floor_px=floor_px, paint=paint, align=align, original_price=copy.original_price,
+                currency=copy.currency, vertical=copy.vertical, draw=draw,
+            )
+            if piece is not None:
+                piece.args = (scale, max_w, max_h)
+            memo[key] = piece
+            return piece
+        return make
+
+    names = list(items)
+    candidates = [templates[copy.layout]] if copy.layout != "auto" else list(templates.values())
+    plans: list[Plan] = []
+    for template in candidates:
+        aligned = {g_name: g.get("align", "left") for g in template.get("groups", []) for g_name in g["elements"]}
+        align_of = lambda n: aligned.get("points" if n.startswith("point_") else n, "left")  # noqa: E731
+        measure = lambda n, s, w, h: builder(Paint(), align_of(n), draw=False)(n, s, w, h)  # noqa: E731
+        plans.append(plan_template(template, names, canvas=canvas, safe=safe, obstacles=obstacles, build=measure, busy=busy))
+        for placed in plans[-1].placed:
+            placed.piece.align = align_of(placed.piece.name)
+    plan = max(plans, key=lambda p: p.score)
+    for name in plan.dropped:
+        warnings.append(f"The {_label(name)} did not fit next to the product and was left out; shorten it or choose another layout.")
+    layers, info = _paint_and_draw(plan, items, background, builder, explicit, accent, copy.text_effect)
+    for name, li in info.items():
+        design = SPEC["points" if name.startswith("point_") else name][0] * short
+        if name == "headline" and li.font_px < design * 0.45:
+            warnings.append(f"The headline had to shrink to {li.font_px}px to fit; a shorter headline will read better.")
+    return TextLayout(layers, warnings, plan.layout_id, info)
+
+
+def _label(name: str) -> str:
+    if name.startswith("point_"):
+        return f"selling point {name.split('_')[1]}"
+    return _LABELS.get(name, name)
+
+
+def _crop(arr: np.ndarray, box: Box) -> np.ndarray:
+    region = arr[max(0, box[1]) : box[3], max(0, box[0]) : box[2]]
+    return region if region.size else arr[:1, :1]
+
+
+def _paint_and_draw(plan: Plan, items: dict[str, str], background: Image.Image, builder, explicit, accent, effect: str):
+    bg = np.asarray(background)
+    canvas = background.size
+    order = ["badge", "headline", "subline", *[f"point_{i}" for i in range(1, 6)], "price", "cta"]
+    placed_by_name = {p.piece.name: p for p in plan.placed}
+    layers: list[TextLayer] = []
+    info: dict[str, LayerInfo] = {}
+    prefer: RGB | None = None
+    for name in order:
+        placed = placed_by_name.get(name)
+        if placed is None:
+            continue
+        kind = "points" if name.startswith("point_") else name
+        paint = choose_paint(
+            kind, _crop(bg, placed.tight_box), _crop(bg, placed.box),
+            explicit=explicit, accent=accent, effect=effect, prefer=prefer,
+        )
+        drawn = _redraw(placed, builder, paint)
+        layer, li = _layer(name, items[name], drawn, canvas, paint)
+        if not _reads(layer, li, background):
+            # Measured on the final pixels it falls short (busy texture, a thin stroke): a solid plate.
+            solid = Paint(text=paint.text, accent=paint.text if paint.plate is None else paint.accent,
+                          plate=plate_for(paint.text), plate_alpha=1.0)
+            drawn = _redraw(placed, builder, solid)
+            layer, li = _layer(name, items[name], drawn, canvas, solid)
+        if kind in ("headline", "subline", "points"):
+            prefer = paint.text
+        layers.append(layer)
+        info[name] = li
+    return layers, info
+
+
+def _redraw(placed: Placed, builder, paint: Paint) -> Placed:
+    scale, max_w, max_h = placed.piece.args
+    piece = builder(paint, placed.piece.align)(placed.piece.name, scale, max_w, max_h)
+    if piece is None or piece.width > placed.piece.width or piece.height > placed.piece.height:
+        piece = placed.piece  # cannot happen by construction (sizes do not depend on paint); keep the plan's
+    return Placed(piece, placed.x, placed.y)
+
+
+def _layer(name: str, text: str, placed: Placed, canvas: tuple[int, int], paint: Paint) -> tuple[TextLayer, LayerInfo]:
+    rgba = Image.new("RGBA", canvas, (0, 0, 0, 0))
+    rgba.alpha_composite(placed.piece.sticker.rgba, (placed.x, placed.y))
+    box = clip(placed.tight_box, (0, 0, *canvas))
+    t = placed.piece.tight
+    ink = placed.piece.sticker.ink.crop(t)
+    kind = "points" if name.startswith("point_") else name
+    if kind in ("badge", "cta"):
+        colours = [_pill_text_colour(placed.piece)]
+        plate: RGB | None = paint.accent
+    else:
+        colours = [paint.text]
+        if kind == "price":
+            colours = [paint.accent, paint.text]
+        plate = paint.plate
+    return TextLayer(name=name, rgba=rgba, box=box), LayerInfo(name, text, placed.piece.lines, placed.piece.size, colours, plate, ink)
+
+
+def _pill_text_colour(piece: Piece) -> RGB:
+    arr = np.asarray(piece.sticker.rgba)[..., :3]
+    ink = np.asarray(piece.sticker.ink) >= 250
+    return mean_colour(arr[ink]) if ink.any() else (255, 255, 255)
+
+
+def _reads(layer: TextLayer, li: LayerInfo, background: Image.Image) -> bool:
+    """Contrast of every text colour against the mean of the final pixels around the glyphs."""
+    return measured_contrast(layer, li, background) >= MIN_CONTRAST
+
+
+def measured_contrast(layer: TextLayer, li: LayerInfo, background: Image.Image) -> float:
+    """min over text colours of contrast(colour, mean final colour of non-glyph pixels in the box)."""
+    box = layer.box
+    base = background.convert("RGBA").crop(box)
+    base.alpha_composite(layer.rgba.crop(box))
+    final = np.asarray(base.convert("RGB"))
+    ink = np.asarray(li.ink)[: final.shape[0], : final.shape[1]]
+    ground = final[ink == 0]
+    if ground.size == 0:
+        return 21.0
+    mean = mean_colour(ground)
+    return min(contrast(c, mean) for c in li.text_colours)

@@ -1,0 +1,137 @@
+"""Line breaking for mixed Chinese / Latin / digit copy, with 禁则 (kinsoku) rules.
+
+Copy is cut into unbreakable atoms: one CJK character, one Latin word or number
+(`99.9`, `500ml`, `iPhone`), with closing punctuation glued to the atom before
+it and opening brackets / currency signs glued to the atom after it. Lines then
+break only between atoms, so no line starts with ，。、！？… and none ends with （【「『.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# May not start a line (closing marks, pause marks, iteration / prolonged marks).
+NO_LINE_START = frozenset("，。、！？；：」』）】〕》〉…‥·・—～%‰,.!?;:)]}”’ー々〻ゝゞ〜°℃")
+# May not end a line (opening brackets, currency signs bound to the number after them).
+NO_LINE_END = frozenset("（【「『〔《〈([{“‘¥￥$€£#")
+
+# A Latin word or number, with inner punctuation that keeps it one token: 99.9, 1,299, 3-in-1, 24h.
+_WORD = re.compile(r"[0-9A-Za-z\u00C0-\u024F](?:[0-9A-Za-z\u00C0-\u024F'’&+\-/._,:]*[0-9A-Za-z\u00C0-\u024F%])?")
+
+Measure = Callable[[str], float]
+
+
+def _raw_tokens(text: str) -> list[str]:
+    tokens: list[str] = []
+    i = 0
+    while i < len(text):
+        match = _WORD.match(text, i)
+        if match and match.end() > i:
+            tokens.append(match.group())
+            i = match.end()
+        else:
+            tokens.append(text[i])
+            i += 1
+    return tokens
+
+
+def atoms(text: str) -> list[str]:
+    """Unbreakable pieces of `text`; spaces stay as their own atoms (break opportunities)."""
+    merged: list[str] = []
+    carry = ""  # opening marks waiting for the next atom
+    for tok in _raw_tokens(text.replace("\n", " ")):
+        if tok.isspace():
+            if carry:
+                carry += tok
+                continue
+            merged.append(" ")
+            continue
+        if tok[0] in NO_LINE_START and carry:
+            carry += tok  # an opening mark then a closing one: keep them together, in order
+            continue
+        if tok[0] in NO_LINE_START and len(merged) >= 2 and merged[-1].isspace():
+            merged.pop()
+            merged[-1] += " " + tok  # "好 ，" keeps its space but not a break before the comma
+            continue
+        if tok[0] in NO_LINE_START and merged and not merged[-1].isspace():
+            merged[-1] += tok
+            continue
+        if len(tok) == 1 and tok in NO_LINE_END:
+            carry += tok
+            continue
+        merged.append(carry + tok)
+        carry = ""
+    if carry:
+        if merged and not merged[-1].isspace():
+            merged[-1] += carry
+        else:
+            merged.append(carry)
+    return merged
+
+
+def _greedy(pieces: list[str], measure: Measure, max_width: float) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        if piece == " ":
+            if current:
+                current += " "
+            continue
+        trial = current + piece
+        if current and measure(trial.rstrip()) > max_width:
+            lines.append(current.rstrip())
+            current = piece
+        else:
+            current = trial
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def wrap(text: str, measure: Measure, max_width: float, *, balance: bool = True) -> list[str]:
+    """Break `text` into lines no wider than `max_width` where possible.
+
+    An atom wider than the line (a very long word) gets a line of its own and
+    overflows; callers shrink the font until `fits(...)`. With `balance`, lines
+    are evened out (no lone character on the last line of a headline).
+    """
+    text = " ".join(text.split())
+    if not text:
+        return []
+    pieces = atoms(text)
+    lines = _greedy(pieces, measure, max_width)
+    if not balance or len(lines) < 2:
+        return lines
+    # Narrow the measure while the line count stays the same: even lines.
+    lo, hi = max(measure(p) for p in pieces if p != " "), max_width
+    best = lines
+    for _ in range(12):
+        if hi - lo < 1:
+            break
+        mid = (lo + hi) / 2
+        trial = _greedy(pieces, measure, mid)
+        if len(trial) <= len(lines):
+            best, hi = trial, mid
+        else:
+            lo = mid
+    return best
+
+
+def fits(lines: list[str], measure: Measure, max_width: float) -> bool:
+    return all(measure(line) <= max_width + 0.5 for line in lines)
+
+
+def breaks_ok(lines: list[str]) -> bool:
+    """True when no break put a closing mark at a line start or an opening mark at a line end.
+
+    The copy's own first and last characters are the seller's choice, not a break.
+    """
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if i > 0 and line[0] in NO_LINE_START:
+            return False
+        if i < len(lines) - 1 and line[-1] in NO_LINE_END:
+            return False
+    return True

@@ -1,0 +1,196 @@
+"""generate_scenes on the tiny profile: sizes, determinism, control, cancel, progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio.errors import StudioError
+from studio.layers import Cutout, PlacedProduct
+from studio.models.diffusion import load_scene_pipeline
+from studio.models.manager import ModelManager
+from studio.presets import get_scene
+from studio.progress import CancelToken, Cancelled
+from studio.recipe import SceneSettings, StyleChoice
+from studio.scene.generate import build_prompts, generate_scenes, prepare_inputs
+from tests.models.fixtures import place_on_canvas, tiny_cache_dir, tiny_manager, tiny_settings  # noqa: F401
+
+SIZE = (600, 800)
+FAST = SceneSettings(preset="kitchen", steps=4)
+
+
+@pytest.fixture
+def placed(bottle_cutout: Cutout) -> PlacedProduct:
+    return place_on_canvas(bottle_cutout.rgba, SIZE, (180, 260))
+
+
+@pytest.fixture
+def preset() -> dict:
+    return get_scene("kitchen")
+
+
+def _pixels(image: Image.Image) -> np.ndarray:
+    return np.asarray(image, dtype=np.int16)
+
+
+def test_one_scene_per_seed_at_the_poster_size(
+    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, artifacts_dir: Path
+) -> None:
+    scenes = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [11, 12])
+    assert [s.seed for s in scenes] == [11, 12]
+    for i, scene in enumerate(scenes):
+        assert scene.background.mode == "RGB" and scene.background.size == SIZE
+        assert scene.kind == "generated" and scene.shadow is None
+        assert scene.control_image is not None and scene.control_image.size == SIZE
+        assert scene.note == "tiny profile: random weights, so the scene is noise"
+        assert scene.prompt.startswith("modern bright kitchen counter") and "watermark" in scene.negative_prompt
+        scene.background.save(artifacts_dir / f"scene_{i}.png")
+    scenes[0].control_image.save(artifacts_dir / "control.png")
+
+
+def test_same_seed_same_image_and_other_seed_other_image(
+    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict
+) -> None:
+    first = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [5, 6])
+    again = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [5, 6])
+    assert np.array_equal(_pixels(first[0].background), _pixels(again[0].background))
+    assert np.array_equal(_pixels(first[1].background), _pixels(again[1].background))
+    assert np.abs(_pixels(first[0].background) - _pixels(first[1].background)).mean() > 2
+
+
+def test_a_seed_gives_the_same_scene_alone_or_in_a_batch(
+    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict
+) -> None:
+    alone = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [6])[0]
+    batched = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [5, 6])[1]
+    # per-seed CPU generators: only float rounding of batched kernels may differ
+    assert np.abs(_pixels(alone.background) - _pixels(batched.background)).max() <= 3
+
+
+def test_control_strength_changes_the_scene(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> None:
+    off = generate_scenes(tiny_manager, placed, SIZE, FAST.model_copy(update={"control_strength": 0.0}), preset, [], [3])
+    on = generate_scenes(tiny_manager, placed, SIZE, FAST.model_copy(update={"control_strength": 1.0}), preset, [], [3])
+    assert np.abs(_pixels(off[0].background) - _pixels(on[0].background)).mean() > 0.5
+
+
+def test_the_seller_prompt_changes_the_scene(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> None:
+    plain = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [3])
+    worded = generate_scenes(tiny_manager, placed, SIZE, FAST.model_copy(update={"prompt": "红色 festive"}), preset, [], [3])
+    assert worded[0].prompt.endswith("红色 festive")
+    assert not np.array_equal(_pixels(plain[0].background), _pixels(worded[0].background))
+
+
+def test_cancel_after_the_first_step_stops_at_once_and_the_next_run_works(
+    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict
+) -> None:
+    token = CancelToken()
+    unet_calls: list[int] = []
+    hook = load_scene_pipeline(tiny_manager).unet.register_forward_hook(lambda *a: unet_calls.append(1))
+
+    def progress(fraction: float, message: str) -> None:
+        if "step 1 of" in message:
+            token.cancel()
+
+    try:
+        with pytest.raises(Cancelled):
+            generate_scenes(
+                tiny_manager, placed, SIZE, FAST.model_copy(update={"steps": 20}), preset, [], [1, 2],
+                progress=progress, cancel=token,
+            )
+        assert len(unet_calls) <= 2  # step 1, and at most the step during which it was cancelled
+    finally:
+        hook.remove()
+    assert not tiny_manager.gpu_lock.locked()
+    scenes = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [1])
+    assert scenes[0].background.size == SIZE
+
+
+def test_cancel_before_start_loads_nothing(placed: PlacedProduct, preset: dict, tiny_settings) -> None:  # noqa: ANN001
+    models = ModelManager(tiny_settings)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        generate_scenes(models, placed, SIZE, FAST, preset, [], [1], cancel=token)
+    assert models.loaded_keys() == []
+
+
+def test_progress_rises_to_one(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> None:
+    seen: list[tuple[float, str]] = []
+    generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [1, 2], progress=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert sum("step" in m for _, m in seen) == FAST.steps  # one batch for both seeds
+    assert any(m == "Painting 2 scenes: step 4 of 4" for _, m in seen)
+
+
+def test_styles_go_through_the_styles_hook(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, monkeypatch) -> None:  # noqa: ANN001
+    import studio.styles
+
+    calls: list[list[StyleChoice]] = []
+
+    def fake_apply(models, pipe, styles):  # noqa: ANN001, ANN202
+        calls.append(styles)
+        assert pipe is load_scene_pipeline(models)
+        return ["xyzstyle"]
+
+    monkeypatch.setattr(studio.styles, "apply_styles", fake_apply)
+    scenes = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [StyleChoice(name="ink")], [1])
+    assert calls and calls[0][0].name == "ink"
+    assert scenes[0].prompt.endswith("xyzstyle")
+
+
+def test_control_window_must_be_ordered(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> None:
+    bad = FAST.model_copy(update={"control_start": 0.8, "control_end": 0.2})
+    with pytest.raises(StudioError, match="control start"):
+        generate_scenes(tiny_manager, placed, SIZE, bad, preset, [], [1])
+
+
+def test_no_seeds_no_scenes(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> None:
+    assert generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], []) == []
+
+
+def test_prompts_join_preset_seller_and_trigger_words() -> None:
+    scene = SceneSettings(prompt=" gold ribbon ", negative_prompt="cats")
+    positive, negative = build_prompts({"prompt": "marble, soft light,", "negative_prompt": "text"}, scene, ["inkstyle"])
+    assert positive == "marble, soft light, gold ribbon, inkstyle"
+    assert negative == "text, cats"
+    assert build_prompts({}, SceneSettings(), []) == ("", "")
+
+
+def test_mask_keeps_the_product_slightly_grown(placed: PlacedProduct) -> None:
+    from studio.scene.control import make_control_image
+
+    init, mask, control = prepare_inputs(placed, make_control_image(placed), (192, 256))
+    assert init.size == mask.size == control.size == (192, 256)
+    kept = np.asarray(mask) == 0
+    alpha = np.asarray(placed.rgba.getchannel("A").resize((192, 256))) > 0
+    assert kept[alpha].all()  # nothing of the product is repainted
+    assert kept.sum() > alpha.sum()  # and the kept region is a little larger
+    assert kept.mean() < 0.5  # but the scene is most of the canvas
+    assert set(np.unique(np.asarray(mask)).tolist()) == {0, 255}
+
+
+def test_oom_in_generation_retries_smaller_batches(
+    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, monkeypatch
+) -> None:  # noqa: ANN001
+    import torch
+
+    pipe = load_scene_pipeline(tiny_manager)
+    real_call = type(pipe).__call__
+    batches: list[int] = []
+
+    def tight_memory(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        batches.append(kwargs["num_images_per_prompt"])
+        if kwargs["num_images_per_prompt"] > 1:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory")
+        return real_call(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(pipe), "__call__", tight_memory)
+    messages: list[str] = []
+    scenes = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [5, 6], progress=lambda f, m: messages.append(m))
+    assert batches == [2, 1, 1]
+    assert [s.seed for s in scenes] == [5, 6]
+    assert any("ran out of memory" in m for m in messages)

@@ -1,0 +1,126 @@
+"""`python -m studio`: the contract scripts rely on (files, manifest, recipes, exit codes)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from studio.cli import main
+from studio.presets import get_platform
+
+MANIFEST_COLUMNS = ["file", "variant", "platform", "width", "height", "bytes", "seed", "scene", "styles", "headline"]
+
+
+@pytest.fixture
+def photo_path(tmp_path, product_photo) -> Path:
+    path = tmp_path / "cup.jpg"
+    product_photo.save(path, quality=92)
+    return path
+
+
+def test_presets_json_lists_every_kind(capsys):
+    assert main(["presets", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"scenes", "layouts", "platforms"}
+    assert {"taobao_main", "amazon_main", "douyin_9x16"} <= set(data["platforms"])
+    assert len(data["scenes"]) >= 6 and data["layouts"]
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["poster", "--product", "{photo}", "--scene", "moon_base", "--platform", "taobao_main", "--out", "{out}"], "Unknown scene"),
+        (["poster", "--product", "{photo}", "--scene", "double11", "--platform", "ebay", "--out", "{out}"], "Unknown platform"),
+        (["poster", "--product", "{missing}", "--scene", "double11", "--platform", "taobao_main", "--out", "{out}"], ""),
+        (["poster", "--product", "{notimage}", "--scene", "double11", "--platform", "taobao_main", "--out", "{out}"], ""),
+        (["cutout", "{notimage}", "--out", "{out}"], ""),
+        (["poster", "--product", "{photo}", "--platform", "taobao_main", "--sku", "bad sku!", "--out", "{out}"], "sku"),
+    ],
+)
+def test_user_mistakes_exit_2_with_one_line(args, expected, tmp_path, photo_path, capsys):
+    not_image = tmp_path / "notes.jpg"
+    not_image.write_text("this is not a photo")
+    fill = {"photo": str(photo_path), "out": str(tmp_path / "out"), "missing": str(tmp_path / "nope.jpg"), "notimage": str(not_image)}
+    assert main([a.format(**fill) for a in args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ")
+    assert expected in err[0]
+    assert not (tmp_path / "out" / "posters.zip").exists()
+
+
+def test_mistake_has_no_traceback_in_a_real_process(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "studio", "poster", "--product", str(tmp_path / "missing.png"), "--platform", "taobao_main", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: ")
+
+
+def _check_package(out: Path, platforms: list[str], variants: list[str]) -> None:
+    zip_path = out / "posters.zip"
+    assert zip_path.is_file()
+    with (out / "manifest.csv").open(encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames[: len(MANIFEST_COLUMNS)] == MANIFEST_COLUMNS
+        rows = list(reader)
+    assert len(rows) == len(platforms) * len(variants)
+    names = set(zipfile.ZipFile(zip_path).namelist())
+    for row in rows:
+        platform = get_platform(row["platform"])
+        with Image.open(out / row["file"]) as im:
+            assert im.size == platform.size, row["file"]
+        assert int(row["width"]) == platform.width and int(row["height"]) == platform.height
+        assert int(row["bytes"]) == (out / row["file"]).stat().st_size
+        assert row["file"] in names
+    assert "manifest.csv" in names
+    for v in variants:
+        recipe = json.loads((out / "recipes" / f"{v}.json").read_text(encoding="utf-8"))
+        assert f"recipes/{v}.json" in names
+        files = {o["platform"]: o for o in recipe["outputs"]}
+        assert set(files) == set(platforms)
+        for o in files.values():
+            x0, y0, x1, y1 = o["product_box"]
+            assert 0 <= x0 < x1 <= o["width"] and 0 <= y0 < y1 <= o["height"]
+            for box in o["text_boxes"].values():
+                assert 0 <= box[0] < box[2] <= o["width"] and 0 <= box[1] < box[3] <= o["height"]
+
+
+@pytest.mark.slow
+def test_poster_none_profile_writes_exact_package(tmp_path, photo_path, capsys):
+    out = tmp_path / "out"
+    platforms = ["taobao_main", "douyin_9x16", "amazon_main"]
+    args = ["poster", "--product", str(photo_path), "--scene", "double11", "--headline", "双11 狂欢价",
+            "--subline", "保温一整天", "--price", "¥99", "--badge", "限时特惠", "--variants", "2", "--profile", "none",
+            "--sku", "cup01", "--out", str(out)]
+    for p in platforms:
+        args += ["--platform", p]
+    assert main(args) == 0, capsys.readouterr().err
+    _check_package(out, platforms, ["A", "B"])
+    # Amazon's main image: no text boxes at all.
+    recipe = json.loads((out / "recipes" / "A.json").read_text(encoding="utf-8"))
+    amazon = next(o for o in recipe["outputs"] if o["platform"] == "amazon_main")
+    assert amazon["text_boxes"] == {}
+    taobao = next(o for o in recipe["outputs"] if o["platform"] == "taobao_main")
+    assert "headline" in taobao["text_boxes"]
+
+
+@pytest.mark.slow
+def test_recipe_flag_makes_the_same_poster_again(tmp_path, photo_path, capsys):
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert main(["poster", "--product", str(photo_path), "--scene", "pastel_podium", "--headline", "New in",
+                 "--platform", "taobao_main", "--profile", "none", "--format", "png", "--out", str(first)]) == 0
+    assert main(["poster", "--product", str(photo_path), "--recipe", str(first / "recipes" / "A.json"),
+                 "--profile", "none", "--out", str(second)]) == 0
+    a = next(first.glob("*.png"))
+    b = second / a.name
+    with Image.open(a) as ia, Image.open(b) as ib:
+        assert ia.convert("RGB").tobytes() == ib.convert("RGB").tobytes()

@@ -1,0 +1,49 @@
+from pathlib import Path
+
+import pytest
+
+from studio.errors import StudioError
+from studio.text.fonts import available_fonts, load_font, missing_glyphs, resolve_font, validate_font_file
+
+
+def test_bundled_font_is_found_and_opens() -> None:
+    fonts = available_fonts()
+    assert "noto_sans_sc" in fonts
+    path = resolve_font("noto_sans_sc")
+    assert path.name == "NotoSansSC[wght].ttf" and path.is_file()
+    assert validate_font_file(path) == "Noto Sans SC"
+    assert missing_glyphs(path, "夏日清爽 ¥99.9 iPhone，。") == ""
+
+
+def test_variable_font_weight_makes_bold_wider_strokes() -> None:
+    path = str(resolve_font("noto_sans_sc"))
+    thin = load_font(path, 60, 100).getmask("国")
+    bold = load_font(path, 60, 900).getmask("国")
+    assert sum(bold) > 1.5 * sum(thin)  # more ink: the wght axis really is set
+
+
+def test_latin_font_lacks_chinese_glyphs() -> None:
+    latin = [p for p in available_fonts().values() if "DejaVuSans.ttf" == p.name]
+    if not latin:
+        pytest.skip("no DejaVu Sans installed here")
+    assert missing_glyphs(latin[0], "Sale 夏日") == "夏日"
+    assert resolve_font(str(latin[0])) == latin[0]
+
+
+def test_uploaded_font_validation(tmp_path: Path) -> None:
+    fake = tmp_path / "evil.ttf"
+    fake.write_bytes(b"<html>not a font</html>")
+    with pytest.raises(StudioError, match="not a usable font"):
+        validate_font_file(fake)
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(StudioError, match="not a font file"):
+        validate_font_file(text)
+    truncated = tmp_path / "broken.ttf"
+    truncated.write_bytes(b"\x00\x01\x00\x00" + b"\x00" * 64)
+    with pytest.raises(StudioError, match="damaged"):
+        validate_font_file(truncated)
+    with pytest.raises(StudioError, match="too big"):
+        validate_font_file(resolve_font("noto_sans_sc"), max_bytes=1_000_000)
+    with pytest.raises(StudioError, match="Unknown font"):
+        resolve_font("no_such_font_here")

@@ -1,0 +1,60 @@
+"""A real studio process on loopback, shared by the UI tests of one run."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_up(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"the app did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def studio_url(tmp_path_factory) -> str:
+    """Launch `python app.py --profile tiny` exactly as a user would, on a free loopback port."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("app") / "app.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py", "--profile", "tiny", "--no-browser", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_up(url, proc, timeout=240)
+    except Exception:
+        proc.kill()
+        raise RuntimeError("app failed to start:\n" + log_path.read_text()[-4000:])
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
