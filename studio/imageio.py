@@ -39,8 +39,12 @@ def load_image(
     """Open `source` (a path, raw file bytes or a PIL image) as an upright 8-bit image."""
     if isinstance(source, Image.Image):
         _check_pixels(source.size, max_pixels)
-        data = _png_bytes(source)
-        return LoadedImage(normalize_mode(source), hashlib.sha256(data).hexdigest(), name or "photo")
+        try:
+            data = _png_bytes(source)
+            image = normalize_mode(_upright(source))
+        except (OSError, ValueError) as exc:  # a lazily opened file that turns out damaged
+            raise StudioError(f"This photo could not be read ({exc}). {_TRY}") from None
+        return LoadedImage(image, hashlib.sha256(data).hexdigest(), name or "photo")
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:

@@ -187,9 +187,18 @@ def _verdict(data: list[dict[str, Any]], alpha: float) -> dict[str, Any]:
             "note": f"Not significant yet: {best['variant']} leads {runner['variant']} (p = {p:.3g}).{more}"}
 
 
+def _is_file(text: str) -> bool:
+    if "\n" in text or len(text) > 4096:
+        return False
+    try:
+        return Path(text).is_file()
+    except OSError:  # e.g. a one-line CSV longer than a file name may be
+        return False
+
+
 def read_results_csv(path_or_text: str | Path) -> list[dict[str, Any]]:
     """Rows from a CSV file or CSV text (UTF-8, UTF-8 with BOM or GBK), checked like ab_stats checks them."""
-    if isinstance(path_or_text, Path) or ("\n" not in path_or_text and Path(path_or_text).is_file()):
+    if isinstance(path_or_text, Path) or _is_file(path_or_text):
         raw = Path(path_or_text).read_bytes()
         for encoding in ("utf-8-sig", "gb18030"):
             try:

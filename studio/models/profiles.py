@@ -28,8 +28,9 @@ PROFILES: dict[str, DiffusionProfile] = {
     # SDXL inpainting-0.1's card recommends a strength just below 1.
     "sdxl": DiffusionProfile("sdxl", "sdxl", working_long_side=1024, size_multiple=64, strength=0.99),
     # Small working size keeps a CPU run to seconds; geometry is still SD's (latent = size / 8).
+    # Multiples of 16 suffice for the tiny UNet (one downsample of the /8 latent).
     "tiny": DiffusionProfile(
-        "tiny", "sd15", working_long_side=256, size_multiple=64, strength=1.0,
+        "tiny", "sd15", working_long_side=192, size_multiple=16, strength=1.0,
         note="tiny profile: random weights, so the scene is noise",
     ),
 }

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-TINY_VERSION = "sd15-v1"
+TINY_VERSION = "sd15-v3"
 TINY_FOLDER = "tiny-sd15"
 SEED = 20240611
 
@@ -94,6 +94,7 @@ def build_tiny_components(tokenizer_dir: Path) -> dict[str, Any]:
     )
     torch.manual_seed(SEED + 1)
     controlnet = ControlNetModel(in_channels=4, conditioning_embedding_out_channels=CONTROL_EMBED_CHANNELS, **blocks)
+    _wake_zero_convs(controlnet)
     torch.manual_seed(SEED + 2)
     vae = AutoencoderKL(
         block_out_channels=VAE_CHANNELS,
@@ -135,6 +136,22 @@ def build_tiny_components(tokenizer_dir: Path) -> dict[str, Any]:
     }
 
 
+def _wake_zero_convs(controlnet: Any) -> None:
+    """Give the ControlNet's zero-initialised convs small random weights (still seeded).
+
+    A fresh ControlNet outputs exactly zero residuals (that is how training starts),
+    so control strength would change nothing and tests of it would pass vacuously.
+    """
+    import torch
+
+    zero_convs = [controlnet.controlnet_cond_embedding.conv_out, controlnet.controlnet_mid_block]
+    zero_convs += list(controlnet.controlnet_down_blocks)
+    with torch.no_grad():
+        for conv in zero_convs:
+            torch.nn.init.normal_(conv.weight, std=0.1)
+            torch.nn.init.normal_(conv.bias, std=0.1)
+
+
 def write_tiny_tokenizer(folder: Path) -> None:
     """A byte-level BPE vocabulary that covers every UTF-8 prompt (Chinese too) without <unk>.
 
@@ -144,16 +161,45 @@ def write_tiny_tokenizer(folder: Path) -> None:
     """
     folder.mkdir(parents=True, exist_ok=True)
     byte_chars = list(_byte_alphabet().values())
-    merges = [("t", "h"), ("th", "e</w>"), ("a", "n"), ("i", "n"), ("o", "n</w>"), ("e", "r")]
+    merges = _word_merges(PROMPT_WORDS)
     tokens = ["<unk>", "<|startoftext|>"]
     tokens += byte_chars + [c + "</w>" for c in byte_chars]
     tokens += [a + b for a, b in merges]
     tokens.append("<|endoftext|>")
-    assert len(tokens) <= VOCAB_SIZE
+    assert len(tokens) <= VOCAB_SIZE, len(tokens)
     vocab = {tok: i for i, tok in enumerate(tokens)}
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     lines = ["#version: 0.2"] + [f"{a} {b}" for a, b in merges]
     (folder / "merges.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# Common scene-prompt words become one token each, so preset prompts stay within
+# CLIP's 77 tokens as they do with the real tokenizer.
+PROMPT_WORDS = (
+    "the a and of with on in for soft light lighting background product photo photography studio "
+    "blurred bright modern kitchen counter marble wooden table wood plants daylight window lifestyle "
+    "text watermark logo letters blurry lowres deformed extra objects duplicate people hands "
+    "red gold white dark luxury pastel podium festive outdoor nature bathroom spring festival "
+    "shadow clean minimal elegant warm cool high quality detailed sharp focus"
+).split()
+
+
+def _word_merges(words: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
+    """BPE merges that build each word left to right into one end-of-word token."""
+    merges: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for word in words:
+        if len(word) < 2:
+            continue
+        built = word[0]
+        for i, char in enumerate(word[1:], start=1):
+            piece = char + ("</w>" if i == len(word) - 1 else "")
+            pair = (built, piece)
+            if pair not in seen:
+                seen.add(pair)
+                merges.append(pair)
+            built += piece
+    return merges
 
 
 def _byte_alphabet() -> dict[int, str]:

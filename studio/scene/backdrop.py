@@ -12,6 +12,7 @@ Kinds: `floor` (wall + table/floor), `gradient` (seamless studio sweep),
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from PIL import Image
 
 from studio.errors import StudioError
 from studio.scene import textures
+from studio.scene.stage import draw_arch, draw_podium
 from studio.scene.patterns import PATTERNS, Context, Zone
 
 KINDS = ("floor", "gradient", "spotlight", "podium")
@@ -139,7 +141,8 @@ def _base(proc: dict[str, Any], palette: dict[str, np.ndarray], size: tuple[int,
         # seamless studio sweep: no visible edge where the wall turns into floor
         blend = _smoothstep(horizon - 0.12, horizon + 0.08, y)
     else:
-        soft = max(1.2 / height, 0.0025)
+        # a crisp corner reads as a table against a wall; outdoors it is softer
+        soft = max(1.2 / height, float(proc.get("horizon_blur", 0.0025)))
         blend = _smoothstep(horizon - soft, horizon + soft, y)
         # a little ambient occlusion where wall meets floor: it reads as depth
         gap = (y - horizon) * height / max(height * 0.03, 1.0)
@@ -174,90 +177,38 @@ def _floor_warp(flat: np.ndarray, size: tuple[int, int], horizon: float) -> np.n
     return out
 
 
-def _apply_texture(canvas: np.ndarray, proc: dict[str, Any], palette: dict[str, np.ndarray], floor_weight: np.ndarray, rng: np.random.Generator) -> None:
+@lru_cache(maxsize=6)
+def _flat_texture(name: str, seed: int) -> np.ndarray:
+    """The flat texture for a seed: independent of the poster size, so exporting one
+    scene at twelve platform sizes draws it once. Read-only (shared by the cache)."""
+    rng = np.random.default_rng([seed, 1])
+    maker = {"marble": textures.marble, "wood": textures.wood, "mottle": textures.mottle}[name]
+    flat = maker(rng)
+    flat.setflags(write=False)
+    return flat
+
+
+def _apply_texture(canvas: np.ndarray, proc: dict[str, Any], palette: dict[str, np.ndarray], floor_weight: np.ndarray, seed: int) -> None:
     height, width = canvas.shape[:2]
     size = (width, height)
     horizon = _horizon(proc)
     texture = proc.get("texture")
     floor_w = floor_weight[:, None]
     if texture == "marble":
-        veins = _floor_warp(textures.marble(rng), size, horizon)
+        veins = _floor_warp(_flat_texture("marble", seed), size, horizon)
         vein_colour = palette["accent"] * 0.55 + palette["floor"] * 0.35
         strength = (veins * 0.65 * floor_w)[..., None]
         canvas += (vein_colour - canvas) * strength
     elif texture == "wood":
-        grain = _floor_warp(textures.wood(rng), size, horizon)
+        grain = _floor_warp(_flat_texture("wood", seed), size, horizon)
         canvas *= (1.0 + (grain - 0.7) * 0.9 * floor_w)[..., None]
     elif texture == "tiles":
         tile_px = max(width / 6.5, 12.0)
-        face = textures.tiles(rng, size, tile_px)
+        face = textures.tiles(np.random.default_rng([seed, 1]), size, tile_px)
         canvas *= (1.0 + (face - 1.0) * (1.0 - floor_w))[..., None]
     elif texture == "mottle":
-        blotch = _floor_warp(textures.mottle(rng), size, horizon)
+        blotch = _floor_warp(_flat_texture("mottle", seed), size, horizon)
         canvas *= (1.0 + (blotch - 0.5) * 0.22 * floor_w)[..., None]
-
-
-def _ellipse_coverage(xx: np.ndarray, yy: np.ndarray, cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
-    """Anti-aliased inside-ellipse coverage (0..1) from an approximate signed distance."""
-    dx, dy = (xx - cx) / rx, (yy - cy) / ry
-    f = np.sqrt(dx * dx + dy * dy) + 1e-6
-    grad = np.sqrt((dx / rx) ** 2 + (dy / ry) ** 2) / f + 1e-6
-    return np.clip(0.5 - (f - 1.0) / grad, 0.0, 1.0)
-
-
-def _draw_cylinder(canvas: np.ndarray, palette: dict[str, np.ndarray], cx: float, top_y: float, rx: float, ry: float, body_h: float) -> None:
-    height, width = canvas.shape[:2]
-    x0, x1 = int(max(cx - rx - 2, 0)), int(min(cx + rx + 2, width))
-    y0, y1 = int(max(top_y - ry - 2, 0)), int(min(top_y + body_h + ry + 2, height))
-    if x1 <= x0 or y1 <= y0:
-        return
-    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    region = canvas[y0:y1, x0:x1]
-    # Side: a lit cylinder (light from the upper left), darker toward its edges.
-    u = np.clip((xx - cx) / rx, -1.0, 1.0)
-    normal_z = np.sqrt(1.0 - u * u)
-    lambert = np.clip(0.35 * -u + 0.85 * normal_z, 0.0, 1.0)
-    down = np.clip((yy - top_y) / max(body_h, 1.0), 0.0, 1.0)
-    shade = 0.72 + 0.36 * lambert - 0.10 * down
-    side_colour = palette["podium_side"] * shade[..., None]
-    inside_x = np.clip(rx - np.abs(xx - cx) + 0.5, 0.0, 1.0)
-    below_bottom = _ellipse_coverage(xx, yy, cx, top_y + body_h, rx, ry)
-    body = inside_x * np.where(yy <= top_y + body_h, 1.0, below_bottom) * (yy >= top_y)
-    region += (np.clip(side_colour, 0, 1) - region) * body[..., None]
-    # Top: flat, lit from above, a thin bright rim along its front edge.
-    top_cover = _ellipse_coverage(xx, yy, cx, top_y, rx, ry)
-    inner = _ellipse_coverage(xx, yy, cx, top_y, rx * 0.985, ry * 0.94)
-    back = np.clip((top_y - yy) / ry, 0.0, 1.0)
-    top_colour = palette["podium"] * (1.0 - 0.05 * back)[..., None]
-    rim = np.clip(top_cover - inner, 0.0, 1.0) * (yy > top_y)
-    top_colour = top_colour + (1.0 - top_colour) * (0.6 * rim)[..., None]
-    region += (np.clip(top_colour, 0, 1) - region) * top_cover[..., None]
-
-
-def _draw_podium(canvas: np.ndarray, palette: dict[str, np.ndarray], podium: Podium) -> None:
-    height, width = canvas.shape[:2]
-    base_y = podium.top_y + podium.height
-    lower_rx = podium.rx * 1.28 if podium.tiers >= 2 else podium.rx
-    lower_h = podium.height * 0.45 if podium.tiers >= 2 else 0.0
-    ground_y = base_y + lower_h
-    # Soft shadow the podium casts on the floor around its base.
-    sx0, sx1 = int(max(podium.cx - lower_rx * 1.6, 0)), int(min(podium.cx + lower_rx * 1.6, width))
-    sy0, sy1 = int(max(ground_y - podium.ry * 2, 0)), int(min(ground_y + podium.ry * 3, height))
-    if sx1 > sx0 and sy1 > sy0:
-        yy, xx = np.mgrid[sy0:sy1, sx0:sx1].astype(np.float32)
-        d2 = ((xx - podium.cx) / (lower_rx * 1.12)) ** 2 + ((yy - ground_y - podium.ry * 0.25) / (podium.ry * 1.5)) ** 2
-        canvas[sy0:sy1, sx0:sx1] *= (1.0 - 0.35 * np.exp(-d2 * 2.2))[..., None]
-    if podium.tiers >= 2:
-        _draw_cylinder(canvas, palette, podium.cx, base_y, lower_rx, podium.ry * 1.28, lower_h)
-        # the upper tier's shadow on the lower tier's top
-        yy, xx = np.mgrid[int(base_y - podium.ry * 1.3) : int(base_y + podium.ry * 1.4), int(podium.cx - lower_rx) : int(podium.cx + lower_rx)].astype(np.float32)
-        if yy.size:
-            d2 = ((xx - podium.cx) / (podium.rx * 1.05)) ** 2 + ((yy - base_y - podium.ry * 0.15) / (podium.ry * 1.1)) ** 2
-            y0, x0 = int(yy[0, 0]), max(int(xx[0, 0]), 0)
-            region = canvas[y0 : y0 + yy.shape[0], x0 : x0 + xx.shape[1]]
-            shade = 1.0 - 0.3 * np.exp(-d2 * 2.5)
-            region *= shade[: region.shape[0], : region.shape[1], None]
-    _draw_cylinder(canvas, palette, podium.cx, podium.top_y, podium.rx, podium.ry, podium.height)
 
 
 def _lighting(proc: dict[str, Any], palette: dict[str, np.ndarray], size: tuple[int, int], line: float) -> tuple[np.ndarray, np.ndarray]:
@@ -306,16 +257,26 @@ def _horizon_line(canvas: np.ndarray, palette: dict[str, np.ndarray], horizon: f
             canvas[r] += (palette["accent"] - canvas[r]) * weight
 
 
+NOISE_TILE = 256
+
+
 def _finish(canvas: np.ndarray, rng: np.random.Generator, grain: float) -> Image.Image:
-    """Fine luminance grain plus triangular dither, then 8 bits."""
+    """Fine luminance grain plus triangular dither (about ±1 level), then 8 bits.
+
+    The noise is one seeded 256² tile repeated: at this amplitude no one can
+    see the repeat, and it costs a fraction of full-size random numbers.
+    """
     height, width = canvas.shape[:2]
-    noise = rng.random((height, width), dtype=np.float32)
-    noise -= rng.random((height, width), dtype=np.float32)  # triangular, ±1 LSB
-    noise *= 1.0 + grain
-    out = canvas * 255.0
-    out += noise[..., None]
-    np.clip(out, 0.0, 255.0, out=out)
-    return Image.fromarray(np.rint(out).astype(np.uint8), "RGB")
+    tile = rng.random((NOISE_TILE, NOISE_TILE), dtype=np.float32)
+    tile -= rng.random((NOISE_TILE, NOISE_TILE), dtype=np.float32)
+    tile *= 1.0 + grain
+    tile += 0.5  # so that truncation below rounds to nearest
+    reps = (height // NOISE_TILE + 1, width // NOISE_TILE + 1)
+    noise = np.tile(tile, reps)[:height, :width]
+    canvas *= 255.0
+    canvas += noise[..., None]
+    np.clip(canvas, 0.0, 255.0, out=canvas)
+    return Image.fromarray(canvas.astype(np.uint8), "RGB")
 
 
 def render_backdrop(preset: dict[str, Any], size: tuple[int, int], seed: int = 0) -> Image.Image:
@@ -326,7 +287,8 @@ def render_backdrop(preset: dict[str, Any], size: tuple[int, int], seed: int = 0
     size = (width, height)
     proc = _procedural(preset)
     palette = _palette(proc)
-    rng = np.random.default_rng(seed)
+    # separate streams: the texture (cached per seed), the accents, the grain
+    rng = np.random.default_rng([seed, 2])
     horizon = _horizon(proc)
     line = floor_line(preset, size)
     ctx = Context(zone=_product_zone(preset, size), horizon=horizon, light=tuple(proc.get("light", [0.5, 0.22])))  # type: ignore[arg-type]
@@ -334,22 +296,28 @@ def render_backdrop(preset: dict[str, Any], size: tuple[int, int], seed: int = 0
     patterns = [patterns] if isinstance(patterns, str) else list(patterns)
 
     canvas, floor_weight = _base(proc, palette, size)
-    _apply_texture(canvas, proc, palette, floor_weight, rng)
+    _apply_texture(canvas, proc, palette, floor_weight, seed)
     for name in patterns:
         if name in BACK_PATTERNS:
             PATTERNS[name](canvas, palette, rng, ctx)
     if proc.get("horizon_line"):
         _horizon_line(canvas, palette, horizon)
+    if proc.get("arch"):
+        draw_arch(canvas, palette, horizon)
     podium = _podium(proc, size)
     if podium is not None:
-        _draw_podium(canvas, palette, podium)
+        draw_podium(canvas, palette, podium)
     light, vignette = _lighting(proc, palette, size, line)
+    # vignette, then screen the light in: out = 1 - (1 - c·v)(1 - L·colour), in place
     canvas *= vignette[..., None]
-    canvas[:] = 1.0 - (1.0 - canvas) * (1.0 - light[..., None] * palette["light_color"])
+    np.subtract(1.0, canvas, out=canvas)
+    for channel in range(3):
+        canvas[..., channel] *= 1.0 - light * float(palette["light_color"][channel])
+    np.subtract(1.0, canvas, out=canvas)
     for name in patterns:
         if name not in BACK_PATTERNS:
             if name not in PATTERNS:
                 raise StudioError(f"Unknown scene pattern '{name}'.", hint=f"Use one of: {', '.join(PATTERNS)}.")
             PATTERNS[name](canvas, palette, rng, ctx)
     np.clip(canvas, 0.0, 1.0, out=canvas)
-    return _finish(canvas, rng, float(proc.get("grain", 0.6)))
+    return _finish(canvas, np.random.default_rng([seed, 3]), float(proc.get("grain", 0.6)))

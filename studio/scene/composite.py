@@ -28,7 +28,7 @@ def _shadow_tint(background: np.ndarray, shadow: np.ndarray) -> np.ndarray:
         return np.array([0.4, 0.4, 0.4], np.float32)
     mean = (background.astype(np.float32) * weights[..., None]).reshape(-1, 3).sum(axis=0) / total / 255.0
     # Deeper and a touch more saturated than the surface it falls on.
-    return np.clip(mean**1.6 * 0.55, 0.0, 1.0).astype(np.float32)
+    return np.clip(mean**1.6 * 0.45, 0.0, 1.0).astype(np.float32)
 
 
 def _apply_shadow(canvas: np.ndarray, shadow: Image.Image) -> None:

@@ -8,7 +8,7 @@ product's own pixels are composited later at final size, never through the VAE.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from PIL import Image
@@ -25,7 +25,8 @@ from studio.scene.control import make_control_image
 MASK_GROW = 0.008
 # What the model sees outside the product before it repaints it.
 NEUTRAL = (127, 127, 127)
-LOAD_SHARE = 0.1  # share of the progress bar spent loading, before the first step
+LOAD_SHARE = 0.1
+PROMPT_TOKENS = 75  # CLIP reads 77 tokens, two of them start and end  # share of the progress bar spent loading, before the first step
 
 
 def generate_scenes(
@@ -69,7 +70,7 @@ def generate_scenes(
             models, control_type=scene.control_type, progress=lambda f, m: progress(f * LOAD_SHARE, m)
         )
         trigger_words = apply_styles(models, pipe, styles)
-        prompt, negative = build_prompts(preset, scene, trigger_words)
+        prompt, negative, prompt_note = build_prompts(preset, scene, trigger_words, _token_counter(pipe))
         _check_cancel(cancel)
         tracker = _StepTracker(progress, cancel, steps=steps, images=len(seeds))
 
@@ -109,17 +110,33 @@ def generate_scenes(
             negative_prompt=negative,
             kind="generated",
             control_image=control,
-            note=profile.note,
+            note="; ".join(n for n in (profile.note, prompt_note) if n),
         )
         for image, seed in zip(images, seeds)
     ]
 
 
-def build_prompts(preset: dict[str, Any], scene: SceneSettings, trigger_words: list[str]) -> tuple[str, str]:
-    """Preset words, then the seller's, then the styles' trigger words; empty parts skipped."""
-    positive = [preset.get("prompt", ""), scene.prompt, *trigger_words]
-    negative = [preset.get("negative_prompt", ""), scene.negative_prompt]
-    return _join(positive), _join(negative)
+def build_prompts(
+    preset: dict[str, Any],
+    scene: SceneSettings,
+    trigger_words: list[str],
+    count_tokens: Callable[[str], int] | None = None,
+    limit: int = PROMPT_TOKENS,
+) -> tuple[str, str, str]:
+    """(prompt, negative prompt, note): preset words, then the seller's, then trigger words.
+
+    The text encoder reads only `limit` tokens and drops the rest. When the prompt
+    is longer, the seller's words and the trigger words go first, so what gets
+    cut is the preset's generic tail, never the seller's own words or a style.
+    """
+    base, own = preset.get("prompt", ""), [scene.prompt, *trigger_words]
+    positive = _join([base, *own])
+    negative = _join([preset.get("negative_prompt", ""), scene.negative_prompt])
+    note = ""
+    if count_tokens is not None and count_tokens(positive) > limit:
+        positive = _join([*own, base])
+        note = "the prompt is longer than the model reads, so the end of the scene preset's words was left out"
+    return positive, negative, note
 
 
 def prepare_inputs(
@@ -200,11 +217,14 @@ def _run_pipeline(
     # One CPU generator per seed: a seed gives the same picture whatever the batch or device.
     generators = [torch.Generator("cpu").manual_seed(int(seed)) for seed in seeds]
     width, height = init.size
+    count = len(seeds)
     result = pipe(
         prompt=prompt,
         negative_prompt=negative or None,
-        image=init,
-        mask_image=mask,
+        # One copy per seed: the pipeline samples each masked-image latent with its own
+        # seed's generator, so a seed's scene does not depend on its batch neighbours.
+        image=[init] * count,
+        mask_image=[mask] * count,
         control_image=control,
         height=height,
         width=width,
@@ -214,12 +234,19 @@ def _run_pipeline(
         controlnet_conditioning_scale=control_scale,
         control_guidance_start=control_window[0],
         control_guidance_end=control_window[1],
-        num_images_per_prompt=len(seeds),
+        num_images_per_prompt=count,
         generator=generators,
         callback_on_step_end=tracker,
         output_type="pil",
     )
     return list(result.images)
+
+
+def _token_counter(pipe: Any) -> Callable[[str], int] | None:
+    tokenizer = getattr(pipe, "tokenizer", None)
+    if tokenizer is None:
+        return None
+    return lambda text: len(tokenizer(text, add_special_tokens=False).input_ids)
 
 
 def _check_cancel(cancel: CancelToken | None) -> None:

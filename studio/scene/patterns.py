@@ -59,8 +59,21 @@ def _composite(canvas: np.ndarray, layer: Image.Image, left: int = 0, top: int =
 
 
 def _screen(canvas: np.ndarray, glow: np.ndarray, colour: Colour) -> None:
-    """Add light: screen-blend `colour` with per-pixel strength `glow` (h, w)."""
-    canvas[:] = 1.0 - (1.0 - canvas) * (1.0 - glow[..., None] * colour)
+    """Add light: screen-blend `colour` with per-pixel strength `glow` (h, w), in place.
+
+    Only the rows the glow reaches are touched, one channel at a time (no
+    full-size temporaries).
+    """
+    rows = np.nonzero(glow.max(axis=1) > 1e-4)[0]
+    if rows.size == 0:
+        return
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    band = glow[top:bottom]
+    for channel in range(3):
+        plane = canvas[top:bottom, :, channel]
+        plane -= 1.0
+        plane *= 1.0 - band * float(colour[channel])
+        plane += 1.0
 
 
 def _sample_outside(rng: np.random.Generator, zone: Zone, size: tuple[int, int], y_max: float, margin: float = 1.15) -> tuple[float, float]:
@@ -72,33 +85,45 @@ def _sample_outside(rng: np.random.Generator, zone: Zone, size: tuple[int, int],
     return rng.uniform(0, width * 0.12), rng.uniform(0, height * 0.2)
 
 
+def _confetti_piece(size: float, colour: tuple[int, int, int, int], angle: float, round_piece: bool, blur: float) -> Image.Image:
+    """One piece on its own small tile, drawn at 2× for clean edges."""
+    scale = 2
+    pad = int(blur * 3) + 2
+    side = int(size * 1.2) + 2 * pad
+    tile = Image.new("RGBA", (side * scale, side * scale))
+    draw = ImageDraw.Draw(tile)
+    c0 = side * scale / 2
+    if round_piece:
+        r = size * scale * 0.5
+        draw.ellipse([c0 - r, c0 - r, c0 + r, c0 + r], fill=colour)
+    else:
+        # a thin rectangle seen at an angle: confetti flutters
+        w, h = size * scale, size * scale * 0.45
+        c, s = math.cos(angle), math.sin(angle)
+        corners = [(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)]
+        draw.polygon([(c0 + x * c - y * s, c0 + x * s + y * c) for x, y in corners], fill=colour)
+    tile = tile.resize((side, side), Image.Resampling.LANCZOS)
+    if blur > 0.3:
+        tile = tile.convert("RGBa").filter(ImageFilter.GaussianBlur(blur)).convert("RGBA")
+    return tile
+
+
 def confetti(canvas: np.ndarray, palette: dict[str, Colour], rng: np.random.Generator, ctx: Context) -> None:
     zone = ctx.zone
     height, width = canvas.shape[:2]
     unit = min(width, height)
     colours = [palette["accent"], palette["light_color"], palette["podium"], np.array([1.0, 0.97, 0.9], np.float32)]
-    sharp = Image.new("RGBA", (width, height))
-    soft = Image.new("RGBA", (width, height))
-    count = int(46 * (width * height) / (unit * unit) ** 1.0 * 0.8) + 20
+    count = int(40 * width * height / unit**2) + 16
     for index in range(count):
         x, y = _sample_outside(rng, zone, (width, height), y_max=0.92)
         near = index % 9 == 0  # a few big, out-of-focus pieces in front
         size = unit * rng.uniform(0.008, 0.016) * (2.6 if near else 1.0)
         colour = colours[int(rng.integers(len(colours)))]
         alpha = int(255 * (0.55 if near else rng.uniform(0.75, 1.0)))
-        fill = (*_to_u8(colour * rng.uniform(0.85, 1.05)), alpha)
-        draw = ImageDraw.Draw(soft if near else sharp)
-        angle = rng.uniform(0, math.pi)
-        if rng.random() < 0.35:
-            draw.ellipse([x - size * 0.5, y - size * 0.5, x + size * 0.5, y + size * 0.5], fill=fill)
-        else:
-            # a thin rectangle seen at an angle: confetti flutters
-            w, h = size, size * rng.uniform(0.35, 0.6)
-            c, s = math.cos(angle), math.sin(angle)
-            corners = [(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)]
-            draw.polygon([(x + cx * c - cy * s, y + cx * s + cy * c) for cx, cy in corners], fill=fill)
-    _composite(canvas, sharp.filter(ImageFilter.GaussianBlur(max(unit / 1400, 0.6))))
-    _composite(canvas, soft.filter(ImageFilter.GaussianBlur(unit / 160)))
+        fill = (*_to_u8(np.clip(colour * rng.uniform(0.85, 1.05), 0, 1)), alpha)
+        blur = size / 6 if near else 0.0
+        tile = _confetti_piece(size, fill, rng.uniform(0, math.pi), rng.random() < 0.35, blur)
+        _composite(canvas, tile, int(x - tile.width / 2), int(y - tile.height / 2))
 
 
 def rays(canvas: np.ndarray, palette: dict[str, Colour], rng: np.random.Generator, ctx: Context) -> None:
@@ -114,8 +139,10 @@ def rays(canvas: np.ndarray, palette: dict[str, Colour], rng: np.random.Generato
     radius = np.hypot((x - cx) / small_w, (y - cy) / small_w)
     count = 18
     wedge = np.clip((np.cos(angle * count) - 0.1) * 3.0, 0.0, 1.0)
-    fade = np.clip((radius - 0.08) / 0.25, 0.0, 1.0) * np.clip(1.4 - radius, 0.0, 1.0)
-    glow = cv2.resize(wedge * fade * 0.20, (width, height), interpolation=cv2.INTER_LINEAR)
+    # Rays seem to start behind the product but only show around it.
+    in_zone = np.hypot((x * 2 - zone.cx) / zone.rx, (y * 2 - zone.cy) / zone.ry)
+    fade = np.clip((in_zone - 0.75) / 0.45, 0.0, 1.0) * np.clip(1.4 - radius, 0.0, 1.0)
+    glow = cv2.resize(wedge * fade * 0.14, (width, height), interpolation=cv2.INTER_LINEAR)
     rows = np.arange(height, dtype=np.float32)[:, None] / height
     glow *= np.clip((ctx.horizon - rows) * 40.0, 0.0, 1.0)  # on the wall only
     _screen(canvas, glow, palette["accent"])
@@ -205,15 +232,28 @@ def moon(canvas: np.ndarray, palette: dict[str, Colour], rng: np.random.Generato
     shade = 1.0 - 0.10 * np.clip(maria - 0.45, 0, 1) * 2.0 - 0.06 * (dist / radius).clip(0, 1) ** 3
     moon_colour = np.clip(palette["light_color"] * 1.02, 0, 1)
     region += (moon_colour * shade[..., None] - region) * disc[..., None]
-    stars = Image.new("RGBA", (width, height))
-    draw = ImageDraw.Draw(stars)
     for _ in range(int(70 * width * height / unit**2)):
         x, y = _sample_outside(rng, zone, (width, height), y_max=0.6, margin=1.1)
         if math.hypot(x - cx, y - cy) < radius * 2.2:
             continue
-        r = unit * rng.uniform(0.0012, 0.003)
-        draw.ellipse([x - r, y - r, x + r, y + r], fill=(255, 250, 230, int(255 * rng.uniform(0.35, 0.95))))
-    _composite(canvas, stars.filter(ImageFilter.GaussianBlur(max(unit / 2000, 0.5))))
+        _soft_dot(canvas, x, y, unit * rng.uniform(0.0012, 0.003), STAR, float(rng.uniform(0.35, 0.95)))
+
+
+STAR = np.array([1.0, 0.98, 0.9], np.float32)
+
+
+def _soft_dot(canvas: np.ndarray, x: float, y: float, radius: float, colour: Colour, opacity: float) -> None:
+    """A tiny anti-aliased dot with a soft edge, drawn straight into the canvas."""
+    height, width = canvas.shape[:2]
+    reach = radius + 2.0
+    x0, x1 = int(max(x - reach, 0)), int(min(x + reach + 1, width))
+    y0, y1 = int(max(y - reach, 0)), int(min(y + reach + 1, height))
+    if x1 <= x0 or y1 <= y0:
+        return
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    cover = np.clip((radius + 0.7 - np.hypot(xx + 0.5 - x, yy + 0.5 - y)) / 1.4, 0.0, 1.0) * opacity
+    region = canvas[y0:y1, x0:x1]
+    region += (colour - region) * cover[..., None]
 
 
 def _heart(size_px: int, colour: tuple[int, int, int, int]) -> Image.Image:

@@ -111,19 +111,18 @@ def place_product(cutout: Cutout, placement: Placement, size: tuple[int, int]) -
         raise StudioError("The cut-out is empty: no product was found in the photo.", hint="Try another photo or cutout model.")
     rect, factor = product_rect(cutout.box, placement, size)
 
-    # Work on the box plus a small transparent margin: faster, and the warp
-    # needs a few pixels of context around the edge.
-    pad = 4
+    # Work on the box plus a transparent margin: faster, and both the
+    # anti-alias blur and the warp need room around the edge.
+    sigma = (1.0 / factor - 1.0) / 2.0 if factor < 1.0 else 0.0
+    pad = 4 + int(math.ceil(3.0 * sigma))
     rgba = np.asarray(cutout.rgba.convert("RGBA"))
     src = np.zeros((y1 - y0 + 2 * pad, x1 - x0 + 2 * pad, 4), np.uint8)
     src[pad:-pad, pad:-pad] = rgba[y0:y1, x0:x1]
     data = _premultiplied(src)
-    if factor < 1.0:
+    if sigma > 0.3:
         # Anti-alias before shrinking: the blur and the warp together are one
         # resampling kernel, applied once, at the source grid.
-        sigma = (1.0 / factor - 1.0) / 2.0
-        if sigma > 0.3:
-            data = cv2.GaussianBlur(data, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_CONSTANT)
+        data = cv2.GaussianBlur(data, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_CONSTANT)
     shifted_box = (pad, pad, pad + x1 - x0, pad + y1 - y0)
     matrix = _forward_matrix(shifted_box, rect, factor, placement.rotation_deg)
 

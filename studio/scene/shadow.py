@@ -54,14 +54,14 @@ def contact_shadow(placed: PlacedProduct, size: tuple[int, int], *, strength: fl
     cols = np.zeros(width + 2 * pad, np.float32)
     cols[x0 + pad : x1 + pad] = profile
     core_x = _blur_1d(cols, max(foot_w * 0.035, 1.0))[pad:-pad]
-    soft_x = _blur_1d(cols, max(foot_w * 0.22, 2.0))[pad:-pad]
+    soft_x = _blur_1d(cols, max(foot_w * 0.28, 2.0))[pad:-pad]
     soft_x /= max(float(soft_x.max()), 1e-6)
     core_x /= max(float(core_x.max()), 1e-6)
 
     # Rows: thin and just below the contact line (it reads as "touching");
     # the falloff is squashed like an ellipse lying on the floor.
     core_sigma = max(min(foot_w * 0.022, product_h * 0.02), 1.2)
-    soft_sigma = max(min(foot_w * 0.09, product_h * 0.07), 2.5)
+    soft_sigma = max(min(foot_w * 0.12, product_h * 0.08), 2.5)
     core_y = _gauss_1d(height, contact_y - core_sigma * 0.4, core_sigma)
     soft_y = _gauss_1d(height, contact_y + soft_sigma * 0.15, soft_sigma)
     # Nothing above the product's top; fade out above the contact line anyway
@@ -71,7 +71,7 @@ def contact_shadow(placed: PlacedProduct, size: tuple[int, int], *, strength: fl
     core_y *= above
     soft_y *= above
 
-    opacity = 0.85 * np.outer(core_y, core_x) + 0.45 * np.outer(soft_y, soft_x)
+    opacity = 1.0 * np.outer(core_y, core_x) + 0.6 * np.outer(soft_y, soft_x)
     opacity = np.clip(opacity * strength, 0.0, 1.0)
     return Image.fromarray(np.rint(opacity * 255.0).astype(np.uint8), "L")
 

@@ -1,44 +1,79 @@
-"""LoRA styles: catalog, validation and applying them to a loaded pipeline.
+"""LoRA styles: catalog, safe loading, mixing and switching on a loaded pipeline.
 
-`apply_styles` is the one call the scene generator makes before each run.
-This is the foundation's minimal version: the catalog lists `.safetensors`
-files by name; loading LoRAs into a pipeline is not wired up yet.
+- `list_styles(lora_dir)`: what the seller can choose (local files + built-in hub styles);
+- `validate_choices(lora_dir, styles)`: refuse unknown, unusable or too many styles early (UI, CLI);
+- `apply_styles(models, pipe, styles)`: the one call the scene generator makes before each
+  run; returns the trigger words to append to the prompt;
+- `add_style_file(lora_dir, upload)`: a seller's upload, checked, copied into the folder.
+
+Importing this package is free: torch and diffusers are imported only where used.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from studio.errors import StudioError
 from studio.recipe import StyleChoice
+from studio.styles.catalog import StyleInfo, find_style, list_styles
+from studio.styles.names import check_style_name
+
+__all__ = [
+    "StyleInfo",
+    "add_style_file",
+    "apply_styles",
+    "clear_styles",
+    "find_style",
+    "list_styles",
+    "validate_choices",
+]
 
 
-@dataclass(frozen=True)
-class StyleInfo:
-    name: str
-    path: Path
-    display_name: str = ""
-    trigger_words: tuple[str, ...] = ()
-    default_weight: float = 0.8
+def validate_choices(lora_dir: Path, styles: list[StyleChoice], *, profile: str | None = None) -> None:
+    """Raise StudioError unless every style exists, is usable, and there are at most three, once each.
 
+    With `profile` (sd15, sdxl, tiny), a style made for another base model is refused too.
+    Cheap: reads headers only (no torch), so the UI and CLI can call it on every change.
+    Built-in styles pass without a download; their file is checked when first used.
+    Whether the tensor shapes fit is only known with the model loaded (`apply_styles`).
+    """
+    from studio.errors import StudioError
+    from studio.styles.adapters import check_choices
+    from studio.styles.fit import check_base_model
 
-def list_styles(lora_dir: Path) -> list[StyleInfo]:
-    if not lora_dir.is_dir():
-        return []
-    return [StyleInfo(name=p.stem, path=p, display_name=p.stem) for p in sorted(lora_dir.glob("*.safetensors"))]
-
-
-def validate_choices(lora_dir: Path, styles: list[StyleChoice]) -> None:
-    known = {s.name for s in list_styles(lora_dir)}
+    check_choices(styles)
+    family = _family_of(profile)
     for style in styles:
-        if style.name not in known:
-            raise StudioError(f"Unknown style '{style.name}'.", hint=f"Styles found: {', '.join(sorted(known)) or 'none'}.")
+        check_style_name(style.name)
+        info = find_style(lora_dir, style.name)
+        if info.problem:
+            raise StudioError(info.problem)
+        if family:
+            check_base_model(info, family)
 
 
-def apply_styles(models: Any, pipe: Any, styles: list[StyleChoice]) -> list[str]:
+def _family_of(profile: str | None) -> str:
+    from studio.models.profiles import PROFILES
+
+    entry = PROFILES.get(profile or "")
+    return entry.family if entry else ""
+
+
+def apply_styles(models: object, pipe: object, styles: list[StyleChoice]) -> list[str]:
     """Make exactly `styles` active on `pipe`; return their trigger words for the prompt."""
-    if styles:
-        raise StudioError("LoRA styles are not available in this build yet.", hint="Clear the styles and try again.")
-    return []
+    from studio.styles.adapters import apply_styles as apply
+
+    return apply(models, pipe, styles)
+
+
+def clear_styles(pipe: object, *, unload: bool = False) -> None:
+    """Back to the base model's output (unload=True also frees the adapters' memory)."""
+    from studio.styles.adapters import clear_styles as clear
+
+    clear(pipe, unload=unload)
+
+
+def add_style_file(lora_dir: Path, upload: Path, name: str | None = None, *, overwrite: bool = False) -> StyleInfo:
+    """Check an uploaded LoRA and copy it into `lora_dir`; return its catalog entry."""
+    from studio.styles.upload import add_style_file as add
+
+    return add(lora_dir, upload, name, overwrite=overwrite)

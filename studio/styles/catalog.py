@@ -128,6 +128,8 @@ def apply_sidecar(info: StyleInfo, folder: Path) -> StyleInfo:
         updates["base_model"] = normalize_base(str(data["base_model"]))
     if "default_weight" in data:
         updates["default_weight"] = _weight(data["default_weight"], info.name)
+    if "fast_draft" in data:  # an LCM-LoRA the seller put in the folder: use the draft scheduler
+        updates["fast_draft"] = data["fast_draft"] is True
     for key in ("license", "source_url", "description"):
         if key in data:
             updates[key] = str(data[key])[:500]

@@ -79,13 +79,17 @@ def split_price(price: str, currency: str) -> tuple[str, str]:
     return ("¥" if sign == "￥" else sign), rest
 
 
+def gradient_end(paint: Paint) -> RGB:
+    """A gentle top-to-bottom shift of the text colour: warm gold under light text, plum under dark."""
+    light = contrast(paint.text, INK) >= contrast(paint.text, WHITE)
+    tint = (255, 214, 150) if light else (70, 60, 90)
+    return tuple(int(c * 0.82 + t * 0.18) for c, t in zip(paint.text, tint))  # type: ignore[return-value]
+
+
 def _style(font: str, size: int, weight: int, paint: Paint, **kw: object) -> TextStyle:
     effect = paint.effect if paint.plate is None else "none"
     shade = INK if contrast(paint.text, INK) >= contrast(paint.text, WHITE) else WHITE
-    gradient_to = None
-    if effect == "gradient":
-        # A gentle top-to-bottom shift of the same colour, toward the background's opposite.
-        gradient_to = tuple(int(c * 0.82 + s * 0.18) for c, s in zip(paint.text, (255, 214, 150) if shade == INK else (70, 60, 90)))
+    gradient_to = gradient_end(paint) if effect == "gradient" else None
     return TextStyle(
         font_path=font,
         size=size,

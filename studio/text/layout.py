@@ -22,7 +22,7 @@ from studio.layers import TextLayer
 from studio.presets import all_presets
 from studio.recipe import Box, CopyText
 from studio.text.contrast import MIN_CONTRAST, RGB, contrast, mean_colour, parse_hex, plate_for
-from studio.text.elements import SPEC, Fonts, Paint, Piece, build
+from studio.text.elements import SPEC, Fonts, Paint, Piece, build, gradient_end
 from studio.text.fonts import BUNDLED_ID, bundled_font_path, missing_glyphs, resolve_font
 from studio.text.paint import choose_paint
 from studio.text.plan import Placed, Plan, plan_template
@@ -130,6 +130,8 @@ def layout_copy(
     explicit = None if copy.text_color in ("", "auto") else parse_hex(copy.text_color)
     accent = None if copy.accent_color in ("", "auto") else parse_hex(copy.accent_color)
     items = copy_items(copy)
+    if copy.logo:
+        warnings.append("Logos are not placed by the text layout yet; the logo was left out.")
     layout_id = copy.layout if copy.layout != "auto" else "top_center"
     if not items:
         return TextLayout([], warnings, layout_id)
@@ -245,6 +247,8 @@ def _layer(name: str, text: str, placed: Placed, canvas: tuple[int, int], paint:
         plate: RGB | None = paint.accent
     else:
         colours = [paint.text]
+        if kind == "headline" and paint.effect == "gradient" and paint.plate is None:
+            colours.append(gradient_end(paint))
         if kind == "price":
             colours = [paint.accent, paint.text]
         plate = paint.plate

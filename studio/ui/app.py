@@ -45,7 +45,7 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
             tr.bind(gr.Markdown(tr.text("title")), "title", "value")
             lang_switch = gr.Radio([("中文", "zh"), ("English", "en")], value="zh", show_label=False,
                                    container=False, scale=0, min_width=180, elem_id="lang-switch")
-        tr.bind(gr.Markdown(tr.text("profile_line", profile=models.describe())), "profile_line", "value")
+        gr.Markdown(models.describe(), elem_id="profile-line")
         with gr.Tabs():
             for title, key in TAB_TITLES:
                 with gr.Tab(title, id=key, elem_id=f"tab-{key}"):
@@ -61,8 +61,9 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
         lang_switch.change(set_language, inputs=[lang_switch], outputs=[ctx.lang, lang_switch, *components],
                            api_name=False, queue=False)
         # First visit: follow the browser's language.
-        demo.load(lambda browser: set_language(pick_lang(browser)), inputs=[lang_switch],
-                  outputs=[ctx.lang, lang_switch, *components], js="() => [navigator.language || 'zh']",
+        browser_lang = gr.Textbox(visible=False)  # filled by the page's js with navigator.language
+        demo.load(lambda browser: set_language(pick_lang(browser)), inputs=[browser_lang],
+                  outputs=[ctx.lang, lang_switch, *components], js="() => navigator.language || 'zh'",
                   api_name=False, queue=False)
     return demo
 
@@ -77,6 +78,12 @@ def launch_kwargs(settings: Settings) -> dict:
         "inbrowser": settings.open_browser,
         "max_file_size": f"{settings.max_upload_mb}mb",
         "css": CSS,
-        "theme": gr.themes.Soft(primary_hue="red", secondary_hue="amber"),
+        # System fonts only: a theme that pulls Google Fonts stalls pages on offline or mainland networks.
+        "theme": gr.themes.Soft(
+            primary_hue="red",
+            secondary_hue="amber",
+            font=["PingFang SC", "Microsoft YaHei", "Noto Sans SC", "system-ui", "sans-serif"],
+            font_mono=["ui-monospace", "monospace"],
+        ),
         "footer_links": ["api"],
     }

@@ -81,11 +81,11 @@ def build_copy_tab(ctx: UiContext) -> None:
         poster = render_poster(ctx.models, session.cutout, recipe, platform_id or "taobao_main", cache=cache)
         session.scene_cache = cache
         session = session.with_recipe(recipe)
-        lines = []
-        for flag in check_copy(copy_text):
-            lines.append(f"- ⚠ **{flag.word}** — {flag.message} → {flag.suggestion}")
-        lines += [f"- {w}" for w in poster.warnings]
-        msg = ctx.tr.text("copy_ok", lang_of(lang)) if not lines else ctx.tr.text("copy_flags", lang_of(lang)) + "\n" + "\n".join(lines)
+        flags = [f"- ⚠ **{flag.word}** — {flag.message} → {flag.suggestion}" for flag in check_copy(copy_text)]
+        msg = ctx.tr.text("copy_ok", lang_of(lang)) if not flags else ctx.tr.text("copy_flags", lang_of(lang)) + "\n" + "\n".join(flags)
+        notes = [f"- {w}" for w in poster.warnings]
+        if notes:
+            msg += "\n\n" + "\n".join(notes)
         return poster.image, msg, session
 
     inputs = [headline, subline, points, price, original_price, badge, cta, layout, font]

@@ -44,7 +44,7 @@ def build_export_tab(ctx: UiContext) -> None:
         with gr.Row():
             results_csv = tr.bind(gr.File(file_types=[".csv"], label=tr.text("results_csv")), "results_csv")
             results_table = gr.Dataframe(headers=["variant", "impressions", "clicks", "orders"],
-                                         value=[["A", 0, 0, 0], ["B", 0, 0, 0]], interactive=True, col_count=(4, "fixed"))
+                                         value=[["A", 0, 0, 0], ["B", 0, 0, 0]], interactive=True, column_count=(4, "fixed"))
         analyse = tr.bind(gr.Button(tr.text("analyse")), "analyse", "value")
         stats_table = gr.Dataframe(interactive=False)
         decision = gr.Markdown()
@@ -93,7 +93,7 @@ def build_export_tab(ctx: UiContext) -> None:
 
         if not file:
             return gr.update()
-        rows = read_results_csv(Path(getattr(file, "name", file)).read_text(encoding="utf-8-sig"))
+        rows = read_results_csv(Path(getattr(file, "name", file)))  # handles GBK files from Chinese Excel
         return [[r["variant"], r["impressions"], r["clicks"], r.get("orders", 0) or 0] for r in rows]
 
     results_csv.upload(load_results, inputs=[results_csv], outputs=[results_table], api_name=False)

@@ -16,9 +16,11 @@ from studio.ui.texts import TEXTS
 LANGS = ("zh", "en")
 
 
-def pick_lang(browser_language: str | None) -> str:
+def pick_lang(browser_language: object) -> str:
     """zh for any Chinese browser locale (zh-CN, zh-TW, zh-Hans…), en otherwise."""
-    return "zh" if (browser_language or "").lower().startswith("zh") else "en"
+    if isinstance(browser_language, (list, tuple)):  # some front ends hand js results over as a list
+        browser_language = browser_language[0] if browser_language else ""
+    return "zh" if str(browser_language or "").lower().startswith("zh") else "en"
 
 
 @dataclass

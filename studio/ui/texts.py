@@ -1,8 +1,7 @@
 """Interface strings: key → (中文, English). Keep both columns filled."""
 
 TEXTS: dict[str, tuple[str, str]] = {
-    "title": ("# 🛍️ 海报工作室 Poster Studio", "# 🛍️ Poster Studio"),
-    "profile_line": ("{profile}", "{profile}"),
+    "title": ("# 海报工作室 · Poster Studio", "# Poster Studio · 海报工作室"),
     # tab 1
     "photo": ("商品照片", "Product photo"),
     "cutout_model": ("抠图模型（许可证）", "Cutout model (licence)"),

@@ -158,15 +158,16 @@ def test_failed_write_leaves_no_partial_file_and_keeps_the_old_one(make_poster, 
     assert (tmp_path / out.file).read_bytes() == old, "the earlier poster is untouched"
 
 
-def test_visible_label_is_added_and_recorded(make_poster, recipe, tmp_path):
-    platform = get_platform("jd_main")
+@pytest.mark.parametrize("platform_id", ["jd_main", "douyin_9x16"])
+def test_visible_label_is_added_and_recorded(platform_id, make_poster, recipe, artifacts_dir):
+    platform = get_platform(platform_id)
     poster, _ = make_poster(platform)
-    out = write_poster_file(poster, platform, tmp_path, recipe=recipe)
+    out = write_poster_file(poster, platform, artifacts_dir, recipe=recipe)  # kept for a person to open
     box = out.text_boxes[LABEL_BOX_NAME]
-    assert box[3] - box[1] >= 0.05 * 800
+    assert box[3] - box[1] >= 0.05 * min(platform.size)
     x0, y0, x1, y1 = poster.product_box
     assert box[2] <= x0 or box[0] >= x1 or box[3] <= y0 or box[1] >= y1, "label clear of the product"
-    with Image.open(tmp_path / out.file) as written:
+    with Image.open(artifacts_dir / out.file) as written:
         crop = np.asarray(written.convert("L").crop(box))
     assert crop.max() > 230 and crop.min() < 120, "white text on a dark plate"
 

@@ -18,18 +18,20 @@ from studio.models.profiles import PROFILES, diffusion_profile, working_size
 def test_working_size_is_snapped_and_keeps_shape(name: str, width: int, height: int) -> None:
     profile = PROFILES[name]
     w, h = working_size((width, height), profile)
-    assert w % 64 == 0 and h % 64 == 0
+    m = profile.size_multiple
+    assert w % m == 0 and h % m == 0 and w % 8 == 0
     assert max(w, h) == profile.working_long_side
-    # aspect kept to within one 64-px step of the short side
+    # aspect kept to within half a step of the short side
     expected_short = min(width, height) * profile.working_long_side / max(width, height)
-    assert abs(min(w, h) - expected_short) <= 32 or min(w, h) == 64
+    assert abs(min(w, h) - expected_short) <= m / 2 or min(w, h) == m
 
 
 def test_known_sizes() -> None:
     assert working_size((800, 800), PROFILES["sd15"]) == (512, 512)
     assert working_size((750, 1000), PROFILES["sd15"]) == (384, 512)
     assert working_size((1080, 1920), PROFILES["sdxl"]) == (576, 1024)
-    assert working_size((800, 800), PROFILES["tiny"]) == (256, 256)
+    assert working_size((800, 800), PROFILES["tiny"]) == (192, 192)
+    assert working_size((750, 1000), PROFILES["tiny"]) == (144, 192)
 
 
 def test_none_profile_has_no_diffusion() -> None:

@@ -62,6 +62,11 @@ def test_tokenizer_end_token_has_highest_id_and_chinese_has_no_unk(tiny_manager:
     assert tok.unk_token_id not in ids
     assert ids[0] == tok.bos_token_id and ids[-1] == tok.eos_token_id
     assert len(set(ids)) > 8  # real byte-level tokens, not one id per word
+    # like the real CLIP tokenizer, every scene preset's prompt fits in 77 tokens
+    from studio.presets import all_presets
+
+    for preset in all_presets("scenes").values():
+        assert len(tok(preset["prompt"]).input_ids) <= 77, preset["id"]
 
 
 def test_build_is_seeded(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -9,37 +10,55 @@ import pytest
 from PIL import Image
 
 from studio.errors import StudioError
-from studio.layers import Cutout, PlacedProduct
+from studio.layers import PlacedProduct, Scene
 from studio.models.diffusion import load_scene_pipeline
 from studio.models.manager import ModelManager
 from studio.presets import get_scene
 from studio.progress import CancelToken, Cancelled
 from studio.recipe import SceneSettings, StyleChoice
 from studio.scene.generate import build_prompts, generate_scenes, prepare_inputs
+from tests.conftest import make_bottle_cutout
 from tests.models.fixtures import place_on_canvas, tiny_cache_dir, tiny_manager, tiny_settings  # noqa: F401
 
 SIZE = (600, 800)
 FAST = SceneSettings(preset="kitchen", steps=4)
+ONE_STEP = FAST.model_copy(update={"steps": 1})  # where only the plumbing is under test
 
 
-@pytest.fixture
-def placed(bottle_cutout: Cutout) -> PlacedProduct:
-    return place_on_canvas(bottle_cutout.rgba, SIZE, (180, 260))
+@pytest.fixture(scope="module")
+def placed() -> PlacedProduct:
+    return place_on_canvas(make_bottle_cutout().rgba, SIZE, (180, 260))
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def preset() -> dict:
     return get_scene("kitchen")
+
+
+@dataclass
+class Run:
+    scenes: list[Scene]
+    progress: list[tuple[float, str]]
+
+
+@pytest.fixture(scope="module")
+def two_scenes(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> Run:
+    """Seeds 11 and 12 in one batch, with every progress report kept."""
+    seen: list[tuple[float, str]] = []
+    scenes = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [11, 12], progress=lambda f, m: seen.append((f, m)))
+    return Run(scenes, seen)
 
 
 def _pixels(image: Image.Image) -> np.ndarray:
     return np.asarray(image, dtype=np.int16)
 
 
-def test_one_scene_per_seed_at_the_poster_size(
-    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, artifacts_dir: Path
-) -> None:
-    scenes = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [11, 12])
+def _mean_diff(a: Image.Image, b: Image.Image) -> float:
+    return float(np.abs(_pixels(a) - _pixels(b)).mean())
+
+
+def test_one_scene_per_seed_at_the_poster_size(two_scenes: Run, artifacts_dir: Path) -> None:
+    scenes = two_scenes.scenes
     assert [s.seed for s in scenes] == [11, 12]
     for i, scene in enumerate(scenes):
         assert scene.background.mode == "RGB" and scene.background.size == SIZE
@@ -51,36 +70,44 @@ def test_one_scene_per_seed_at_the_poster_size(
     scenes[0].control_image.save(artifacts_dir / "control.png")
 
 
-def test_same_seed_same_image_and_other_seed_other_image(
-    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict
+def test_progress_rises_to_one_in_one_batch(two_scenes: Run) -> None:
+    fractions = [f for f, _ in two_scenes.progress]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    steps = [m for _, m in two_scenes.progress if "step" in m]
+    assert len(steps) == FAST.steps  # both seeds denoised together
+    assert steps[-1] == "Painting 2 scenes: step 4 of 4"
+
+
+def test_same_seeds_same_images_other_seed_other_image(
+    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, two_scenes: Run
 ) -> None:
-    first = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [5, 6])
-    again = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [5, 6])
-    assert np.array_equal(_pixels(first[0].background), _pixels(again[0].background))
-    assert np.array_equal(_pixels(first[1].background), _pixels(again[1].background))
-    assert np.abs(_pixels(first[0].background) - _pixels(first[1].background)).mean() > 2
+    again = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [11, 12])
+    for first, second in zip(two_scenes.scenes, again):
+        assert np.array_equal(_pixels(first.background), _pixels(second.background))
+    assert _mean_diff(two_scenes.scenes[0].background, two_scenes.scenes[1].background) > 2
 
 
 def test_a_seed_gives_the_same_scene_alone_or_in_a_batch(
-    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict
+    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, two_scenes: Run
 ) -> None:
-    alone = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [6])[0]
-    batched = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [5, 6])[1]
-    # per-seed CPU generators: only float rounding of batched kernels may differ
-    assert np.abs(_pixels(alone.background) - _pixels(batched.background)).max() <= 3
+    alone = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [12])[0]
+    diff = np.abs(_pixels(alone.background) - _pixels(two_scenes.scenes[1].background))
+    # per-seed CPU generators: only float rounding inside batched kernels may differ
+    assert diff.mean() < 0.5 and np.percentile(diff, 99) <= 2
 
 
 def test_control_strength_changes_the_scene(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> None:
     off = generate_scenes(tiny_manager, placed, SIZE, FAST.model_copy(update={"control_strength": 0.0}), preset, [], [3])
     on = generate_scenes(tiny_manager, placed, SIZE, FAST.model_copy(update={"control_strength": 1.0}), preset, [], [3])
-    assert np.abs(_pixels(off[0].background) - _pixels(on[0].background)).mean() > 0.5
+    assert _mean_diff(off[0].background, on[0].background) > 0.5
 
 
-def test_the_seller_prompt_changes_the_scene(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> None:
-    plain = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [3])
-    worded = generate_scenes(tiny_manager, placed, SIZE, FAST.model_copy(update={"prompt": "红色 festive"}), preset, [], [3])
-    assert worded[0].prompt.endswith("红色 festive")
-    assert not np.array_equal(_pixels(plain[0].background), _pixels(worded[0].background))
+def test_the_seller_prompt_changes_the_scene(
+    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, two_scenes: Run
+) -> None:
+    worded = generate_scenes(tiny_manager, placed, SIZE, FAST.model_copy(update={"prompt": "红色 festive"}), preset, [], [11])
+    assert "红色 festive" in worded[0].prompt  # kept even though the tiny tokenizer makes the prompt long
+    assert _mean_diff(worded[0].background, two_scenes.scenes[0].background) > 1
 
 
 def test_cancel_after_the_first_step_stops_at_once_and_the_next_run_works(
@@ -104,7 +131,7 @@ def test_cancel_after_the_first_step_stops_at_once_and_the_next_run_works(
     finally:
         hook.remove()
     assert not tiny_manager.gpu_lock.locked()
-    scenes = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [1])
+    scenes = generate_scenes(tiny_manager, placed, SIZE, ONE_STEP, preset, [], [1])
     assert scenes[0].background.size == SIZE
 
 
@@ -115,15 +142,6 @@ def test_cancel_before_start_loads_nothing(placed: PlacedProduct, preset: dict, 
     with pytest.raises(Cancelled):
         generate_scenes(models, placed, SIZE, FAST, preset, [], [1], cancel=token)
     assert models.loaded_keys() == []
-
-
-def test_progress_rises_to_one(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> None:
-    seen: list[tuple[float, str]] = []
-    generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [1, 2], progress=lambda f, m: seen.append((f, m)))
-    fractions = [f for f, _ in seen]
-    assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    assert sum("step" in m for _, m in seen) == FAST.steps  # one batch for both seeds
-    assert any(m == "Painting 2 scenes: step 4 of 4" for _, m in seen)
 
 
 def test_styles_go_through_the_styles_hook(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, monkeypatch) -> None:  # noqa: ANN001
@@ -137,9 +155,9 @@ def test_styles_go_through_the_styles_hook(tiny_manager: ModelManager, placed: P
         return ["xyzstyle"]
 
     monkeypatch.setattr(studio.styles, "apply_styles", fake_apply)
-    scenes = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [StyleChoice(name="ink")], [1])
+    scenes = generate_scenes(tiny_manager, placed, SIZE, ONE_STEP, preset, [StyleChoice(name="ink")], [1])
     assert calls and calls[0][0].name == "ink"
-    assert scenes[0].prompt.endswith("xyzstyle")
+    assert "xyzstyle" in scenes[0].prompt
 
 
 def test_control_window_must_be_ordered(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> None:
@@ -154,10 +172,20 @@ def test_no_seeds_no_scenes(tiny_manager: ModelManager, placed: PlacedProduct, p
 
 def test_prompts_join_preset_seller_and_trigger_words() -> None:
     scene = SceneSettings(prompt=" gold ribbon ", negative_prompt="cats")
-    positive, negative = build_prompts({"prompt": "marble, soft light,", "negative_prompt": "text"}, scene, ["inkstyle"])
+    preset = {"prompt": "marble, soft light,", "negative_prompt": "text"}
+    positive, negative, note = build_prompts(preset, scene, ["inkstyle"], count_tokens=lambda t: len(t.split()))
     assert positive == "marble, soft light, gold ribbon, inkstyle"
-    assert negative == "text, cats"
-    assert build_prompts({}, SceneSettings(), []) == ("", "")
+    assert negative == "text, cats" and note == ""
+    assert build_prompts({}, SceneSettings(), []) == ("", "", "")
+
+
+def test_a_long_prompt_keeps_the_sellers_words_and_styles_first() -> None:
+    preset = {"prompt": "word " * 80}
+    positive, _, note = build_prompts(
+        preset, SceneSettings(prompt="red lantern"), ["inkstyle"], count_tokens=lambda t: len(t.split())
+    )
+    assert positive.startswith("red lantern, inkstyle, word")
+    assert "left out" in note
 
 
 def test_mask_keeps_the_product_slightly_grown(placed: PlacedProduct) -> None:
@@ -190,7 +218,7 @@ def test_oom_in_generation_retries_smaller_batches(
 
     monkeypatch.setattr(type(pipe), "__call__", tight_memory)
     messages: list[str] = []
-    scenes = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [5, 6], progress=lambda f, m: messages.append(m))
+    scenes = generate_scenes(tiny_manager, placed, SIZE, ONE_STEP, preset, [], [5, 6], progress=lambda f, m: messages.append(m))
     assert batches == [2, 1, 1]
     assert [s.seed for s in scenes] == [5, 6]
     assert any("ran out of memory" in m for m in messages)

@@ -28,7 +28,7 @@ def page(studio_url):
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
         pg = context.new_page()
         pg.set_default_timeout(120_000)
-        pg.goto(studio_url, wait_until="networkidle")
+        pg.goto(studio_url, wait_until="load")
         yield pg
         browser.close()
 
@@ -36,40 +36,40 @@ def page(studio_url):
 def test_click_through_to_the_zip(page, product_photo, tmp_path, artifacts_dir):
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=180_000)  # first use loads models on 2 CPU cores
     photo = tmp_path / "cup.jpg"
     product_photo.save(photo, quality=92)
 
+    def shot(name: str) -> None:
+        page.screenshot(path=str(artifacts_dir / f"{name}.png"), full_page=True)
+
+    def step(name: str, tab: str | None, act, done_text: str) -> None:
+        """Open a tab, do something, wait for its status line; screenshot whatever happened."""
+        if tab:
+            page.get_by_role("tab", name=tab).click()
+        try:
+            act()
+            expect(page.get_by_text(done_text).first).to_be_visible()
+        finally:
+            shot(name)
+
     # ① Background removal — the page follows the browser's language (zh-CN here).
-    expect(page.get_by_role("button", name="✂️ 去除背景")).to_be_visible()
-    page.locator("#tab-cutout input[type=file]").first.set_input_files(str(photo))
-    page.get_by_role("button", name="✂️ 去除背景").click()
-    expect(page.get_by_text("抠图完成")).to_be_visible()
-    page.screenshot(path=str(artifacts_dir / "1_cutout.png"), full_page=True)
+    def cut():
+        page.locator("#tab-cutout input[type=file]").first.set_input_files(str(photo))
+        page.get_by_role("button", name="✂️ 去除背景").click()
 
-    # ② Scene
-    page.get_by_role("tab", name="② 场景合成 · Scene").click()
-    page.get_by_role("button", name="🎨 合成场景").click()
-    expect(page.get_by_text("已生成 1 张")).to_be_visible()
-    page.screenshot(path=str(artifacts_dir / "2_scene.png"), full_page=True)
+    step("1_cutout", None, cut, "抠图完成")
+    step("2_scene", "② 场景合成 · Scene", lambda: page.get_by_role("button", name="🎨 合成场景").click(), "已生成 1 张")
+    step("3_style", "③ 风格 LoRA · Style", lambda: None, "应用风格")
 
-    # ③ Style
-    page.get_by_role("tab", name="③ 风格 LoRA · Style").click()
-    expect(page.get_by_role("button", name="应用风格")).to_be_visible()
-    page.screenshot(path=str(artifacts_dir / "3_style.png"), full_page=True)
+    def write_copy():
+        page.get_by_label("主标题").fill("双11 狂欢价")
+        page.get_by_label("价格", exact=True).fill("¥99")
+        page.get_by_role("button", name="✍️ 排版文案").click()
 
-    # ④ Copy
-    page.get_by_role("tab", name="④ 文案 · Copy text").click()
-    page.get_by_label("主标题").fill("双11 狂欢价")
-    page.get_by_label("价格", exact=True).fill("¥99")
-    page.get_by_role("button", name="✍️ 排版文案").click()
-    expect(page.get_by_text("文案已排版")).to_be_visible()
-    page.screenshot(path=str(artifacts_dir / "4_copy.png"), full_page=True)
+    step("4_copy", "④ 文案 · Copy text", write_copy, "文案已排版")
+    step("5_export", "⑤ A/B 导出 · Export", lambda: page.get_by_role("button", name="📦 导出全部海报").click(), "已导出")
 
-    # ⑤ Export, then download the zip
-    page.get_by_role("tab", name="⑤ A/B 导出 · Export").click()
-    page.get_by_role("button", name="📦 导出全部海报").click()
-    expect(page.get_by_text("已导出")).to_be_visible()
-    page.screenshot(path=str(artifacts_dir / "5_export.png"), full_page=True)
     with page.expect_download() as download_info:
         page.locator("#tab-export a[download]").first.click()
     target = tmp_path / "posters.zip"
@@ -78,6 +78,4 @@ def test_click_through_to_the_zip(page, product_photo, tmp_path, artifacts_dir):
         assert "manifest.csv" in z.namelist()
 
     # The language switch turns the interface to English.
-    page.get_by_text("English", exact=True).click()
-    expect(page.get_by_role("button", name="📦 Export all posters")).to_be_visible()
-    page.screenshot(path=str(artifacts_dir / "6_english.png"), full_page=True)
+    step("6_english", None, lambda: page.get_by_text("English", exact=True).click(), "📦 Export all posters")
