@@ -21,6 +21,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--controlnet", help="hub id or local diffusers folder")
     p.add_argument("--lora-dir", help="folder of LoRA styles (default loras/)")
     p.add_argument("--allow-uploads", action="store_true", help="allow LoRA and font uploads on a shared link")
+    p.add_argument("--low-vram", action="store_true", help="offload models to the CPU between steps (6–8 GB GPUs)")
     return p.parse_args(argv)
 
 
@@ -42,6 +43,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         controlnet=args.controlnet,
         lora_dir=args.lora_dir,
         allow_uploads_on_share=args.allow_uploads,
+        low_vram=args.low_vram or None,
     ).resolved()
 
 

@@ -255,7 +255,10 @@ def _cmd_poster(args: argparse.Namespace) -> int:
 
     if not 1 <= args.variants <= 26:
         raise StudioError("--variants must be between 1 and 26.")
+    from studio.imageio import load_image
+
     base = build_recipe(args)
+    load_image(Path(args.product))  # an unreadable photo fails before anything else is said or done
     settings = _settings(args)
     models = ModelManager(settings)
     print(models.describe(), file=sys.stderr)

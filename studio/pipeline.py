@@ -59,17 +59,27 @@ class SceneCache:
     scenes: dict[str, Scene] = field(default_factory=dict)
 
     @staticmethod
-    def key(recipe: Recipe, size: tuple[int, int], seed: int) -> str:
+    def key(recipe: Recipe, size: tuple[int, int], seed: int, lora_dir: Path) -> str:
         aspect = round(size[0] / size[1], 3)
         parts = (
             recipe.scene.model_dump_json(exclude={"seed"}),
             recipe.placement.model_dump_json(),
-            "|".join(f"{s.name}:{s.weight}" for s in recipe.styles),
+            "|".join(f"{s.name}:{s.weight}:{_style_version(lora_dir, s.name)}" for s in recipe.styles),
             recipe.source_sha256,
             str(aspect),
             str(seed),
         )
         return "\x1f".join(parts)
+
+
+def _style_version(lora_dir: Path, name: str) -> str:
+    """A replaced LoRA file must not reuse scenes cached for the old one."""
+    path = lora_dir / f"{name}.safetensors"
+    try:
+        stat = path.stat()
+    except OSError:
+        return "-"
+    return f"{stat.st_size}-{stat.st_mtime_ns}"
 
 
 def _resize_scene(scene: Scene, size: tuple[int, int]) -> Scene:
@@ -150,9 +160,9 @@ def generate_backdrops(
     for recipe in recipes:
         if not uses_generated_scene(recipe, models) or platform.white_background:
             continue
-        if SceneCache.key(recipe, size, recipe.scene.seed) in cache.scenes:
+        if SceneCache.key(recipe, size, recipe.scene.seed, models.settings.lora_dir) in cache.scenes:
             continue
-        group_key = SceneCache.key(recipe, size, -1)
+        group_key = SceneCache.key(recipe, size, -1, models.settings.lora_dir)
         groups.setdefault(group_key, []).append(recipe)
     for members in groups.values():
         first = members[0]
@@ -163,7 +173,7 @@ def generate_backdrops(
             models, placed, size, first.scene, preset, list(first.styles), seeds, progress=progress, cancel=cancel
         )
         for seed, scene in zip(seeds, scenes):
-            cache.scenes[SceneCache.key(first, size, seed)] = scene
+            cache.scenes[SceneCache.key(first, size, seed, models.settings.lora_dir)] = scene
 
 
 def scene_for(
@@ -187,7 +197,7 @@ def scene_for(
         return Scene(background=white_backdrop(size), shadow=None, seed=recipe.scene.seed, kind="white")
     preset = get_scene(recipe.scene.preset)
     if uses_generated_scene(recipe, models):
-        key = SceneCache.key(recipe, size, recipe.scene.seed)
+        key = SceneCache.key(recipe, size, recipe.scene.seed, models.settings.lora_dir)
         if key not in cache.scenes:
             generate_backdrops(models, cutout, [recipe], platform, cache, progress=progress, cancel=cancel)
         scene = _resize_scene(cache.scenes[key], size)
@@ -321,7 +331,8 @@ def make_posters(
             platform = get_platform(pid)
             # The visible label is drawn by render_poster, on generated scenes only.
             output = write_poster_file(
-                poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False
+                poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False,
+                ai_generated=uses_generated_scene(recipe, models) and not platform.white_background,
             )
             outputs.append(output)
             posters.append(poster)

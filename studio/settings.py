@@ -53,6 +53,7 @@ class Settings:
     max_image_pixels: int = 40_000_000  # refuse bigger uploads before decoding them fully
     max_upload_mb: int = 40
     max_variants: int = 8
+    low_vram: bool = False  # model CPU offload for 6–8 GB cards (slower, far less VRAM)
     # Why `auto` resolved the way it did, shown in the UI and the CLI.
     profile_reason: str = ""
 
@@ -71,6 +72,8 @@ class Settings:
             values["lora_dir"] = Path(env["STUDIO_LORA_DIR"])
         if env.get("STUDIO_DEVICE"):
             values["device"] = env["STUDIO_DEVICE"]
+        if env.get("STUDIO_LOW_VRAM", "").lower() in ("1", "true", "yes"):
+            values["low_vram"] = True
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values.get("lora_dir"), str):
             values["lora_dir"] = Path(values["lora_dir"])  # type: ignore[arg-type]

@@ -63,8 +63,8 @@ def make_bottle_cutout(width: int = 240, height: int = 520, seed: int = 7) -> Cu
     body[label_top:label_bottom] = 245
     stripes = (np.arange(width) // 3) % 2 == 0
     body[label_top : label_top + 12, stripes] = (220, 30, 40)
-    body += rng.integers(0, 12, body.shape, dtype=np.uint8)
-    rgb = Image.fromarray(body)
+    noisy = body.astype(np.int16) + rng.integers(0, 12, body.shape, dtype=np.int16)
+    rgb = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(rgb)
     for i in range(6):
         y = label_top + 22 + i * 12

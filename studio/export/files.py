@@ -87,10 +87,12 @@ def write_poster_file(
     file_format: str = "auto",
     producer: str = "PosterStudio",
     visible_label: bool | None = None,
+    ai_generated: bool = True,
 ) -> OutputFile:
     """Write `poster` into `out_dir`; returns its OutputFile (real byte count).
 
-    visible_label: None follows recipe.export.aigc_label. The mark is skipped (with a
+    visible_label: None follows recipe.export.aigc_label. ai_generated: False when no
+    model made any of the pixels (procedural backdrop): then no AIGC label is written. The mark is skipped (with a
     warning on `poster.warnings`) on platforms whose rules forbid text, and when the
     poster already carries one (text_boxes["aigc_label"]). Warnings about size caps
     and compression also go to `poster.warnings`.
@@ -119,7 +121,7 @@ def write_poster_file(
             )
 
     name = output_name(recipe, platform.id, fmt)
-    aigc = aigc_label(producer, pixel_sha256(image))
+    aigc = aigc_label(producer, pixel_sha256(image)) if ai_generated else None
     params = parameters_text(recipe, platform.size, producer=producer)
     others = [o for o in recipe.outputs if o.file != name]
 

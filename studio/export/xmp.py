@@ -44,14 +44,22 @@ def aigc_label(producer: str, pixel_sha256: str, *, produce_id: str = "") -> dic
 
 
 def build_xmp(
-    aigc: dict[str, str],
+    aigc: dict[str, str] | None,
     *,
     creator_tool: str = "PosterStudio",
     source_type: str = DIGITAL_SOURCE_TYPE,
     studio_fields: dict[str, str] | None = None,
 ) -> str:
     """A complete XMP packet (with xpacket wrapper) as text."""
-    aigc_json = json.dumps({k: str(aigc.get(k, "")) for k in AIGC_KEYS}, ensure_ascii=False, separators=(",", ":"))
+    # aigc None: nothing in the image came from a model (a procedural or white backdrop),
+    # so it is not labelled AI-generated.
+    labels = ""
+    if aigc is not None:
+        aigc_json = json.dumps({k: str(aigc.get(k, "")) for k in AIGC_KEYS}, ensure_ascii=False, separators=(",", ":"))
+        labels = (
+            f"   <TC260:AIGC>{escape(aigc_json)}</TC260:AIGC>\n"
+            f"   <Iptc4xmpExt:DigitalSourceType>{escape(source_type)}</Iptc4xmpExt:DigitalSourceType>\n"
+        )
     extra = "".join(
         f"\n   <PosterStudio:{name}>{escape(value)}</PosterStudio:{name}>" for name, value in (studio_fields or {}).items()
     )
@@ -64,8 +72,7 @@ def build_xmp(
         f'    xmlns:Iptc4xmpExt="{IPTC_EXT_NS}"\n'
         f'    xmlns:xmp="{XMP_NS}"\n'
         f'    xmlns:PosterStudio="{STUDIO_NS}">\n'
-        f"   <TC260:AIGC>{escape(aigc_json)}</TC260:AIGC>\n"
-        f"   <Iptc4xmpExt:DigitalSourceType>{escape(source_type)}</Iptc4xmpExt:DigitalSourceType>\n"
+        f"{labels}"
         f"   <xmp:CreatorTool>{escape(creator_tool)}</xmp:CreatorTool>"
         f"{extra}\n"
         "  </rdf:Description>\n"

@@ -8,7 +8,6 @@ pipeline share one UNet, VAE and text encoder in memory.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from studio.errors import StudioError
@@ -199,7 +198,7 @@ def _place(pipe: Any, models: ModelManager) -> Any:
 
 def _low_vram(models: ModelManager) -> bool:
     # Settings has no field for it yet; an env var keeps the option reachable.
-    return bool(getattr(models.settings, "low_vram", False) or os.environ.get("STUDIO_LOW_VRAM"))
+    return models.settings.low_vram
 
 
 def enable_low_vram(pipe: Any, models: ModelManager) -> None:
