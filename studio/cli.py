@@ -35,7 +35,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     poster = sub.add_parser("poster", help="make posters for one product")
     poster.add_argument("--product", required=True, metavar="IMAGE", help="the product photo")
-    poster.add_argument("--recipe", type=Path, metavar="FILE.json", help="start from a saved recipe")
+    poster.add_argument("--recipe", type=Path, metavar="FILE", help="start from a saved recipe (.json) or a poster made here")
     poster.add_argument("--scene", metavar="PRESET", help="scene preset id (see `presets`)")
     poster.add_argument("--backdrop", choices=["auto", "procedural", "generated"])
     poster.add_argument("--prompt", help="your own words for the scene")
@@ -175,7 +175,7 @@ def build_recipe(args: argparse.Namespace):
     from studio.presets import get_platform, get_scene
     from studio.recipe import Recipe, StyleChoice
 
-    recipe = Recipe.from_json(_read_text(args.recipe)) if args.recipe else Recipe()
+    recipe = _saved_recipe(args.recipe) if args.recipe else Recipe()
     scene_updates = {
         k: v
         for k, v in {
@@ -229,6 +229,15 @@ def build_recipe(args: argparse.Namespace):
     for pid in recipe.export.platforms:
         get_platform(pid)
     return recipe
+
+
+def _saved_recipe(path: Path):
+    """A recipe .json, or a poster image the studio exported (it carries its recipe)."""
+    from studio.export.reopen import recipe_from_file
+
+    if not path.is_file():
+        raise StudioError(f"Cannot find the recipe {path}.")
+    return recipe_from_file(path).model_copy(update={"outputs": []})
 
 
 def _parse_lora(spec: str) -> dict:

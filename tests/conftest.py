@@ -86,11 +86,34 @@ def none_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def tiny_models():
-    """One ModelManager on the tiny profile for the whole run (the tiny build is cached on disk)."""
+def tiny_cache_dir() -> Path:
+    """The cache holding the tiny-sd15 models (built once, reused by every run: it is versioned)."""
+    from studio.models.tiny import ensure_tiny_models
+
+    cache = Settings.from_env().cache_dir
+    ensure_tiny_models(cache)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def tiny_settings(tiny_cache_dir: Path) -> Settings:
+    return Settings(profile="tiny", cache_dir=tiny_cache_dir, device="cpu", open_browser=False)
+
+
+@pytest.fixture(scope="module")
+def tiny_manager(tiny_settings: Settings):
+    """One manager per module, so the tiny pipeline loads once per module."""
     from studio.models import ModelManager
 
-    return ModelManager(Settings(profile="tiny", open_browser=False))
+    return ModelManager(tiny_settings)
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tiny_settings: Settings):
+    """One manager on the tiny profile for the whole run."""
+    from studio.models import ModelManager
+
+    return ModelManager(tiny_settings)
 
 
 @pytest.fixture(scope="session")

@@ -124,3 +124,54 @@ def test_recipe_flag_makes_the_same_poster_again(tmp_path, photo_path, capsys):
     b = second / a.name
     with Image.open(a) as ia, Image.open(b) as ib:
         assert ia.convert("RGB").tobytes() == ib.convert("RGB").tobytes()
+
+
+@pytest.mark.slow
+def test_poster_tiny_profile_with_a_style(tmp_path, photo_path, monkeypatch, capsys):
+    """The diffusion path from the CLI: tiny models, one LoRA style, exact files."""
+    from diffusers import UNet2DConditionModel
+
+    from studio.models.tiny import ensure_tiny_models, tiny_sources
+    from studio.settings import Settings
+    from tests.styles.lora_files import write_diffusers_lora
+
+    base_dir, _ = tiny_sources(ensure_tiny_models(Settings.from_env().cache_dir))
+    lora_dir = tmp_path / "loras"
+    lora_dir.mkdir()
+    unet = UNet2DConditionModel.from_pretrained(base_dir / "unet")
+    write_diffusers_lora(lora_dir / "inkwash.safetensors", unet, seed=5)
+    out = tmp_path / "out"
+    code = main(["poster", "--product", str(photo_path), "--scene", "kitchen", "--headline", "Fresh brew",
+                 "--lora", "inkwash:0.7", "--steps", "3", "--platform", "taobao_main", "--platform", "xiaohongshu_3x4",
+                 "--profile", "tiny", "--lora-dir", str(lora_dir), "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    _check_package(out, ["taobao_main", "xiaohongshu_3x4"], ["A"])
+    recipe = json.loads((out / "recipes" / "A.json").read_text(encoding="utf-8"))
+    assert recipe["styles"] == [{"name": "inkwash", "weight": 0.7}]
+    assert recipe["models"]["profile"] == "tiny"
+    with (out / "manifest.csv").open(encoding="utf-8-sig") as fh:
+        assert all(row["styles"].startswith("inkwash") for row in csv.DictReader(fh))
+
+
+def test_unknown_style_is_a_clear_error(tmp_path, photo_path, capsys):
+    code = main(["poster", "--product", str(photo_path), "--lora", "nosuchstyle", "--platform", "taobao_main",
+                 "--profile", "tiny", "--lora-dir", str(tmp_path), "--steps", "2", "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert "nosuchstyle" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_poster_file_is_a_recipe(tmp_path, photo_path, capsys):
+    """Opening an exported poster makes the same poster again (its recipe rides inside the file)."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert main(["poster", "--product", str(photo_path), "--scene", "wooden_table", "--headline", "手冲咖啡杯",
+                 "--platform", "jd_main", "--profile", "none", "--out", str(first)]) == 0
+    poster = next(first.glob("*.jpg"))
+    assert main(["poster", "--product", str(photo_path), "--recipe", str(poster), "--profile", "none",
+                 "--format", "png", "--out", str(second)]) == 0
+    again = next(second.glob("*.png"))
+    with Image.open(poster) as a, Image.open(again) as b:
+        import numpy as np
+
+        diff = np.abs(np.asarray(a.convert("RGB"), np.int16) - np.asarray(b.convert("RGB"), np.int16))
+        assert diff.mean() < 1.5  # the same poster; only the first file's JPEG compression differs

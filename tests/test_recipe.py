@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from studio.errors import StudioError
 from studio.recipe import CopyText, OutputFile, Placement, Recipe, SceneSettings, StyleChoice

@@ -20,8 +20,8 @@ from PIL import Image
 
 from studio.errors import StudioError
 from studio.scene import textures
-from studio.scene.stage import draw_arch, draw_podium
 from studio.scene.patterns import PATTERNS, Context, Zone
+from studio.scene.stage import draw_arch, draw_podium
 
 KINDS = ("floor", "gradient", "spotlight", "podium")
 BACK_PATTERNS = ("rays", "bokeh")  # drawn on the wall, behind the podium and the light

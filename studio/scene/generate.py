@@ -17,7 +17,7 @@ from studio.errors import StudioError
 from studio.layers import PlacedProduct, Scene
 from studio.models.manager import ModelManager
 from studio.models.profiles import DiffusionProfile, diffusion_profile, working_size
-from studio.progress import CancelToken, Cancelled, Progress, no_progress
+from studio.progress import Cancelled, CancelToken, Progress, no_progress
 from studio.recipe import SceneSettings, StyleChoice
 from studio.scene.control import make_control_image
 

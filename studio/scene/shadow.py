@@ -46,7 +46,7 @@ def contact_shadow(placed: PlacedProduct, size: tuple[int, int], *, strength: fl
     alpha = np.asarray(placed.rgba.getchannel("A"))
     x0, y0, x1, y1 = placed.box
     profile, contact_y = _footprint(alpha, placed.box)
-    product_w, product_h = max(x1 - x0, 1), max(y1 - y0, 1)
+    product_h = max(y1 - y0, 1)
     foot_w = max(float(np.count_nonzero(profile > 0.05)), 1.0)
 
     # Columns: the footprint, blurred little for the core and a lot for the falloff.

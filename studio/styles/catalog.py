@@ -19,8 +19,13 @@ from typing import Any
 
 from studio.errors import StudioError
 from studio.settings import REPO_ROOT
-from studio.styles.metadata import BaseModel, base_from_header, display_name_from_header, normalize_base
-from studio.styles.metadata import trigger_words_from_header
+from studio.styles.metadata import (
+    BaseModel,
+    base_from_header,
+    display_name_from_header,
+    normalize_base,
+    trigger_words_from_header,
+)
 from studio.styles.names import LORA_SUFFIX, check_style_name, path_in_folder
 from studio.styles.safefile import LoraHeader, read_lora_header
 

@@ -57,8 +57,11 @@ def check_shapes(pipe: Any, tensors: dict[str, Any], label: str) -> None:
 
 def peft_keys_by_component(pipe: Any, tensors: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The file's tensors in PEFT naming (`<module>.lora_A.weight`), grouped by pipeline component."""
-    from diffusers.utils import convert_state_dict_to_diffusers, convert_state_dict_to_peft
-    from diffusers.utils import convert_unet_state_dict_to_peft
+    from diffusers.utils import (
+        convert_state_dict_to_diffusers,
+        convert_state_dict_to_peft,
+        convert_unet_state_dict_to_peft,
+    )
 
     components = list(getattr(pipe, "_lora_loadable_modules", ["unet", "text_encoder"]))
     extra: dict[str, Any] = {}

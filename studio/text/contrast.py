@@ -63,7 +63,7 @@ def region_luminance_range(pixels: np.ndarray) -> tuple[float, float, float]:
 def worst_contrast(text: RGB, lum_range: tuple[float, float, float]) -> float:
     """Contrast of `text` against the least favourable of the region's dark, mean and light."""
     lt = float(luminance(text))
-    return min(contrast(lt, l) for l in lum_range)
+    return min(contrast(lt, lum) for lum in lum_range)
 
 
 def mean_colour(pixels: np.ndarray) -> RGB:

@@ -168,8 +168,8 @@ def layout_copy(
     plans: list[Plan] = []
     for template in candidates:
         aligned = {g_name: g.get("align", "left") for g in template.get("groups", []) for g_name in g["elements"]}
-        align_of = lambda n: aligned.get("points" if n.startswith("point_") else n, "left")  # noqa: E731
-        measure = lambda n, s, w, h: builder(Paint(), align_of(n), draw=False)(n, s, w, h)  # noqa: E731
+        align_of = lambda n: aligned.get("points" if n.startswith("point_") else n, "left")  # noqa: E731, B023 - used within this iteration
+        measure = lambda n, s, w, h: builder(Paint(), align_of(n), draw=False)(n, s, w, h)  # noqa: E731, B023 - used within this iteration
         plans.append(plan_template(template, names, canvas=canvas, safe=safe, obstacles=obstacles, build=measure, busy=busy))
         for placed in plans[-1].placed:
             placed.piece.align = align_of(placed.piece.name)

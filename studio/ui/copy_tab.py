@@ -5,8 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from studio.recipe import CopyText
-from studio.ui.scene_tab import PREVIEW_PLATFORMS
 from studio.ui.common import UiContext, lang_of, seller_errors
+from studio.ui.scene_tab import PREVIEW_PLATFORMS
 from studio.ui.session import ensure
 
 

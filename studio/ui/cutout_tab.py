@@ -10,7 +10,7 @@ import gradio as gr
 
 from studio.recipe import CutoutSettings
 from studio.ui.common import UiContext, lang_of, progress_adapter, seller_errors
-from studio.ui.session import StudioSession, ensure
+from studio.ui.session import ensure
 
 PREVIEW_BACKGROUNDS = ["checker", "white", "black"]
 

@@ -40,6 +40,12 @@ def build_export_tab(ctx: UiContext) -> None:
             gallery = tr.bind(gr.Gallery(label=tr.text("posters"), columns=4, height=520, interactive=False), "posters")
             manifest = gr.Dataframe(interactive=False, wrap=True)
             status = gr.Markdown()
+    with tr.bind(gr.Accordion(tr.text("project"), open=False), "project"):
+        with gr.Row():
+            save_btn = tr.bind(gr.Button(tr.text("save_project")), "save_project", "value")
+            project_file = tr.bind(gr.File(label=tr.text("project_file"), interactive=False), "project_file")
+            open_file = tr.bind(gr.File(file_types=[".poster", ".zip", ".json", "image"], label=tr.text("open_project")), "open_project")
+        project_status = gr.Markdown()
     with tr.bind(gr.Accordion(tr.text("ab_results"), open=False), "ab_results"):
         with gr.Row():
             results_csv = tr.bind(gr.File(file_types=[".csv"], label=tr.text("results_csv")), "results_csv")
@@ -86,6 +92,34 @@ def build_export_tab(ctx: UiContext) -> None:
         concurrency_id="gpu",
         concurrency_limit=1,
     )
+
+    @seller_errors
+    def save_project_file(session, lang):
+        from studio.export.project import save_project
+
+        session = ensure(session)
+        if session.cutout is None:
+            raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
+        path = Path(tempfile.mkdtemp(prefix="project-")) / f"{session.recipe.export.sku}.poster"
+        save_project(path, cutouts={session.photo_name or "product": session.cutout.rgba}, recipes=[session.recipe],
+                     extra={"photo_name": session.photo_name})
+        return str(path), ctx.tr.text("project_saved", lang_of(lang))
+
+    save_btn.click(save_project_file, inputs=[ctx.session, ctx.lang], outputs=[project_file, project_status],
+                   api_name="save_project")
+
+    @seller_errors
+    def open_anything(file, session, lang):
+        """A .poster project, a recipe .json, or a poster image made by the studio."""
+        from studio.ui.reopen import reopen
+
+        if not file:
+            return gr.update(), session
+        session, message = reopen(Path(getattr(file, "name", file)), ensure(session), lang_of(lang))
+        return message, session
+
+    open_file.upload(open_anything, inputs=[open_file, ctx.session, ctx.lang], outputs=[project_status, ctx.session],
+                     api_name="open_project")
 
     @seller_errors
     def load_results(file):

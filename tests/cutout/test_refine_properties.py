@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from studio.cutout.refine import drop_islands, feather, fill_holes, refine_mask, shift_edge

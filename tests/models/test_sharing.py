@@ -7,7 +7,6 @@ from pathlib import Path
 from studio.models.diffusion import assemble_controlnet_pipeline, load_scene_pipeline
 from studio.models.manager import ModelManager
 from studio.models.tiny import tiny_sources
-from tests.models.fixtures import tiny_cache_dir, tiny_manager, tiny_settings  # noqa: F401 - fixtures
 
 
 def test_two_controlnet_pipelines_share_the_base_tensors(tiny_manager: ModelManager, tiny_cache_dir: Path) -> None:

@@ -12,7 +12,6 @@ from studio.models.manager import ModelManager
 from studio.models.sources import classify_source
 from studio.models.tiny import ensure_tiny_models, tiny_sources
 from studio.settings import Settings
-from tests.models.fixtures import tiny_cache_dir  # noqa: F401 - fixture
 
 
 def test_hub_ids_are_hub_sources() -> None:

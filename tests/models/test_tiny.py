@@ -9,9 +9,14 @@ import pytest
 
 from studio.models.diffusion import load_scene_pipeline
 from studio.models.manager import ModelManager
-from studio.models.tiny import TINY_VERSION, build_tiny_components, ensure_tiny_models, tiny_sources, write_tiny_tokenizer
+from studio.models.tiny import (
+    TINY_VERSION,
+    build_tiny_components,
+    ensure_tiny_models,
+    tiny_sources,
+    write_tiny_tokenizer,
+)
 from studio.settings import Settings
-from tests.models.fixtures import tiny_cache_dir, tiny_manager, tiny_settings  # noqa: F401 - fixtures
 
 
 def test_tiny_folder_is_a_diffusers_layout(tiny_cache_dir: Path) -> None:

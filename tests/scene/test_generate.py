@@ -14,11 +14,11 @@ from studio.layers import PlacedProduct, Scene
 from studio.models.diffusion import load_scene_pipeline
 from studio.models.manager import ModelManager
 from studio.presets import get_scene
-from studio.progress import CancelToken, Cancelled
+from studio.progress import Cancelled, CancelToken
 from studio.recipe import SceneSettings, StyleChoice
 from studio.scene.generate import build_prompts, generate_scenes, prepare_inputs
 from tests.conftest import make_bottle_cutout
-from tests.models.fixtures import place_on_canvas, tiny_cache_dir, tiny_manager, tiny_settings  # noqa: F401
+from tests.models.fixtures import place_on_canvas
 
 SIZE = (600, 800)
 FAST = SceneSettings(preset="kitchen", steps=4)

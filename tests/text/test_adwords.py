@@ -1,8 +1,8 @@
 import pytest
 
+from studio.errors import StudioError
 from studio.recipe import CopyText
 from studio.text import check_ad_words, check_copy, copy_categories, copy_occasions, suggest_copy
-from studio.errors import StudioError
 
 LISTED = ["最", "最佳", "最好", "第一", "唯一", "顶级", "国家级", "绝对", "100%", "全网最低", "NO.1", "最后一波", "治疗"]
 

@@ -1,4 +1,5 @@
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from studio.text.fonts import bundled_font_path, load_font
 from studio.text.linebreak import NO_LINE_END, NO_LINE_START, atoms, breaks_ok, wrap

@@ -78,3 +78,18 @@ def test_a_step_out_of_order_gets_a_clear_message(studio_url):
     with pytest.raises(Exception) as err:
         fresh.predict(["taobao_main"], 1, "seed", "", "sku", "auto", True, api_name="/export_posters")
     assert "①" in str(err.value) or "first" in str(err.value)
+
+
+def test_project_saved_in_one_session_reopens_in_another(client, studio_url, tmp_path):
+    """Nothing is lost between sittings: save the project, open it in a new session, export again."""
+    from gradio_client import Client, handle_file
+
+    project_path, status = client.predict(api_name="/save_project")
+    assert project_path.endswith(".poster") and "✅" in status
+    fresh = Client(studio_url, verbose=False)
+    message = fresh.predict(handle_file(project_path), api_name="/open_project")
+    assert "✅" in message
+    images, zip_path, _manifest, _status = fresh.predict(
+        ["jd_main"], 1, "seed", "", "again", "auto", True, api_name="/export_posters"
+    )
+    assert len(images) == 1 and zip_path.endswith(".zip")

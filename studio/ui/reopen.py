@@ -1,0 +1,39 @@
+"""Open what the studio saved before: a project, a recipe, or a poster carrying its recipe."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from studio.errors import StudioError
+from studio.export.reopen import recipe_from_file
+from studio.layers import Cutout
+from studio.pipeline import SceneCache
+from studio.ui.session import StudioSession
+
+
+def reopen(path: Path, session: StudioSession, lang: str) -> tuple[StudioSession, str]:
+    zh = lang == "zh"
+    if path.suffix.lower() in (".poster", ".zip"):
+        from studio.export.project import open_project
+
+        project = open_project(path)
+        if not project.recipes or not project.cutouts:
+            raise StudioError("This project file has no cutout or recipe in it.")
+        name, rgba = next(iter(project.cutouts.items()))
+        box = rgba.getchannel("A").getbbox()
+        if box is None:
+            raise StudioError("The cutout in this project is empty.")
+        recipe = project.recipes[0]
+        cutout = Cutout(rgba=rgba, box=tuple(box), source_sha256=recipe.source_sha256)  # type: ignore[arg-type]
+        session = replace(session.with_cutout(cutout, keep_undo=False), recipe=recipe, photo_name=name,
+                          scene_cache=SceneCache())
+        return session, ("✅ 项目已打开：抠图和配方已恢复，可直接导出。" if zh else
+                         "✅ Project opened: cutout and recipe restored; export makes the same posters again.")
+    recipe = recipe_from_file(path)
+    session = replace(session, recipe=recipe.model_copy(update={"outputs": []}), scene_cache=SceneCache())
+    if session.cutout is None:
+        return session, ("✅ 配方已载入。请先在 ① 上传同一张商品照片。" if zh else
+                         "✅ Recipe loaded. Upload the same product photo in ① to make it again.")
+    return session, ("✅ 配方已载入，导出即可重做同样的海报。" if zh else
+                     "✅ Recipe loaded: export makes the same posters again.")

@@ -1,0 +1,56 @@
+"""`python app.py`: the flags a user sees, and the refusals that keep a shared studio safe."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import app  # noqa: E402
+
+
+def test_help_lists_the_launch_flags():
+    out = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    for flag in ("--profile", "--host", "--port", "--share", "--auth", "--no-browser"):
+        assert flag in out
+
+
+def test_local_by_default():
+    settings = app.settings_from_args(app.parse_args(["--profile", "none"]))
+    assert settings.host == "127.0.0.1" and settings.open_browser and not settings.share
+
+
+def test_share_without_auth_refuses_to_start(capsys):
+    assert app.main(["--share", "--profile", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "--auth" in err and "Traceback" not in err
+
+
+def test_share_with_auth_is_accepted():
+    settings = app.settings_from_args(app.parse_args(["--share", "--auth", "team:s3cret", "--profile", "none"]))
+    assert settings.share and settings.auth == ("team", "s3cret")
+
+
+def test_bad_profile_is_refused_by_argparse():
+    with pytest.raises(SystemExit):
+        app.parse_args(["--profile", "sd3"])
+
+
+def test_create_app_builds_all_five_tabs_with_named_endpoints(none_settings):
+    from studio.ui.app import TAB_TITLES, create_app
+
+    demo = create_app(none_settings)
+    names = {dep.api_name for dep in demo.fns.values() if dep.api_name}
+    assert {"remove_background", "compose_scene", "render_copy", "export_posters", "apply_styles"} <= names
+    labels = [title for title, _ in TAB_TITLES]
+    assert labels[0].startswith("①") and labels[-1].startswith("⑤") and len(labels) == 5
+
+
+def test_both_languages_cover_every_key():
+    from studio.ui.texts import TEXTS
+
+    for key, (zh, en) in TEXTS.items():
+        assert zh.strip() and en.strip(), key
