@@ -176,43 +176,31 @@ def build_recipe(args: argparse.Namespace):
     from studio.recipe import Recipe, StyleChoice
 
     recipe = _saved_recipe(args.recipe) if args.recipe else Recipe()
-    scene_updates = {
-        k: v
-        for k, v in {
-            "preset": args.scene,
-            "backdrop": args.backdrop,
-            "prompt": args.prompt,
-            "negative_prompt": args.negative_prompt,
-            "seed": args.seed,
-            "steps": args.steps,
-        }.items()
-        if v is not None
-    }
-    copy_updates = {
-        k: v
-        for k, v in {
-            "headline": args.headline,
-            "subline": args.subline,
-            "selling_points": args.point,
-            "price": args.price,
-            "original_price": args.original_price,
-            "badge": args.badge,
-            "cta": args.cta,
-            "layout": args.layout,
-            "font": args.font,
-        }.items()
-        if v is not None
-    }
-    export_updates = {
-        k: v
-        for k, v in {
-            "platforms": args.platform,
-            "sku": args.sku,
-            "file_format": args.format,
-            "aigc_label": False if args.no_ai_label else None,
-        }.items()
-        if v is not None
-    }
+    scene_updates = _given(
+        preset=args.scene,
+        backdrop=args.backdrop,
+        prompt=args.prompt,
+        negative_prompt=args.negative_prompt,
+        seed=args.seed,
+        steps=args.steps,
+    )
+    copy_updates = _given(
+        headline=args.headline,
+        subline=args.subline,
+        selling_points=args.point,
+        price=args.price,
+        original_price=args.original_price,
+        badge=args.badge,
+        cta=args.cta,
+        layout=args.layout,
+        font=args.font,
+    )
+    export_updates = _given(
+        platforms=args.platform,
+        sku=args.sku,
+        file_format=args.format,
+        aigc_label=False if args.no_ai_label else None,
+    )
     styles = recipe.styles
     if args.lora is not None:
         styles = [StyleChoice(**_parse_lora(spec)) for spec in args.lora]
@@ -238,6 +226,11 @@ def _saved_recipe(path: Path):
     if not path.is_file():
         raise StudioError(f"Cannot find the recipe {path}.")
     return recipe_from_file(path).model_copy(update={"outputs": []})
+
+
+def _given(**values: object) -> dict:
+    """Only the flags the user actually gave (argparse leaves the others None)."""
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def _parse_lora(spec: str) -> dict:

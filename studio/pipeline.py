@@ -12,7 +12,7 @@ The product's own pixels enter the poster only through `place_product` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -85,16 +85,7 @@ def _style_version(lora_dir: Path, name: str) -> str:
 def _resize_scene(scene: Scene, size: tuple[int, int]) -> Scene:
     if scene.background.size == size:
         return scene
-    return Scene(
-        background=scene.background.resize(size, Image.Resampling.LANCZOS),
-        shadow=None,
-        seed=scene.seed,
-        prompt=scene.prompt,
-        negative_prompt=scene.negative_prompt,
-        kind=scene.kind,
-        control_image=scene.control_image,
-        note=scene.note,
-    )
+    return replace(scene, background=scene.background.resize(size, Image.Resampling.LANCZOS), shadow=None)
 
 
 def resolve_placement(cutout: Cutout, recipe: Recipe, platform: Platform) -> Placement:
@@ -213,17 +204,7 @@ def scene_for(
             kind="procedural",
             note=note,
         )
-    shadow = contact_shadow(placed, size) if recipe.scene.shadow else None
-    return Scene(
-        background=scene.background,
-        shadow=shadow,
-        seed=scene.seed,
-        prompt=scene.prompt,
-        negative_prompt=scene.negative_prompt,
-        kind=scene.kind,
-        control_image=scene.control_image,
-        note=scene.note,
-    )
+    return replace(scene, shadow=contact_shadow(placed, size) if recipe.scene.shadow else None)
 
 
 def render_poster(

@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 TINY_VERSION = "sd15-v3"
 TINY_FOLDER = "tiny-sd15"
@@ -40,16 +40,22 @@ def tiny_sources(folder: Path) -> tuple[Path, Path]:
 
 def ensure_tiny_models(cache_dir: Path) -> Path:
     """Build (once) and return the tiny model folder; later calls only check a marker."""
-    folder = Path(cache_dir) / TINY_FOLDER
+    return ensure_built(Path(cache_dir) / TINY_FOLDER, TINY_VERSION, build_tiny_models)
+
+
+def ensure_built(folder: Path, version: str, build: Callable[[Path], None]) -> Path:
+    """Run `build` into a staging folder beside `folder` and swap it in, unless `version` is there.
+
+    A half-written folder is never used: the swap happens only after a full build.
+    """
     marker = folder / "tiny-version.txt"
-    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == TINY_VERSION:
+    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == version:
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
-    # Build beside the target and swap in, so a half-written folder is never used.
-    staging = Path(tempfile.mkdtemp(prefix=".tiny-build-", dir=folder.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-build-", dir=folder.parent))
     try:
-        build_tiny_models(staging)
-        (staging / "tiny-version.txt").write_text(TINY_VERSION, encoding="utf-8")
+        build(staging)
+        (staging / "tiny-version.txt").write_text(version, encoding="utf-8")
         if folder.exists():
             shutil.rmtree(folder)
         os.replace(staging, folder)

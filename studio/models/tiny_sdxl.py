@@ -7,13 +7,11 @@ seeded, saved with save_pretrained, loaded back through the real loader.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from studio.models.tiny import SEED, VAE_CHANNELS, _wake_zero_convs, write_tiny_tokenizer
+from studio.models.tiny import SEED, VAE_CHANNELS, _wake_zero_convs, ensure_built, write_tiny_tokenizer
 
 TINY_SDXL_VERSION = "sdxl-v1"
 TINY_SDXL_FOLDER = "tiny-sdxl"
@@ -23,22 +21,7 @@ POOLED = 32  # text_encoder_2 projection; 6 time ids * TIME_EMBED + POOLED = cla
 
 def ensure_tiny_sdxl_models(cache_dir: Path) -> Path:
     """Build (once) and return the tiny SDXL folder (holding base/ and controlnet/)."""
-    folder = Path(cache_dir) / TINY_SDXL_FOLDER
-    marker = folder / "tiny-version.txt"
-    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == TINY_SDXL_VERSION:
-        return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tiny-sdxl-build-", dir=folder.parent))
-    try:
-        _build(staging)
-        (staging / "tiny-version.txt").write_text(TINY_SDXL_VERSION, encoding="utf-8")
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(staging, folder)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return folder
+    return ensure_built(Path(cache_dir) / TINY_SDXL_FOLDER, TINY_SDXL_VERSION, _build)
 
 
 def _build(folder: Path) -> None:
