@@ -218,7 +218,7 @@ def render_poster(
     cancel: CancelToken | None = None,
 ) -> Poster:
     """One poster for one platform, worked out again for that size (never a crop)."""
-    from studio.scene.composite import composite_poster
+    from studio.scene.composite import add_layers, composite_poster
     from studio.scene.shadow import reflection
     from studio.text import layout_copy
 
@@ -243,7 +243,7 @@ def render_poster(
     elif _has_copy(recipe) and not platform.allows_text:
         warnings.append(f"{platform.id}: this slot allows no text, so the copy was left off.")
 
-    image = composite_poster(scene.background, placed, shadow=scene.shadow, reflection=mirror, text_layers=text_layers)
+    image = add_layers(plain, text_layers)  # the copy goes on top of everything else
     if recipe.export.aigc_label and scene.kind == "generated":
         from studio.export.labels import add_visible_label
 

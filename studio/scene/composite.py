@@ -120,19 +120,31 @@ def composite_poster(
             _light_wrap(canvas, behind, product, bbox, float(min(max(light_wrap, 0.0), 1.0)))
         opaque = product[..., 3] == 255
         canvas[opaque] = product[..., :3][opaque]  # the promise, stated explicitly
-    poster = Image.fromarray(canvas, "RGB")
+    return add_layers(Image.fromarray(canvas, "RGB"), text_layers, overlays)
+
+
+def add_layers(
+    poster: Image.Image, text_layers: Sequence[TextLayer] = (), overlays: Sequence[tuple[Image.Image, Box]] = ()
+) -> Image.Image:
+    """Lay text layers and overlays over a finished RGB poster (the last step of the stack).
+
+    Canvas-sized layers are blended only where they have ink, which keeps a
+    re-render of the copy cheap at 2000 px.
+    """
     if not text_layers and not overlays:
         return poster
-    poster = poster.convert("RGBA")
+    out = poster.convert("RGBA")
     for layer in text_layers:
-        rgba = layer.rgba.convert("RGBA")
-        if rgba.size == size:
-            poster.alpha_composite(rgba)
+        rgba = layer.rgba if layer.rgba.mode == "RGBA" else layer.rgba.convert("RGBA")
+        if rgba.size == out.size:
+            ink = rgba.getbbox(alpha_only=True)
+            if ink is not None:
+                out.alpha_composite(rgba, dest=ink[:2], source=ink)
         else:
-            _paste_overlay(poster, rgba, layer.box)
+            _paste_overlay(out, rgba, layer.box)
     for image, box in overlays:
-        _paste_overlay(poster, image, box)
-    return poster.convert("RGB")
+        _paste_overlay(out, image, box)
+    return out.convert("RGB")
 
 
 def product_fidelity_psnr(poster: Image.Image, placed: PlacedProduct, *, alpha_min: int = 250, erode_px: int = 2) -> float:

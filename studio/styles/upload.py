@@ -1,7 +1,7 @@
 """A seller's uploaded LoRA: checked exactly like a file in the folder, then copied in atomically.
 
-The UI hides upload on a shared link unless the owner allowed it
-(`Settings.allow_uploads_on_share`); `upload_allowed` is that rule in one place.
+The UI hides upload on a shared link or a public Space unless the owner allowed it
+(`Settings.uploads_allowed` holds that rule; `upload_allowed` reads it).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from studio.styles.safefile import check_suffix, read_lora_header
 
 
 def upload_allowed(settings: Settings) -> bool:
-    """Uploads write files on the owner's disk: off on a public share link unless turned on."""
-    return not (settings.share and not settings.allow_uploads_on_share)
+    """Uploads write files on the owner's disk: off on a share link or a Space unless turned on."""
+    return settings.uploads_allowed
 
 
 def add_style_file(lora_dir: Path, upload: Path, name: str | None = None, *, overwrite: bool = False) -> StyleInfo:
