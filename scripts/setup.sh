@@ -15,10 +15,10 @@ if [ "${1:-}" = "--test" ]; then
   if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
       echo "Installing Chromium and CJK fonts for the browser test…"
-      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null) \
         || echo "Chromium could not be installed; the browser test will be skipped."
     else
-      echo "Chromium is not installed (apt-get install chromium fonts-noto-cjk); the browser test will be skipped."
+      echo "Chromium is not installed (apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji); the browser test will be skipped."
     fi
   fi
 fi

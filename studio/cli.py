@@ -82,6 +82,8 @@ def _add_cutout_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--feather", type=float, help="px of soft edge")
     p.add_argument("--fill-holes", action="store_true", default=None, help="fill interior holes")
     p.add_argument("--alpha-matting", action="store_true", default=None)
+    p.add_argument("--no-keep-main", action="store_true", help="keep every object, not only the main one")
+    p.add_argument("--no-decontaminate", action="store_true", help="leave edge colours as photographed")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -138,6 +140,10 @@ def _cutout_settings(base, args: argparse.Namespace):
         updates["fill_holes"] = True
     if args.alpha_matting:
         updates["alpha_matting"] = True
+    if args.no_keep_main:
+        updates["keep_main_object"] = False
+    if args.no_decontaminate:
+        updates["decontaminate"] = False
     return _validated(base, updates)
 
 

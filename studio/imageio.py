@@ -3,7 +3,9 @@
 Everything that can go wrong with an upload (empty, truncated, not an image,
 too big, odd modes such as 16-bit, CMYK or palette) ends as a StudioError in
 the seller's words, never a traceback. The size check reads only the header,
-so a decompression bomb is refused before it is decoded.
+so a decompression bomb is refused before it is decoded. Only photo formats
+are decoded at all: PostScript/EPS (which would run Ghostscript), PDF, ICO,
+PSD and the rest of Pillow's plugins are refused unopened.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from studio.errors import StudioError
 
 _TRY = "Try a JPEG or PNG."
+# Formats a phone, camera or shop system produces. MPO is what many phones call their JPEGs.
+PHOTO_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF")
+MAX_FILE_BYTES = 100 * 1024 * 1024  # far above any real product photo; stops a huge file being read into memory
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,13 @@ def load_image(
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
+            if path.is_dir():
+                raise StudioError(f"'{path.name}' is a folder, not a photo.", hint="Choose the photo file itself.")
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise StudioError(
+                    f"The file '{path.name}' is {path.stat().st_size / 1e6:.0f} MB; photos up to "
+                    f"{MAX_FILE_BYTES / 1e6:.0f} MB are accepted.", hint="Save it as a JPEG and try again."
+                )
             data = path.read_bytes()
         except FileNotFoundError:
             raise StudioError(f"The file '{path.name}' was not found.", hint="Choose the photo again.") from None
@@ -68,7 +80,7 @@ def _decode(data: bytes, stem: str, max_pixels: int) -> LoadedImage:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img = Image.open(io.BytesIO(data), formats=_photo_formats())
             _check_pixels(img.size, max_pixels)  # header only: nothing decoded yet
             frames = int(getattr(img, "n_frames", 1) or 1)
             img.seek(0)
@@ -89,6 +101,11 @@ def _decode(data: bytes, stem: str, max_pixels: int) -> LoadedImage:
         ) from None
     image = normalize_mode(_upright(img))
     return LoadedImage(image, hashlib.sha256(data).hexdigest(), stem, frames)
+
+
+def _photo_formats() -> list[str]:
+    Image.init()  # registers every plugin, so MPO and WEBP are known by name
+    return [fmt for fmt in PHOTO_FORMATS if fmt in Image.OPEN]
 
 
 def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:

@@ -57,9 +57,9 @@ class Scene:
 
 @dataclass(frozen=True)
 class TextLayer:
-    """One copy layer drawn on a transparent canvas-sized RGBA image."""
+    """One copy layer: an RGBA image the size of its box (or of the canvas), placed at `box`."""
 
-    name: str  # headline, subline, point_1…, price, badge, cta
+    name: str  # headline, subline, point_1…, price, badge, cta, logo
     rgba: Image.Image
     box: Box
 

@@ -110,10 +110,8 @@ def resolve_placement(cutout: Cutout, recipe: Recipe, platform: Platform) -> Pla
         scale = 0.68
     elif canvas_aspect >= 0.95:
         scale = 0.5
-    elif canvas_aspect >= 0.7:
-        scale = 0.56
-    else:
-        scale = 0.62
+    else:  # 3:4 and 9:16: the copy stacks above the product and needs the room
+        scale = 0.54
     floor = floor_line(get_scene(recipe.scene.preset), platform.size)
     return placement.model_copy(
         update={

@@ -54,8 +54,17 @@ class Settings:
     max_upload_mb: int = 40
     max_variants: int = 8
     low_vram: bool = False  # model CPU offload for 6–8 GB cards (slower, far less VRAM)
+    compile: bool = False  # torch.compile the UNet/ControlNet on CUDA (minutes of warm-up; studio/models/fastpath.py)
     # Why `auto` resolved the way it did, shown in the UI and the CLI.
     profile_reason: str = ""
+    # --- deployment: who can reach this process, and how much each of them may ask of it ---
+    on_space: bool = False  # running on a Hugging Face Space (SPACE_ID is set): public, binds 0.0.0.0
+    mcp: bool = False  # also serve the named endpoints as MCP tools (needs gradio[mcp])
+    max_canvas_side: int = 4096  # no poster or canvas larger than this on either side
+    # Heavy jobs (cutout, scene, copy render, export) per user per minute; None = the
+    # default for the audience: unlimited on this computer, 10 on a share link or a Space.
+    jobs_per_minute: int | None = None
+    max_queue: int = 32  # events waiting in Gradio's queue, across all users
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -72,8 +81,17 @@ class Settings:
             values["lora_dir"] = Path(env["STUDIO_LORA_DIR"])
         if env.get("STUDIO_DEVICE"):
             values["device"] = env["STUDIO_DEVICE"]
+        if env.get("STUDIO_COMPILE", "").lower() in ("1", "true", "yes"):
+            values["compile"] = True
         if env.get("STUDIO_LOW_VRAM", "").lower() in ("1", "true", "yes"):
             values["low_vram"] = True
+        if env.get("STUDIO_JOBS_PER_MINUTE", "").strip().isdigit():
+            values["jobs_per_minute"] = int(env["STUDIO_JOBS_PER_MINUTE"])
+        if env.get("SPACE_ID"):
+            # Spaces route traffic to 0.0.0.0:7860 (GRADIO_SERVER_PORT) and nobody sits at its screen.
+            values.update(on_space=True, host="0.0.0.0", open_browser=False)
+            if env.get("GRADIO_SERVER_PORT", "").isdigit():
+                values["port"] = int(env["GRADIO_SERVER_PORT"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values.get("lora_dir"), str):
             values["lora_dir"] = Path(values["lora_dir"])  # type: ignore[arg-type]
@@ -88,6 +106,25 @@ class Settings:
             )
         if self.device not in ("auto", "cpu", "cuda"):
             raise StudioError(f"Unknown device '{self.device}'.", hint="Choose auto, cpu or cuda.")
+        if self.jobs_per_minute is not None and self.jobs_per_minute < 0:
+            raise StudioError("The jobs-per-minute limit cannot be negative.", hint="Use 0 for no limit.")
+
+    @property
+    def public(self) -> bool:
+        """Reachable by people the owner does not sit next to: a share link or a Space."""
+        return self.share or self.on_space
+
+    @property
+    def uploads_allowed(self) -> bool:
+        """LoRA and font uploads write files every visitor then shares: off in public unless the owner allows them."""
+        return not self.public or self.allow_uploads_on_share
+
+    @property
+    def job_limit(self) -> int:
+        """Heavy jobs one user may start per minute; 0 means no limit."""
+        if self.jobs_per_minute is not None:
+            return self.jobs_per_minute
+        return 10 if self.public else 0
 
     def resolved(self) -> "Settings":
         """Turn `auto` into a concrete profile and record why."""

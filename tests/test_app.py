@@ -54,3 +54,35 @@ def test_both_languages_cover_every_key():
 
     for key, (zh, en) in TEXTS.items():
         assert zh.strip() and en.strip(), key
+
+
+def test_mcp_without_the_extra_fails_in_one_clear_line(capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mcp" else real(name, *a))
+    assert app.main(["--mcp", "--profile", "none", "--no-browser"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert 'pip install "gradio[mcp]"' in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_space_mode_binds_all_interfaces_and_is_public(monkeypatch):
+    monkeypatch.setenv("SPACE_ID", "shop/poster-studio")
+    settings = app.settings_from_args(app.parse_args(["--profile", "none"]))
+    assert settings.host == "0.0.0.0" and settings.on_space and not settings.open_browser
+    assert not settings.uploads_allowed and settings.job_limit > 0
+
+
+def test_local_mode_has_no_job_limit_unless_asked(monkeypatch):
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    assert app.settings_from_args(app.parse_args(["--profile", "none"])).job_limit == 0
+    limited = app.settings_from_args(app.parse_args(["--profile", "none", "--jobs-per-minute", "3"]))
+    assert limited.job_limit == 3
+
+
+def test_launch_serves_no_extra_folders_and_blocks_the_repo(none_settings):
+    from studio.ui.app import launch_kwargs
+
+    kwargs = launch_kwargs(none_settings)
+    assert kwargs["allowed_paths"] == [] and str(ROOT) in kwargs["blocked_paths"]
+    assert kwargs["max_file_size"] == f"{none_settings.max_upload_mb}mb" and kwargs["mcp_server"] is False

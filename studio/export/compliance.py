@@ -136,10 +136,13 @@ def _safe_top_bottom(platform: Platform, height: int, text_boxes: dict[str, Box]
     return _check("passed", f"all text clear of the top {safe['top']:.0%} and bottom {safe['bottom']:.0%}")
 
 
-def _aigc_metadata(path: Path) -> dict[str, Any]:
+def _aigc_metadata(path: Path, ai_generated: bool | None = None) -> dict[str, Any]:
     from studio.export.files import read_xmp
     from studio.export.xmp import parse_xmp
 
+    if ai_generated is False:
+        # GB 45438-2025 labels AI-made content; a studio backdrop drawn without a model needs none.
+        return _check("passed", "no AI label needed: no model made any pixel of this poster")
     packet = read_xmp(path)
     if not packet:
         return _check("failed", "no XMP metadata, so no implicit AI label (GB 45438-2025)")
@@ -159,8 +162,12 @@ def check_file(
     product_box: Box | None = None,
     text_boxes: dict[str, Box] | None = None,
     ocr: bool = False,
+    ai_generated: bool | None = None,
 ) -> dict[str, Any]:
     """{'file', 'platform', 'compliant', 'checks': {name: {status, reason, …}}}.
+
+    ai_generated=False (a procedural or white backdrop) means the AI label is not required;
+    None (unknown, e.g. a file from elsewhere) or True means it is.
 
     compliant is True when nothing failed (checks that could not run are listed, not assumed).
     text_boxes=None means "unknown"; {} means "the layout has none".
@@ -205,6 +212,6 @@ def check_file(
             checks[rule] = _safe_top_bottom(platform, platform.height, text_boxes)
         else:
             checks[rule] = _check("not_checked", f"the studio has no check for the rule '{rule}' yet")
-    checks["aigc_metadata"] = _aigc_metadata(path)
+    checks["aigc_metadata"] = _aigc_metadata(path, ai_generated)
     compliant = all(c["status"] != "failed" for c in checks.values())
     return {"file": path.name, "platform": platform.id, "compliant": compliant, "checks": checks}

@@ -31,6 +31,7 @@ MANIFEST_COLUMNS = (
 )
 COMPLIANCE_COLUMNS = ("file", "platform", "check", "status", "reason")
 ZIP_NAME = "posters.zip"
+GENERATING_PROFILES = ("sd15", "sdxl", "tiny")  # profiles whose scenes a model paints
 _FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 
 
@@ -95,8 +96,12 @@ def write_package(out_dir: Path, recipes: list[Recipe], *, ocr: bool = False) ->
     for variant, recipe in merged.items():
         for output in recipe.outputs:
             path = _safe_file(out_dir, output.file)
-            report = check_file(path, get_platform(output.platform), product_box=output.product_box,
-                                text_boxes=output.text_boxes, ocr=ocr)
+            platform = get_platform(output.platform)
+            # The same rule as pipeline.uses_generated_scene, from the profile the recipe records.
+            ai_generated = (recipe.scene.backdrop != "procedural" and recipe.models.profile in GENERATING_PROFILES
+                            and not platform.white_background)
+            report = check_file(path, platform, product_box=output.product_box,
+                                text_boxes=output.text_boxes, ocr=ocr, ai_generated=ai_generated)
             fmt, quality = _file_facts(path)
             checks = report["checks"]
             rows.append({

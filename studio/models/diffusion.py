@@ -48,10 +48,13 @@ def load_scene_pipeline(models: ModelManager, *, control_type: str = "canny", pr
     key = f"scene:{profile.family}:{base_src.ref}:{control_src.ref}"
 
     def load() -> Any:
+        from studio.models.fastpath import apply_fast_path, plan_fast_path
+
         base = models.get(f"base:{profile.family}:{base_src.ref}", lambda: _load_base(models, base_src, profile.family, progress))
         controlnet = models.get(f"controlnet:{control_src.ref}", lambda: _load_controlnet(models, control_src, progress))
         pipe = assemble_controlnet_pipeline(base, controlnet, profile.family)
         pipe.set_progress_bar_config(disable=True)  # progress goes through our callback
+        apply_fast_path(pipe, plan_fast_path(models.settings, models.policy))
         if _low_vram(models):
             enable_low_vram(pipe, models)
         return pipe

@@ -61,6 +61,7 @@ def generate_scenes(
     init, mask, control_work = prepare_inputs(placed, control, work)
 
     from studio.models.diffusion import enable_low_vram, load_scene_pipeline
+    from studio.models.fastpath import prepare_run
     from studio.models.oom import run_with_oom_retry
     from studio.styles import apply_styles
 
@@ -76,6 +77,7 @@ def generate_scenes(
 
         def run(indices: list[int]) -> list[Image.Image]:
             tracker.start_batch(len(indices))
+            prepare_run(pipe, work, len(indices))  # VAE tiling/slicing; QKV fusion off while a LoRA is on
             images = _run_pipeline(
                 pipe,
                 profile,

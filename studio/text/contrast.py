@@ -8,10 +8,12 @@ so a white headline is not put over a sky with dark branches in it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
 RGB = tuple[int, int, int]
+_SAMPLE = 12_000
 MIN_CONTRAST = 4.5
 WHITE: RGB = (255, 255, 255)
 INK: RGB = (24, 24, 28)  # near-black, softer than pure black
@@ -36,8 +38,25 @@ def _linear(channel: np.ndarray) -> np.ndarray:
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
+_WEIGHTS = np.array([0.2126, 0.7152, 0.0722])
+_LINEAR_LUT = np.array([c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in np.arange(256) / 255.0])
+
+
+@lru_cache(maxsize=4096)
+def _colour_luminance(rgb: tuple[int, int, int]) -> float:
+    def lin(c: float) -> float:
+        c = c / 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2])
+
+
 def luminance(rgb: RGB | np.ndarray) -> np.ndarray | float:
     """WCAG relative luminance of one colour (a float) or of an (..., 3) array."""
+    if isinstance(rgb, tuple):
+        return _colour_luminance(rgb)  # one colour: no numpy, cached
+    if isinstance(rgb, np.ndarray) and rgb.dtype == np.uint8:
+        return _LINEAR_LUT[rgb] @ _WEIGHTS  # pixels: a table look-up instead of a power per channel
     arr = np.asarray(rgb, dtype=np.float64)
     lin = _linear(arr)
     lum = 0.2126 * lin[..., 0] + 0.7152 * lin[..., 1] + 0.0722 * lin[..., 2]
@@ -54,10 +73,13 @@ def contrast(a: RGB | float, b: RGB | float) -> float:
 
 def region_luminance_range(pixels: np.ndarray) -> tuple[float, float, float]:
     """(dark, mean, light) luminance of an (h, w, 3) region: 10th percentile, mean colour's, 90th."""
-    flat = pixels.reshape(-1, 3).astype(np.float64)
-    lum = luminance(flat)
+    flat = pixels.reshape(-1, 3)
+    if len(flat) > _SAMPLE:
+        flat = flat[:: len(flat) // _SAMPLE]  # an even subsample: percentiles of a big region barely move
+    lum = luminance(flat if flat.dtype == np.uint8 else flat.astype(np.float64))
     mean_rgb = tuple(int(round(v)) for v in flat.mean(axis=0))
-    return float(np.percentile(lum, 10)), float(luminance(mean_rgb)), float(np.percentile(lum, 90))  # type: ignore[arg-type]
+    lo, hi = np.percentile(lum, (10, 90))
+    return float(lo), float(luminance(mean_rgb)), float(hi)  # type: ignore[arg-type]
 
 
 def worst_contrast(text: RGB, lum_range: tuple[float, float, float]) -> float:
@@ -87,12 +109,13 @@ def plate_alpha(text: RGB, plate: RGB, pixels: np.ndarray) -> float:
 
     Blends in sRGB exactly as alpha compositing does, on a subsample of the pixels.
     """
-    flat = pixels.reshape(-1, 3).astype(np.float64)
-    if len(flat) > 20_000:
-        flat = flat[:: len(flat) // 20_000]
+    flat = pixels.reshape(-1, 3)
+    if len(flat) > _SAMPLE:
+        flat = flat[:: len(flat) // _SAMPLE]
+    flat = flat.astype(np.float64)
     plate_arr = np.asarray(plate, dtype=np.float64)
     for alpha in np.arange(0.72, 1.0001, 0.04):
-        blended = alpha * plate_arr + (1 - alpha) * flat
+        blended = np.rint(alpha * plate_arr + (1 - alpha) * flat).astype(np.uint8)  # as compositing rounds
         if worst_contrast(text, region_luminance_range(blended)) >= MIN_CONTRAST + 0.3:
             return float(min(alpha, 1.0))
     return 1.0

@@ -8,7 +8,8 @@ all round, so deciding on a plate after placement never moves anything.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from studio.text.contrast import INK, RGB, WHITE, contrast
 from studio.text.typeset import Sticker, TextStyle, bullet, fit_lines, on_plate, render_lines, side_by_side
@@ -86,7 +87,9 @@ def gradient_end(paint: Paint) -> RGB:
     return tuple(int(c * 0.82 + t * 0.18) for c, t in zip(paint.text, tint))  # type: ignore[return-value]
 
 
-def _style(font: str, size: int, weight: int, paint: Paint, **kw: object) -> TextStyle:
+def _style(font: str, size: int, weight: int, paint: Paint, draw: bool = True, **kw: object) -> TextStyle:
+    if not draw:
+        return TextStyle(font_path=font, size=size, weight=weight, **kw)  # type: ignore[arg-type]  # paint never changes a size
     effect = paint.effect if paint.plate is None else "none"
     shade = INK if contrast(paint.text, INK) >= contrast(paint.text, WHITE) else WHITE
     gradient_to = gradient_end(paint) if effect == "gradient" else None
@@ -117,13 +120,22 @@ def _framed(name: str, sticker: Sticker, paint: Paint, size: int) -> Piece:
     return Piece(name, framed, (px, py, px + sticker.width, py + sticker.height), size, sticker.lines)
 
 
-def _pill(name: str, text: str, font: str, size: int, weight: int, fill: RGB, *, radius_ratio: float, draw: bool = True) -> Piece:
+@lru_cache(maxsize=256)
+def _pill_ink(fill: RGB) -> RGB:
     # White or black on any fill reaches at least 4.58:1.
-    ink_colour = max((WHITE, INK, (0, 0, 0)), key=lambda c: contrast(c, fill))
+    return max((WHITE, INK, (0, 0, 0)), key=lambda c: contrast(c, fill))
+
+
+def _pill(name: str, text: str, font: str, size: int, weight: int, fill: RGB, *, radius_ratio: float, draw: bool = True) -> Piece:
+    ink_colour = _pill_ink(fill) if draw else WHITE
     sticker = render_lines([text], TextStyle(font_path=font, size=size, weight=weight, fill=ink_colour), draw=draw)
     px, py = int(size * 0.7), int(size * 0.28)
     pill = on_plate(sticker, fill, 1.0, pad_x=px, pad_y=py, radius=int((sticker.height + 2 * py) * radius_ratio))
     return Piece(name, pill, (0, 0, pill.width, pill.height), size, [text])
+
+
+_GEOMETRY: dict[tuple, Piece | None] = {}
+_GEOMETRY_CAP = 20_000
 
 
 def build(
@@ -146,7 +158,44 @@ def build(
     """Draw one element at `scale` of its design size, shrinking (not below `floor_px`) to fit `max_w`.
 
     None when it cannot fit. `name` is the element kind (point_3 uses the `points` spec).
+    With `draw=False` only the size is worked out (planning); sizes never depend on the
+    paint, so those are remembered across calls (a studio lays out one copy on many canvases).
     """
+    if not draw:
+        key = (name, text, fonts.for_("points" if name.startswith("point_") else name), short_side, scale, max_w,
+               floor_px, align, original_price, currency, vertical, max_h)
+        if key in _GEOMETRY:
+            hit = _GEOMETRY[key]
+            return None if hit is None else replace(hit)
+        if len(_GEOMETRY) >= _GEOMETRY_CAP:
+            _GEOMETRY.clear()
+        piece = _build(name, text, fonts=fonts, short_side=short_side, scale=scale, max_w=max_w, floor_px=floor_px,
+                       paint=Paint(), align=align, original_price=original_price, currency=currency,
+                       vertical=vertical, max_h=max_h, draw=False)
+        _GEOMETRY[key] = piece
+        return None if piece is None else replace(piece)
+    return _build(name, text, fonts=fonts, short_side=short_side, scale=scale, max_w=max_w, floor_px=floor_px,
+                  paint=paint, align=align, original_price=original_price, currency=currency,
+                  vertical=vertical, max_h=max_h, draw=True)
+
+
+def _build(
+    name: str,
+    text: str,
+    *,
+    fonts: Fonts,
+    short_side: int,
+    scale: float,
+    max_w: int,
+    floor_px: int,
+    paint: Paint,
+    align: str,
+    original_price: str,
+    currency: str,
+    vertical: bool,
+    max_h: int,
+    draw: bool,
+) -> Piece | None:
     kind = "points" if name.startswith("point_") else name
     frac, weight, max_lines = SPEC[kind]
     design = max(floor_px, int(round(frac * short_side * scale)))
@@ -175,7 +224,7 @@ def build(
         return None
     size, lines = fit
     style_align = "left" if kind == "points" or align not in ("left", "center", "right") else align
-    sticker = render_lines(lines, _style(font, size, weight, paint, align=style_align, line_spacing=spacing, vertical=is_vertical), draw=draw)
+    sticker = render_lines(lines, _style(font, size, weight, paint, draw, align=style_align, line_spacing=spacing, vertical=is_vertical), draw=draw)
     if kind == "points":
         sticker = bullet(sticker, paint.accent, max(3, design // 3))
     return _framed(name, sticker, paint, size)
@@ -185,19 +234,22 @@ def _price(name: str, price: str, original: str, currency: str, font: str, desig
     """¥ small + amount big in the accent colour, then the original price struck through."""
     sign, amount = split_price(price, currency)
     osign, oamount = split_price(original, currency)
-    size = design
-    while size >= floor_px:
+
+    def row(size: int, drawn: bool) -> Sticker:
         accent = Paint(text=paint.accent, effect=paint.effect, plate=paint.plate)
         parts: list[Sticker] = []
         if sign:
-            parts.append(render_lines([sign], _style(font, max(floor_px, int(size * 0.55)), 700, accent), draw=draw))
-        parts.append(render_lines([amount], _style(font, size, 800, accent), draw=draw))
+            parts.append(render_lines([sign], _style(font, max(floor_px, int(size * 0.55)), 700, accent, drawn), draw=drawn))
+        parts.append(render_lines([amount], _style(font, size, 800, accent, drawn), draw=drawn))
         if oamount:
             small = max(floor_px, int(size * 0.4))
-            parts.append(render_lines([osign + oamount], _style(font, small, 400, paint, strike=True), draw=draw))
+            parts.append(render_lines([osign + oamount], _style(font, small, 400, paint, drawn, strike=True), draw=drawn))
         gaps = [max(1, size // 20)] * (1 if sign else 0) + [max(4, size // 4)]
-        row = side_by_side(parts, gaps)
-        if row.width <= max_w:
-            return _framed(name, row, paint, size)
+        return side_by_side(parts, gaps)
+
+    size = design
+    while size >= floor_px:
+        if row(size, False).width <= max_w:  # sized from metrics; drawn once, at the size that fits
+            return _framed(name, row(size, True) if draw else row(size, False), paint, size)
         size = int(size * 0.9) if size > floor_px else floor_px - 1
     return None

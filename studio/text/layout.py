@@ -59,7 +59,7 @@ class TextLayout:
         """The background with every text layer on it (RGB), for previews and tests."""
         out = background.convert("RGBA")
         for layer in self.layers:
-            out.alpha_composite(layer.rgba)
+            out.alpha_composite(layer.rgba, dest=layer.box[:2])
         return out.convert("RGB")
 
 
@@ -120,7 +120,12 @@ def layout_copy(
     safe_top: float = 0.0,
     safe_bottom: float = 0.0,
 ) -> TextLayout:
-    """Text layers for `copy` on this canvas, every box inside it and clear of `product_box` and `avoid`."""
+    """Text layers for `copy` on this canvas, every box inside it and clear of `product_box` and `avoid`.
+
+    With `copy.logo`, a layer named "logo" joins them, in a free corner.
+    """
+    if copy.logo:
+        return _with_logo(copy, background, product_box, avoid=avoid, safe_margin=safe_margin, safe_top=safe_top, safe_bottom=safe_bottom)
     background = background.convert("RGB")
     canvas = background.size
     warnings: list[str] = []
@@ -130,8 +135,6 @@ def layout_copy(
     explicit = None if copy.text_color in ("", "auto") else parse_hex(copy.text_color)
     accent = None if copy.accent_color in ("", "auto") else parse_hex(copy.accent_color)
     items = copy_items(copy)
-    if copy.logo:
-        warnings.append("Logos are not placed by the text layout yet; the logo was left out.")
     layout_id = copy.layout if copy.layout != "auto" else "top_center"
     if not items:
         return TextLayout([], warnings, layout_id)
@@ -163,13 +166,29 @@ def layout_copy(
             return piece
         return make
 
+    sizes: dict[tuple, Piece | None] = {}
+
+    def size_only(name: str, scale: float, max_w: int, max_h: int, align: str) -> Piece | None:
+        """The element's size for planning (no pixels, no paint)."""
+        key = (name, scale, max_w, max_h, align)
+        if key not in sizes:
+            piece = build(
+                name, items[name], fonts=fonts, short_side=short, scale=scale, max_w=max_w, max_h=max_h,
+                floor_px=floor_px, paint=Paint(), align=align, original_price=copy.original_price,
+                currency=copy.currency, vertical=copy.vertical, draw=False,
+            )
+            if piece is not None:
+                piece.args = (scale, max_w, max_h)
+            sizes[key] = piece
+        return sizes[key]
+
     names = list(items)
     candidates = [templates[copy.layout]] if copy.layout != "auto" else list(templates.values())
     plans: list[Plan] = []
     for template in candidates:
         aligned = {g_name: g.get("align", "left") for g in template.get("groups", []) for g_name in g["elements"]}
         align_of = lambda n: aligned.get("points" if n.startswith("point_") else n, "left")  # noqa: E731, B023 - used within this iteration
-        measure = lambda n, s, w, h: builder(Paint(), align_of(n), draw=False)(n, s, w, h)  # noqa: E731, B023 - used within this iteration
+        measure = lambda n, s, w, h: size_only(n, s, w, h, align_of(n))  # noqa: E731, B023 - used within this iteration
         plans.append(plan_template(template, names, canvas=canvas, safe=safe, obstacles=obstacles, build=measure, busy=busy))
         for placed in plans[-1].placed:
             placed.piece.align = align_of(placed.piece.name)
@@ -182,6 +201,29 @@ def layout_copy(
         if name == "headline" and li.font_px < design * 0.45:
             warnings.append(f"The headline had to shrink to {li.font_px}px to fit; a shorter headline will read better.")
     return TextLayout(layers, warnings, plan.layout_id, info)
+
+
+def _with_logo(copy: CopyText, background: Image.Image, product_box: Box, *, avoid: Sequence[Box], **margins: float) -> TextLayout:
+    """The copy first; the logo in a corner left free. If none is, the logo takes a corner and the copy is set around it."""
+    from studio.text.logo import load_logo, place_logo
+
+    plain = copy.model_copy(update={"logo": ""})
+    text = layout_copy(plain, background, product_box, avoid=avoid, **margins)  # type: ignore[arg-type]
+    logo, problem = load_logo(copy.logo)
+    if logo is None:
+        return TextLayout(text.layers, [*text.warnings, problem], text.layout_id, text.info)
+    background = background.convert("RGB")
+    short = min(background.size)
+    safe = _safe_area(background.size, margins.get("safe_margin", 0.04), margins.get("safe_top", 0.0), margins.get("safe_bottom", 0.0))
+    gap = max(2, int(short * 0.02))
+    layer = place_logo(logo, background, safe=safe, obstacles=[product_box, *avoid, *text.boxes.values()], gap=gap)
+    if layer is not None:
+        return TextLayout([*text.layers, layer], text.warnings, text.layout_id, text.info)
+    layer = place_logo(logo, background, safe=safe, obstacles=[product_box, *avoid], gap=gap)
+    if layer is None:
+        return TextLayout(text.layers, [*text.warnings, "There was no free corner for the logo; it was left out."], text.layout_id, text.info)
+    around = layout_copy(plain, background, product_box, avoid=[*avoid, layer.box], **margins)  # type: ignore[arg-type]
+    return TextLayout([*around.layers, layer], around.warnings, around.layout_id, around.info)
 
 
 def _label(name: str) -> str:
@@ -236,11 +278,12 @@ def _redraw(placed: Placed, builder, paint: Paint) -> Placed:
 
 
 def _layer(name: str, text: str, placed: Placed, canvas: tuple[int, int], paint: Paint) -> tuple[TextLayer, LayerInfo]:
-    rgba = Image.new("RGBA", canvas, (0, 0, 0, 0))
-    rgba.alpha_composite(placed.piece.sticker.rgba, (placed.x, placed.y))
+    # The layer is only as big as its box: compositing 9 canvas-sized layers costs more than the layout.
     box = clip(placed.tight_box, (0, 0, *canvas))
-    t = placed.piece.tight
-    ink = placed.piece.sticker.ink.crop(t)
+    ox, oy = box[0] - placed.x, box[1] - placed.y
+    inner = (ox, oy, ox + box[2] - box[0], oy + box[3] - box[1])
+    rgba = placed.piece.sticker.rgba.crop(inner)
+    ink = placed.piece.sticker.ink.crop(inner)
     kind = "points" if name.startswith("point_") else name
     if kind in ("badge", "cta"):
         colours = [_pill_text_colour(placed.piece)]
@@ -268,9 +311,8 @@ def _reads(layer: TextLayer, li: LayerInfo, background: Image.Image) -> bool:
 
 def measured_contrast(layer: TextLayer, li: LayerInfo, background: Image.Image) -> float:
     """min over text colours of contrast(colour, mean final colour of non-glyph pixels in the box)."""
-    box = layer.box
-    base = background.convert("RGBA").crop(box)
-    base.alpha_composite(layer.rgba.crop(box))
+    base = background.crop(layer.box).convert("RGBA")
+    base.alpha_composite(layer.rgba)
     final = np.asarray(base.convert("RGB"))
     ink = np.asarray(li.ink)[: final.shape[0], : final.shape[1]]
     ground = final[ink == 0]

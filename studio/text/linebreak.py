@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 # May not start a line (closing marks, pause marks, iteration / prolonged marks).
 NO_LINE_START = frozenset("，。、！？；：」』）】〕》〉…‥·・—～%‰,.!?;:)]}”’ー々〻ゝゞ〜°℃")
@@ -70,47 +71,63 @@ def atoms(text: str) -> list[str]:
     return merged
 
 
-def _greedy(pieces: list[str], measure: Measure, max_width: float) -> list[str]:
+def _greedy(pieces: list[str], widths: list[float], max_width: float) -> list[str]:
+    """Fill lines atom by atom; a line's width is the sum of its atoms' widths (spaces included)."""
     lines: list[str] = []
-    current = ""
-    for piece in pieces:
+    current: list[str] = []
+    used = 0.0
+    space = 0.0  # width of a space waiting between the line so far and the next atom
+    for piece, w in zip(pieces, widths):
         if piece == " ":
             if current:
-                current += " "
+                space = w
             continue
-        trial = current + piece
-        if current and measure(trial.rstrip()) > max_width:
-            lines.append(current.rstrip())
-            current = piece
+        if current and used + space + w > max_width:
+            lines.append("".join(current))
+            current, used = [piece], w
         else:
-            current = trial
-    if current.strip():
-        lines.append(current.rstrip())
+            if current and space:
+                current.append(" ")
+                used += space
+            current.append(piece)
+            used += w
+        space = 0.0
+    if current:
+        lines.append("".join(current))
     return lines
+
+
+@lru_cache(maxsize=8192)
+def _atoms_of(text: str) -> tuple[str, ...]:
+    return tuple(atoms(text))
 
 
 def wrap(text: str, measure: Measure, max_width: float, *, balance: bool = True) -> list[str]:
     """Break `text` into lines no wider than `max_width` where possible.
 
-    An atom wider than the line (a very long word) gets a line of its own and
-    overflows; callers shrink the font until `fits(...)`. With `balance`, lines
-    are evened out (no lone character on the last line of a headline).
+    Each atom is measured once and lines are filled by summing atom widths (no
+    kerning across atoms, so a line errs wide); callers check `fits` with a
+    real measure where it matters. An atom wider than the line (a very long
+    word) gets a line of its own and overflows; callers shrink the font until
+    it fits. With `balance`, lines are evened out (no lone character on the
+    last line of a headline).
     """
     text = " ".join(text.split())
     if not text:
         return []
-    pieces = atoms(text)
-    lines = _greedy(pieces, measure, max_width)
+    pieces = list(_atoms_of(text))
+    widths = [measure(p) for p in pieces]
+    lines = _greedy(pieces, widths, max_width)
     if not balance or len(lines) < 2:
         return lines
     # Narrow the measure while the line count stays the same: even lines.
-    lo, hi = max(measure(p) for p in pieces if p != " "), max_width
+    lo, hi = max(w for p, w in zip(pieces, widths) if p != " "), max_width
     best = lines
     for _ in range(12):
         if hi - lo < 1:
             break
         mid = (lo + hi) / 2
-        trial = _greedy(pieces, measure, mid)
+        trial = _greedy(pieces, widths, mid)
         if len(trial) <= len(lines):
             best, hi = trial, mid
         else:

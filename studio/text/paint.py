@@ -52,7 +52,7 @@ def choose_paint(
         chosen = explicit or prefer or max((WHITE, INK), key=lambda c: worst_contrast(c, lum))
         plate = plate_for(chosen)
         alpha = plate_alpha(chosen, plate, piece_pixels)
-        ground = alpha * np.asarray(plate, float) + (1 - alpha) * piece_pixels.astype(float)
+        ground = np.rint(alpha * np.asarray(plate, float) + (1 - alpha) * piece_pixels.astype(float)).astype(np.uint8)
     ground_lum = region_luminance_range(ground)
     # Price amounts and bullets: the seller's accent if it reads, else gold or deep red, else the text colour.
     accent_text = next(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from studio.models import ModelManager
-from studio.settings import Settings
-from studio.ui.common import UiContext
+from studio.settings import REPO_ROOT, Settings
+from studio.ui.common import UiContext, guard_heavy_events, guard_image_inputs
 from studio.ui.i18n import Translator, pick_lang
 
 TAB_TITLES = [
@@ -16,6 +16,8 @@ TAB_TITLES = [
     ("④ 文案 · Copy text", "copy"),
     ("⑤ A/B 导出 · Export", "export"),
 ]
+
+EXAMPLES_DIR = REPO_ROOT / "examples"
 
 CSS = """
 #studio-header {align-items: center}
@@ -48,8 +50,10 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
         gr.Markdown(models.describe(), elem_id="profile-line")
         with gr.Tabs():
             for title, key in TAB_TITLES:
-                with gr.Tab(title, id=key, elem_id=f"tab-{key}"):
+                with gr.Tab(title, id=key, elem_id=f"tab-{key}") as tab:
                     builders[key](ctx)
+                    if key == "cutout":
+                        add_photo_examples(tab, ctx)
 
         components = tr.components()
 
@@ -65,7 +69,38 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
         demo.load(lambda browser: set_language(pick_lang(browser)), inputs=[browser_lang],
                   outputs=[ctx.lang, lang_switch, *components], js="() => navigator.language || 'zh'",
                   api_name=False, queue=False)
+    ctx.extra["guards"] = guard_heavy_events(demo, ctx)
+    ctx.extra["guarded_inputs"] = guard_image_inputs(demo, ctx.settings)
+    demo.studio_context = ctx  # type: ignore[attr-defined]  # for tests and the start-up log
     return demo
+
+
+def example_photos() -> list[str]:
+    """The example product photos shipped in examples/, sorted by name."""
+    if not EXAMPLES_DIR.is_dir():
+        return []
+    return [str(p) for p in sorted(EXAMPLES_DIR.glob("*.jpg"))]
+
+
+def add_photo_examples(tab: gr.Tab, ctx: UiContext) -> gr.Examples | None:
+    """Example photos under tab ①'s upload box: one click fills it in."""
+    photo = ctx.extra.get("photo") or _first_upload_image(tab)
+    photos = example_photos()
+    if photo is None or not photos:
+        return None
+    return gr.Examples([[p] for p in photos], inputs=[photo], label="示例照片 · Example photos",
+                       examples_per_page=len(photos), cache_examples=False)
+
+
+def _first_upload_image(block) -> gr.Image | None:
+    """The tab's first gr.Image a seller can upload into (the tab keeps its own layout)."""
+    for child in getattr(block, "children", []) or []:
+        if isinstance(child, gr.Image) and child.interactive is not False and "upload" in (child.sources or []):
+            return child
+        found = _first_upload_image(child)
+        if found is not None:
+            return found
+    return None
 
 
 def launch_kwargs(settings: Settings) -> dict:
@@ -77,6 +112,11 @@ def launch_kwargs(settings: Settings) -> dict:
         "auth": settings.auth,
         "inbrowser": settings.open_browser,
         "max_file_size": f"{settings.max_upload_mb}mb",
+        # Serve only Gradio's own cache (uploads, outputs): no extra folders, and never the repo or the models.
+        "allowed_paths": [],
+        "blocked_paths": [str(REPO_ROOT), str(settings.cache_dir), str(settings.lora_dir)],
+        "mcp_server": settings.mcp,
+        "show_error": False,
         "css": CSS,
         # System fonts only: a theme that pulls Google Fonts stalls pages on offline or mainland networks.
         "theme": gr.themes.Soft(

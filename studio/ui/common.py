@@ -1,9 +1,12 @@
-"""Plumbing every tab shares: the context object, error handling, progress, cancel."""
+"""Plumbing every tab shares: the context object, error handling, progress, cancel,
+and the guards the app puts around heavy handlers (GPU lane, ZeroGPU, rate limit).
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -58,7 +61,21 @@ def seller_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise gr.Error(str(exc), print_exception=False) from None
         except gr.Error:
             raise
+        except MemoryError:
+            log.exception("out of main memory in %s", fn.__name__)
+            raise gr.Error(
+                "The computer ran out of memory for this job. Your work so far is kept; "
+                "try a smaller photo or fewer variants.",
+                print_exception=False,
+            ) from None
         except Exception as exc:  # a bug: keep serving, say so plainly, keep the details in the log
+            if _is_gpu_out_of_memory(exc):
+                log.warning("GPU out of memory in %s", fn.__name__)
+                raise gr.Error(
+                    "The graphics card ran out of memory. Your work so far is kept; try fewer variants "
+                    "or a smaller size, or close other programs that use the GPU.",
+                    print_exception=False,
+                ) from None
             log.exception("unexpected failure in %s", fn.__name__)
             raise gr.Error(
                 f"Something went wrong on our side ({type(exc).__name__}). Your work so far is kept; please try again.",
@@ -82,3 +99,122 @@ def progress_adapter(progress: Any) -> Progress:
 
 def lang_of(lang: str | None) -> str:
     return lang if lang in ("zh", "en") else "zh"
+
+
+def _is_gpu_out_of_memory(exc: BaseException) -> bool:
+    torch = sys.modules.get("torch")  # only ever true when torch is already in use
+    oom_type = getattr(torch, "OutOfMemoryError", None) if torch is not None else None
+    return bool(oom_type and isinstance(exc, oom_type))
+
+
+# Handlers (by api_name) that run the scene models: they share one queue lane with one
+# worker, so two jobs never fight over the GPU, and on ZeroGPU each gets a GPU slot.
+GPU_ENDPOINTS = ("compose_scene", "render_copy", "export_posters")
+# Handlers that cost real CPU/GPU time: counted by the per-user rate limit.
+HEAVY_ENDPOINTS = ("remove_background", "cutout_batch", *GPU_ENDPOINTS)
+GPU_LANE = "gpu"
+
+
+def guard_heavy_events(demo: Any, ctx: UiContext) -> dict[str, list[str]]:
+    """Put every model-running handler in the GPU lane, wrap it for ZeroGPU, rate-limit heavy ones.
+
+    Runs once on the finished Blocks, so the tabs need no changes; a tab that already set
+    `concurrency_id="gpu"` keeps it. Returns what was done, for the start-up log and the tests.
+    """
+    from studio.limits import RateLimiter
+    from studio.models.zerogpu import duration_from_arguments, gpu_function
+
+    limiter = RateLimiter(ctx.settings.job_limit)
+    ctx.extra["rate_limiter"] = limiter
+    done: dict[str, list[str]] = {"gpu_lane": [], "rate_limited": []}
+    for block_fn in demo.fns.values():
+        name = block_fn.api_name
+        if name in GPU_ENDPOINTS:
+            block_fn.concurrency_id = GPU_LANE
+            block_fn.concurrency_limit = 1
+            block_fn.fn = gpu_function(block_fn.fn, duration_from_arguments(block_fn.fn))
+            done["gpu_lane"].append(name)
+        if name in HEAVY_ENDPOINTS:
+            block_fn.fn = rate_limited(block_fn.fn, limiter)
+            done["rate_limited"].append(name)
+    return done
+
+
+def rate_limited(fn: Callable[..., Any], limiter: Any) -> Callable[..., Any]:
+    """Count each call against its user (auth name, else browser session) before any work starts."""
+    import gradio as gr
+
+    from studio.limits import RateLimited, user_key
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        request = current_request(args, kwargs)
+        key = user_key(getattr(request, "username", None), getattr(request, "session_hash", None))
+        try:
+            limiter.check(key)
+        except RateLimited as exc:
+            raise gr.Error(str(exc), title="Please wait", print_exception=False) from None
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def current_request(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The gr.Request of the running event: from the handler's arguments, else Gradio's context."""
+    import gradio as gr
+
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, gr.Request):
+            return value
+    try:
+        from gradio.context import LocalContext
+
+        return LocalContext.request.get(None)
+    except (ImportError, LookupError):  # pragma: no cover - older or newer Gradio internals
+        return None
+
+
+def guard_image_inputs(demo: Any, settings: Settings) -> list[str]:
+    """Every uploadable image box: Gradio hands the file over untouched, and a bad file gets the seller's message.
+
+    Gradio decodes an upload before any handler runs (and by default flattens it to RGB,
+    dropping a PNG's transparency and clipping 16-bit photos). For `type="filepath"` inputs
+    the studio's own loader does that job properly, so Gradio only reads the header here.
+    """
+    import gradio as gr
+
+    guarded = []
+    for block in demo.blocks.values():
+        if not isinstance(block, (gr.Image, gr.ImageEditor)) or block.interactive is False:
+            continue
+        if isinstance(block, gr.Image) and block.type == "filepath":
+            block.image_mode = None
+        if not getattr(block.preprocess, "_studio_guard", False):
+            block.preprocess = _seller_preprocess(block.preprocess, settings)
+            guarded.append(f"{type(block).__name__}:{block.label or block.elem_id or block._id}")
+    return guarded
+
+
+def _seller_preprocess(original: Callable[[Any], Any], settings: Settings) -> Callable[[Any], Any]:
+    import gradio as gr
+    from PIL import Image
+
+    def preprocess(payload: Any) -> Any:
+        try:
+            return original(payload)
+        except gr.Error:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise gr.Error(
+                f"This photo is far too large to open safely (over {settings.max_image_pixels / 1e6:.0f} megapixels). "
+                "Resize it to about 3000 px on the long side and upload it again.",
+                print_exception=False,
+            ) from None
+        except Exception:  # not an image, truncated, an unsupported kind of file
+            log.info("refused an upload Gradio could not open", exc_info=True)
+            raise gr.Error(
+                "This file is not a photo the studio can read. Try a JPEG or PNG.", print_exception=False
+            ) from None
+
+    preprocess._studio_guard = True  # type: ignore[attr-defined]
+    return preprocess

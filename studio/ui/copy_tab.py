@@ -1,13 +1,34 @@
-"""Tab 4 — copy text: headline, selling points, price, badge, CTA; suggestions; ad-law check."""
+"""Tab 4 — copy text: headline, selling points, price, badge, CTA, logo; suggestions; ad-law check."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import gradio as gr
 
+from studio.errors import StudioError
 from studio.recipe import CopyText
 from studio.ui.common import UiContext, lang_of, seller_errors
 from studio.ui.scene_tab import PREVIEW_PLATFORMS
 from studio.ui.session import ensure
+from studio.ui.texts import TEXTS
+
+# This tab's own words; the lead may move them into studio/ui/texts.py (setdefault keeps theirs).
+_TEXTS = {
+    "logo": ("品牌标志（PNG 透明底或 JPG，可选）", "Logo (PNG with transparency or JPG, optional)"),
+    "font_upload": ("上传字体（.ttf / .otf / .ttc）", "Upload a font (.ttf / .otf / .ttc)"),
+    "font_added": ("✅ 已添加字体：{name}（仅本次会话可用）", "✅ Font added: {name} (for this session only)"),
+    "uploads_off": ("共享链接上不能上传字体。", "Font uploads are off on a shared link."),
+    "suggest_llm": ("🤖 AI 写文案", "🤖 Write with AI"),
+    "flags_title": ("广告法检查", "Advertising-law check"),
+    "flag_layer": ("位置", "Where"),
+    "flag_word": ("违禁词", "Word"),
+    "flag_try": ("建议改为", "Try instead"),
+    "layout_used": ("版式：{layout}", "Layout: {layout}"),
+}
+_LAYERS_ZH = {"headline": "主标题", "subline": "副标题", "badge": "角标", "cta": "按钮", "price": "价格"}
 
 
 def _layout_choices() -> list[str]:
@@ -16,22 +37,65 @@ def _layout_choices() -> list[str]:
     return ["auto", *list_layouts()]
 
 
-def _font_choices() -> list[str]:
+def _font_choices(extra: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(label, value): installed fonts by id, then this session's uploads by name (their value is the file)."""
     from studio.text.fonts import available_fonts
 
-    return list(available_fonts())
+    fonts = [(font_id, font_id) for font_id in available_fonts()]
+    return fonts + [(f"⬆ {name}", path) for name, path in (extra or {}).items()]
+
+
+def _named_choices(kind: str) -> list[tuple[str, str]]:
+    """Menu entries in both languages ("美妆护肤 · Beauty & skincare"), the id as the value."""
+    from studio.text.suggest import copy_choice_names
+
+    return [(f"{n['zh']} · {n['en']}", key) for key, n in copy_choice_names(kind).items()]
+
+
+def store_uploaded_font(upload: str | Path, *, max_bytes: int | None = None) -> tuple[str, str]:
+    """Check an uploaded font and copy it out of the upload cache; (family name, stored path)."""
+    from studio.text.fonts import MAX_FONT_BYTES, validate_font_file
+
+    src = Path(upload)
+    family = validate_font_file(src, max_bytes=max_bytes or MAX_FONT_BYTES)
+    folder = Path(tempfile.mkdtemp(prefix="studio-font-"))
+    dest = folder / src.name
+    shutil.copyfile(src, dest)
+    return family, str(dest)
+
+
+def flags_markdown(copy_text: CopyText, lang: str, tr) -> str:
+    """The ad-law flags as a table (layer, word, suggestion), or the all-clear line."""
+    from studio.text import check_copy
+
+    flags = check_copy(copy_text)
+    if not flags:
+        return tr.text("copy_ok", lang)
+    rows = [f"**{tr.text('flags_title', lang)}** — {tr.text('copy_flags', lang)}", "",
+            f"| {tr.text('flag_layer', lang)} | {tr.text('flag_word', lang)} | {tr.text('flag_try', lang)} |", "|---|---|---|"]
+    for flag in flags:
+        where = _LAYERS_ZH.get(flag.layer, flag.layer.replace("point_", "卖点 ")) if lang == "zh" else flag.layer.replace("_", " ")
+        rows.append(f"| {where} | ⚠ **{flag.word}** | {flag.suggestion or '—'} |")
+    return "\n".join(rows)
 
 
 def build_copy_tab(ctx: UiContext) -> None:
-    from studio.text import copy_categories, copy_occasions
+    from studio.text.suggest import copy_model_id
 
+    for key, pair in _TEXTS.items():
+        TEXTS.setdefault(key, pair)
     tr = ctx.tr
+    uploads_ok = ctx.settings.uploads_allowed
+    categories, occasions = _named_choices("categories"), _named_choices("occasions")
+    session_fonts = gr.State({})  # family name → stored file, per browser session (never global)
     with gr.Row():
         with gr.Column(scale=1):
             with gr.Row():
-                category = tr.bind(gr.Dropdown(copy_categories(), value=(copy_categories() or [None])[0], label=tr.text("category")), "category")
-                occasion = tr.bind(gr.Dropdown(copy_occasions(), value=(copy_occasions() or [None])[0], label=tr.text("occasion")), "occasion")
+                category = tr.bind(gr.Dropdown(categories, value=categories[0][1] if categories else None, label=tr.text("category")), "category")
+                occasion = tr.bind(gr.Dropdown(occasions, value=occasions[0][1] if occasions else None, label=tr.text("occasion")), "occasion")
+            with gr.Row():
                 suggest = tr.bind(gr.Button(tr.text("suggest")), "suggest", "value")
+                suggest_llm = tr.bind(gr.Button(tr.text("suggest_llm"), visible=bool(copy_model_id())), "suggest_llm", "value")
             headline = tr.bind(gr.Textbox(label=tr.text("headline"), max_length=60), "headline")
             subline = tr.bind(gr.Textbox(label=tr.text("subline"), max_length=120), "subline")
             points = tr.bind(gr.Textbox(label=tr.text("points"), lines=3, placeholder=tr.text("points_ph")), "points")
@@ -44,11 +108,17 @@ def build_copy_tab(ctx: UiContext) -> None:
             with gr.Row():
                 layout = tr.bind(gr.Dropdown(_layout_choices(), value="auto", label=tr.text("layout")), "layout")
                 font = tr.bind(gr.Dropdown(_font_choices(), value="noto_sans_sc", label=tr.text("font")), "font")
+            with gr.Row():
+                logo = tr.bind(gr.Image(type="filepath", label=tr.text("logo"), image_mode="RGBA", height=120, sources=["upload"]), "logo")
+                font_file = tr.bind(gr.File(label=tr.text("font_upload"), file_types=[".ttf", ".otf", ".ttc"], type="filepath",
+                                            visible=uploads_ok), "font_upload")
             preview_platform = tr.bind(gr.Dropdown(PREVIEW_PLATFORMS, value="taobao_main", label=tr.text("preview_platform")), "preview_platform")
             run = tr.bind(gr.Button(tr.text("render_copy"), variant="primary"), "render_copy", "value")
         with gr.Column(scale=1):
+            flags = gr.Markdown(elem_id="copy-flags")
             preview = tr.bind(gr.Image(type="pil", label=tr.text("preview"), height=560, format="png", interactive=False), "preview")
-            flags = gr.Markdown()
+
+    copy_fields = [headline, subline, points, price, original_price, badge, cta]
 
     @seller_errors
     def suggest_copy(cat, occ, lang, seed_state=[0]):  # noqa: B006 - cycles suggestions within this app
@@ -58,13 +128,37 @@ def build_copy_tab(ctx: UiContext) -> None:
         c = suggest_fn(cat, occ, lang_of(lang), seed=seed_state[0])
         return c.headline, c.subline, "\n".join(c.selling_points), c.price, c.original_price, c.badge, c.cta
 
-    suggest.click(suggest_copy, inputs=[category, occasion, ctx.lang],
-                  outputs=[headline, subline, points, price, original_price, badge, cta], api_name="suggest_copy")
+    suggest.click(suggest_copy, inputs=[category, occasion, ctx.lang], outputs=copy_fields, api_name="suggest_copy")
 
     @seller_errors
-    def render_copy(head, sub, pts, pr, orig, bdg, call, layout_id, font_id, platform_id, session, lang):
+    def suggest_with_model(cat, occ, lang, seed_state=[0]):  # noqa: B006 - cycles suggestions within this app
+        from studio.text.suggest import suggest_copy_llm
+
+        seed_state[0] += 1
+        c, warnings = suggest_copy_llm(cat, occ, lang_of(lang), model_id=copy_model_id(), seed=seed_state[0])
+        for w in warnings:
+            gr.Warning(w)
+        return c.headline, c.subline, "\n".join(c.selling_points), c.price, c.original_price, c.badge, c.cta
+
+    suggest_llm.click(suggest_with_model, inputs=[category, occasion, ctx.lang], outputs=copy_fields, api_name="suggest_copy_llm")
+
+    @seller_errors
+    def add_font(upload, fonts_here, lang):
+        lang = lang_of(lang)
+        if not upload:
+            return gr.update(), fonts_here
+        if not ctx.settings.uploads_allowed:  # the component is hidden then; refuse the API too
+            raise StudioError(tr.text("uploads_off", lang))
+        family, stored = store_uploaded_font(upload)
+        fonts_here = {**(fonts_here or {}), family: stored}
+        gr.Info(tr.text("font_added", lang, name=family))
+        return gr.update(choices=_font_choices(fonts_here), value=stored), fonts_here
+
+    font_file.upload(add_font, inputs=[font_file, session_fonts, ctx.lang], outputs=[font, session_fonts])
+
+    @seller_errors
+    def render_copy(head, sub, pts, pr, orig, bdg, call, layout_id, font_id, platform_id, logo_path=None, session=None, lang=None):
         from studio.pipeline import SceneCache, render_poster
-        from studio.text import check_copy
 
         session = ensure(session)
         if session.cutout is None:
@@ -75,19 +169,18 @@ def build_copy_tab(ctx: UiContext) -> None:
             price=pr or "", original_price=orig or "", badge=bdg or "", cta=call or "",
             layout=layout_id or "auto", font=font_id or "noto_sans_sc",
             text_color=session.recipe.copy_text.text_color,
+            logo=str(logo_path or ""),
         )
         recipe = session.recipe.model_copy(update={"copy_text": copy_text})
         cache = session.scene_cache if isinstance(session.scene_cache, SceneCache) else SceneCache()
         poster = render_poster(ctx.models, session.cutout, recipe, platform_id or "taobao_main", cache=cache)
         session.scene_cache = cache
         session = session.with_recipe(recipe)
-        flags = [f"- ⚠ **{flag.word}** — {flag.message} → {flag.suggestion}" for flag in check_copy(copy_text)]
-        msg = ctx.tr.text("copy_ok", lang_of(lang)) if not flags else ctx.tr.text("copy_flags", lang_of(lang)) + "\n" + "\n".join(flags)
-        notes = [f"- {w}" for w in poster.warnings]
-        if notes:
-            msg += "\n\n" + "\n".join(notes)
+        msg = flags_markdown(copy_text, lang_of(lang), ctx.tr)
+        if poster.warnings:
+            msg += "\n\n" + "\n".join(f"- {w}" for w in poster.warnings)
         return poster.image, msg, session
 
     inputs = [headline, subline, points, price, original_price, badge, cta, layout, font]
-    run.click(render_copy, inputs=[*inputs, preview_platform, ctx.session, ctx.lang],
+    run.click(render_copy, inputs=[*inputs, preview_platform, logo, ctx.session, ctx.lang],
               outputs=[preview, flags, ctx.session], api_name="render_copy")

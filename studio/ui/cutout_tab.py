@@ -8,11 +8,16 @@ from typing import Any
 
 import gradio as gr
 
+from studio.cutout.catalog import licence_note
 from studio.recipe import CutoutSettings
 from studio.ui.common import UiContext, lang_of, progress_adapter, seller_errors
 from studio.ui.session import ensure
 
 PREVIEW_BACKGROUNDS = ["checker", "white", "black"]
+# Choice labels carry both languages: the language switch updates labels, not choices.
+PREVIEW_CHOICES = [("透明格 · Checker", "checker"), ("白色 · White", "white"), ("黑色 · Black", "black")]
+BRUSH_CHOICES = [("－ 擦除背景 · Erase", "erase"), ("＋ 补回商品 · Add back", "add")]
+BRUSH_COLOURS = ["#ff3366", "#00b7ff"]  # pink shows on most products, blue on red ones
 
 
 def _model_choices() -> list[tuple[str, str]]:
@@ -25,8 +30,10 @@ def build_cutout_tab(ctx: UiContext) -> None:
     tr = ctx.tr
     with gr.Row():
         with gr.Column(scale=1):
-            photo = tr.bind(gr.Image(type="filepath", label=tr.text("photo"), height=320, sources=["upload", "clipboard"]), "photo")
+            photo = tr.bind(gr.Image(type="filepath", image_mode=None, label=tr.text("photo"), height=320,
+                                     sources=["upload", "clipboard"]), "photo")
             model = tr.bind(gr.Dropdown(_model_choices(), value="u2netp", label=tr.text("cutout_model")), "cutout_model")
+            model_note = gr.Markdown(licence_note("u2netp"), elem_id="cutout-licence")
             with tr.bind(gr.Accordion(tr.text("refine"), open=False), "refine"):
                 edge_shift = tr.bind(gr.Slider(-10, 10, value=0, step=1, label=tr.text("edge_shift")), "edge_shift")
                 feather = tr.bind(gr.Slider(0, 8, value=0, step=0.5, label=tr.text("feather")), "feather")
@@ -36,36 +43,47 @@ def build_cutout_tab(ctx: UiContext) -> None:
                 alpha_matting = tr.bind(gr.Checkbox(value=False, label=tr.text("alpha_matting")), "alpha_matting")
             run = tr.bind(gr.Button(tr.text("remove_bg"), variant="primary"), "remove_bg", "value")
         with gr.Column(scale=1):
-            result = tr.bind(gr.Image(type="pil", image_mode="RGBA", label=tr.text("cutout"), height=320, format="png", interactive=False), "cutout")
-            backdrop = tr.bind(gr.Radio(PREVIEW_BACKGROUNDS, value="checker", label=tr.text("preview_on")), "preview_on")
+            result = tr.bind(gr.Image(type="pil", image_mode="RGBA", label=tr.text("cutout"), height=320, format="png",
+                                      interactive=False), "cutout")
+            backdrop = tr.bind(tr.bind(gr.Radio(PREVIEW_CHOICES, value="checker", label=tr.text("preview_on"),
+                                                info=tr.text("preview_on_hint")), "preview_on"), "preview_on_hint", "info")
             preview = tr.bind(gr.Image(type="pil", label=tr.text("preview"), height=240, interactive=False), "preview")
-            status = gr.Markdown()
+            status = gr.Markdown(elem_id="cutout-status")
     with tr.bind(gr.Accordion(tr.text("touch_up"), open=False), "touch_up"):
+        tr.bind(gr.Markdown(tr.text("brush_steps")), "brush_steps", "value")
         with gr.Row():
             editor = tr.bind(
-                gr.ImageEditor(type="pil", label=tr.text("brush_hint"), height=360, image_mode="RGBA",
-                               brush=gr.Brush(colors=["#ff3366"], default_size=18), eraser=False, transforms=()),
+                gr.ImageEditor(type="pil", label=tr.text("brush_hint"), height=420, elem_id="cutout-editor", image_mode="RGBA", format="png",
+                               sources=(), layers=False, transforms=(), eraser=False,
+                               brush=gr.Brush(colors=BRUSH_COLOURS, default_size=18, color_mode="fixed")),
                 "brush_hint",
             )
-            with gr.Column():
-                mode = tr.bind(gr.Radio(["add", "erase"], value="erase", label=tr.text("brush_mode")), "brush_mode")
-                apply_touch = tr.bind(gr.Button(tr.text("apply_brush")), "apply_brush", "value")
+            with gr.Column(scale=0, min_width=240):
+                mode = tr.bind(gr.Radio(BRUSH_CHOICES, value="erase", label=tr.text("brush_mode")), "brush_mode")
+                apply_touch = tr.bind(gr.Button(tr.text("apply_brush"), variant="primary"), "apply_brush", "value")
                 undo = tr.bind(gr.Button(tr.text("undo")), "undo", "value")
+                touch_status = gr.Markdown(elem_id="touch-status")
     with tr.bind(gr.Accordion(tr.text("white_main"), open=False), "white_main"):
+        tr.bind(gr.Markdown(tr.text("white_rules")), "white_rules", "value")
         with gr.Row():
             white_btn = tr.bind(gr.Button(tr.text("make_white")), "make_white", "value")
         with gr.Row():
             white_img = gr.Image(type="filepath", label="2000×2000", height=300, interactive=False)
-            white_report = gr.Markdown()
+            white_report = gr.Markdown(elem_id="white-report")
     with tr.bind(gr.Accordion(tr.text("batch"), open=False), "batch"):
         batch_files = tr.bind(gr.File(file_count="multiple", file_types=["image"], label=tr.text("batch_files")), "batch_files")
         batch_btn = tr.bind(gr.Button(tr.text("batch_run")), "batch_run", "value")
         batch_zip = gr.File(label="cutouts.zip", interactive=False)
 
     refine_inputs = [model, edge_shift, feather, keep_main, fill_holes, decontaminate, alpha_matting]
+    cutout_outputs = [result, preview, status, editor, ctx.session]
+
+    model.change(licence_note, inputs=[model], outputs=[model_note], api_name=False, queue=False)
 
     @seller_errors
-    def remove_background(photo_path, model_name, shift, feather_px, keep, fill, decon, matting, bg, session, lang, progress=gr.Progress()):
+    def remove_background(photo_path, model_name, shift, feather_px, keep, fill, decon, matting, bg, session, lang,
+                          progress=gr.Progress()):
+        from studio.cutout import model_info
         from studio.pipeline import cutout_from_photo
 
         if not photo_path:
@@ -76,14 +94,13 @@ def build_cutout_tab(ctx: UiContext) -> None:
         cutout, recipe = cutout_from_photo(ctx.models, photo_path, recipe, progress=progress_adapter(progress))
         session = session.with_cutout(cutout, keep_undo=False).with_recipe(recipe)
         session.photo_name = Path(photo_path).stem
-        return cutout.rgba, _preview(cutout, bg), _describe(cutout, lang), cutout.rgba, session
+        message = _describe(cutout, lang)
+        if not model_info(settings.model).commercial_use:
+            message += "\n\n" + ctx.tr.text("noncommercial_used", lang_of(lang))
+        return cutout.rgba, _preview(cutout, bg), message, _editor_value(cutout), session
 
-    run.click(
-        remove_background,
-        inputs=[photo, *refine_inputs, backdrop, ctx.session, ctx.lang],
-        outputs=[result, preview, status, editor, ctx.session],
-        api_name="remove_background",
-    )
+    run.click(remove_background, inputs=[photo, *refine_inputs, backdrop, ctx.session, ctx.lang],
+              outputs=cutout_outputs, api_name="remove_background")
 
     @seller_errors
     def change_preview(bg, session):
@@ -97,55 +114,63 @@ def build_cutout_tab(ctx: UiContext) -> None:
         from studio.cutout import apply_touch_up
 
         session = ensure(session)
+        lang = lang_of(lang)
         if session.cutout is None:
-            raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
+            raise gr.Error(ctx.tr.text("need_cutout", lang), print_exception=False)
         strokes = _strokes(edit_value, session.cutout.rgba.size)
         if strokes is None:
-            raise gr.Error(ctx.tr.text("no_strokes", lang_of(lang)), print_exception=False)
+            raise gr.Error(ctx.tr.text("no_strokes", lang), print_exception=False)
         kwargs = {"add": strokes} if brush_mode == "add" else {"erase": strokes}
         cutout = apply_touch_up(session.cutout, **kwargs)
         session = session.with_cutout(cutout)
-        return cutout.rgba, _preview(cutout, bg), _describe(cutout, lang), cutout.rgba, session
+        done = ctx.tr.text("brush_applied_add" if brush_mode == "add" else "brush_applied_erase", lang,
+                           n=len(session.undo_stack))
+        return cutout.rgba, _preview(cutout, bg), _describe(cutout, lang), _editor_value(cutout), session, done
 
-    apply_touch.click(
-        touch_up,
-        inputs=[editor, mode, backdrop, ctx.session, ctx.lang],
-        outputs=[result, preview, status, editor, ctx.session],
-        api_name="touch_up",
-    )
+    apply_touch.click(touch_up, inputs=[editor, mode, backdrop, ctx.session, ctx.lang],
+                      outputs=[*cutout_outputs, touch_status], api_name="touch_up")
 
     @seller_errors
     def undo_touch(bg, session, lang):
-        session = ensure(session).undo()
+        session = ensure(session)
+        lang = lang_of(lang)
         if session.cutout is None:
-            raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
+            raise gr.Error(ctx.tr.text("need_cutout", lang), print_exception=False)
+        if not session.undo_stack:
+            done = ctx.tr.text("nothing_to_undo", lang)
+        else:
+            session = session.undo()
+            done = ctx.tr.text("undone", lang, n=len(session.undo_stack))
         c = session.cutout
-        return c.rgba, _preview(c, bg), _describe(c, lang), c.rgba, session
+        return c.rgba, _preview(c, bg), _describe(c, lang), _editor_value(c), session, done
 
-    undo.click(undo_touch, inputs=[backdrop, ctx.session, ctx.lang],
-               outputs=[result, preview, status, editor, ctx.session], api_name=False)
+    undo.click(undo_touch, inputs=[backdrop, ctx.session, ctx.lang], outputs=[*cutout_outputs, touch_status],
+               api_name="undo_touch_up")
 
     @seller_errors
     def white_main(session, lang):
-        from studio.cutout import white_background_image
+        from studio.cutout import encode_white_background, white_background_image
 
         session = ensure(session)
         if session.cutout is None:
             raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
-        image, report = white_background_image(session.cutout)
-        path = Path(tempfile.mkdtemp(prefix="white-")) / f"{session.photo_name}_white.jpg"
-        image.save(path, quality=95, subsampling=0)
-        return str(path), _report_md(report, lang)
+        image, _ = white_background_image(session.cutout)
+        data, fmt, report = encode_white_background(image)  # judge the file the seller uploads, not the pixels before it
+        suffix = "jpg" if fmt == "jpeg" else "png"
+        path = Path(tempfile.mkdtemp(prefix="white-")) / f"{session.photo_name}_white.{suffix}"
+        path.write_bytes(data)
+        return str(path), report_markdown(report, lang_of(lang), file_kb=len(data) / 1024, file_format=fmt)
 
-    white_btn.click(white_main, inputs=[ctx.session, ctx.lang], outputs=[white_img, white_report], api_name="white_background")
+    white_btn.click(white_main, inputs=[ctx.session, ctx.lang], outputs=[white_img, white_report],
+                    api_name="white_background")
 
     @seller_errors
-    def batch(files, model_name, shift, feather_px, keep, fill, decon, matting, progress=gr.Progress()):
+    def batch(files, model_name, shift, feather_px, keep, fill, decon, matting, lang="zh", progress=gr.Progress()):
         from studio.cutout import cutout_batch, write_cutouts, zip_cutouts
         from studio.imageio import load_image
 
         if not files:
-            raise gr.Error("Add some photos first. / 请先添加照片。", print_exception=False)
+            raise gr.Error(ctx.tr.text("need_batch_photos", lang_of(lang)), print_exception=False)
         settings = _settings(model_name, shift, feather_px, keep, fill, decon, matting)
         loaded = [load_image(Path(getattr(f, "name", f)), max_pixels=ctx.settings.max_image_pixels) for f in files]
         cutouts = cutout_batch(loaded, settings, ctx.models, progress=progress_adapter(progress))
@@ -153,7 +178,7 @@ def build_cutout_tab(ctx: UiContext) -> None:
         paths = write_cutouts(cutouts, [item.name for item in loaded], out)
         return str(zip_cutouts(paths, out / "cutouts.zip"))
 
-    batch_btn.click(batch, inputs=[batch_files, *refine_inputs], outputs=[batch_zip], api_name="cutout_batch")
+    batch_btn.click(batch, inputs=[batch_files, *refine_inputs, ctx.lang], outputs=[batch_zip], api_name="cutout_batch")
 
 
 def _settings(model_name, shift, feather_px, keep, fill, decon, matting) -> CutoutSettings:
@@ -172,6 +197,14 @@ def _preview(cutout, background: str):
     from studio.cutout import preview
 
     return preview(cutout, background if background in PREVIEW_BACKGROUNDS else "checker")
+
+
+def _editor_value(cutout) -> dict[str, Any]:
+    """What the brush editor shows: the product, and the removed photo faded around it."""
+    from studio.cutout import touch_up_view
+
+    view = touch_up_view(cutout)
+    return {"background": view, "layers": [], "composite": view}
 
 
 def _describe(cutout, lang) -> str:
@@ -200,11 +233,32 @@ def _strokes(edit_value: Any, size: tuple[int, int]):
     return mask if mask.getbbox() else None
 
 
-def _report_md(report: dict, lang) -> str:
-    ok = report.get("passes")
-    zh = lang_of(lang) == "zh"
-    head = ("✅ 符合白底主图要求" if ok else "⚠ 未通过") if zh else ("✅ Meets the white-background rules" if ok else "⚠ Does not pass")
-    lines = [f"**{head}**", f"- {report.get('width')}×{report.get('height')} px",
-             f"- fill {report.get('fill_ratio', 0):.0%}", f"- white background: {report.get('white_background')}"]
-    lines += [f"- {p}" for p in report.get("problems", [])]
+def report_markdown(report: dict, lang: str, *, file_kb: float | None = None, file_format: str = "") -> str:
+    """The white-background report as a checklist a seller can act on, in `lang`."""
+    zh = lang == "zh"
+    ok, bad = "✔ ", "✘ "  # plain marks: colour emoji are missing on some systems
+    w, h, fill = report.get("width"), report.get("height"), report.get("fill_ratio", 0.0)
+    min_size, min_fill = report.get("min_size", 1000), report.get("min_fill", 0.85)
+    checks = [
+        (min(w, h) >= min_size, f"尺寸 {w}×{h} 像素（至少 {min_size}）" if zh else f"Size {w}×{h} px (at least {min_size})"),
+        (bool(report.get("square")), "正方形" if zh else "Square"),
+        (bool(report.get("white_background")),
+         f"纯白背景 RGB 255,255,255（{report.get('white_share', 0):.1%}）" if zh
+         else f"Pure white background RGB 255,255,255 ({report.get('white_share', 0):.1%})"),
+        (fill >= min_fill, f"商品占画面 {fill:.0%}（至少 {min_fill:.0%}）" if zh
+         else f"Product fills {fill:.0%} of the frame (at least {min_fill:.0%})"),
+    ]
+    if report.get("passes"):
+        head = "### ✅ 符合白底主图要求，可以直接上传" if zh else "### ✅ Meets the white-background main-image rules"
+    else:
+        head = "### ❌ 未通过白底主图检查" if zh else "### ❌ Does not pass the white-background check"
+    fail = "未通过：" if zh else "fails: "
+    lines = [head, *[f"- {ok if passed else bad + fail}{text}" for passed, text in checks]]
+    if file_kb is not None:
+        kind = file_format.upper() or "?"
+        lines.append(f"- 文件：{kind}，{file_kb:.0f} KB（已按上传的文件检查）" if zh
+                     else f"- File: {kind}, {file_kb:.0f} KB (checked as the file you upload)")
+    problems = report.get("problems") or []
+    if problems and not zh:
+        lines += ["", *[f"> {p}" for p in problems]]
     return "\n".join(lines)

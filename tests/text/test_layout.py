@@ -28,13 +28,13 @@ def _check(layout, canvas_img, product_box, avoid=()):
         assert not intersects(layer.box, product_box), (layer.name, layer.box, product_box)
         for b in avoid:
             assert not intersects(layer.box, b), (layer.name, layer.box, b)
-        # Nothing drawn outside the layer's box.
-        alpha = np.asarray(layer.rgba.getchannel("A"))
+        # The layer is exactly its box, and no glyph was cut off at its edge (the em estimate errs wide).
         x0, y0, x1, y1 = layer.box
-        outside = alpha.copy()
-        outside[y0:y1, x0:x1] = 0
-        assert outside.max() == 0, layer.name
+        assert layer.rgba.size == (x1 - x0, y1 - y0), layer.name
         info = layout.info[layer.name]
+        ink = np.asarray(info.ink)
+        assert ink.shape == (y1 - y0, x1 - x0)
+        assert max(ink[0].max(), ink[-1].max(), ink[:, 0].max(), ink[:, -1].max()) == 0, layer.name
         assert breaks_ok(info.lines), info.lines
         # Contrast measured on the final pixels: the mean colour around the glyphs vs each text colour.
         crop = np.asarray(final.crop(layer.box))
@@ -145,3 +145,27 @@ def test_vertical_headline_and_effects_render() -> None:
         bw, bh = layer.box[2] - layer.box[0], layer.box[3] - layer.box[1]
         assert bh > bw  # set top to bottom
         _check(result, img, box)
+
+
+@pytest.mark.parametrize("bg_kind", ["dark", "astronaut"])
+def test_square_poster_with_a_centred_product_gets_a_big_headline_band_on_top(bg_kind: str) -> None:
+    # The box the pipeline gives a bottle on an 800×800 double11 poster: centred, half the height.
+    img, box = with_product(background(bg_kind, SIZES["1:1"]), 0.5, 0.77, 0.5)
+    copy = CopyText(headline="夏日清爽 水润一整天", subline="温和配方 敏感肌适用，清爽不黏腻", badge="新品",
+                    selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"], price="99.9", original_price="159", cta="立即抢购")
+    result = layout_copy(copy, img, box)
+    _check(result, img, box)
+    head = result.boxes["headline"]
+    assert head[3] <= box[1] and head[2] - head[0] > 0.6 * img.width, (result.layout_id, head)  # a band above the product
+    assert result.info["headline"].font_px >= 0.8 * 0.095 * 800  # near its design size, not squeezed into a side column
+    sizes = {n: li.font_px for n, li in result.info.items()}
+    assert sizes["headline"] == max(sizes.values())  # the headline leads the hierarchy
+
+
+def test_product_on_the_right_keeps_the_copy_in_one_column_on_the_left() -> None:
+    img, box = with_product(background("light", SIZES["1:1"]), 0.68, 0.86, 0.5)
+    copy = CopyText(headline="夏日清爽 水润一整天", subline="温和配方 敏感肌适用", price="99.9", cta="立即抢购",
+                    selling_points=["深层补水", "轻薄易吸收"])
+    result = layout_copy(copy, img, box)
+    _check(result, img, box)
+    assert all(b[2] <= box[0] for b in result.boxes.values()), result.boxes

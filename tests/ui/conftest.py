@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -35,16 +37,16 @@ def _wait_up(url: str, proc: subprocess.Popen, timeout: float) -> None:
     raise TimeoutError(f"the app did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def studio_url(tmp_path_factory) -> str:
-    """Launch `python app.py --profile tiny` exactly as a user would, on a free loopback port."""
+@contextmanager
+def running_studio(log_dir: Path, *extra_args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`python app.py --profile tiny` on a free loopback port, as a user would start it; yields its URL."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("app") / "app.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    log_path = log_dir / "app.log"
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "app.py", "--profile", "tiny", "--no-browser", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "app.py", "--profile", "tiny", "--no-browser", "--port", str(port), *extra_args],
+            cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -52,9 +54,18 @@ def studio_url(tmp_path_factory) -> str:
     except Exception:
         proc.kill()
         raise RuntimeError("app failed to start:\n" + log_path.read_text()[-4000:])
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def studio_url(tmp_path_factory) -> Iterator[str]:
+    """The tiny studio, launched once for the whole test session."""
+    with running_studio(tmp_path_factory.mktemp("app")) as url:
+        yield url

@@ -1,0 +1,82 @@
+"""Random-weight model folders in the published shapes, saved as diffusers folders.
+
+The studio then loads them through its own loader (`--base-model <folder>/base
+--controlnet <folder>/controlnet`), exactly as it loads real downloaded models.
+Scale "real" = bench/configs.py; scale "tiny" = the tiny test models (CPU smoke runs).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.configs import build, build_text_encoder, wake_zero_weights  # noqa: E402
+
+WORK = Path(__file__).resolve().parent / "_work" / "models"
+VERSION = "bench-models-v1"
+
+
+def model_folder(family: str, scale: str, *, device: str = "cpu") -> Path:
+    """The folder holding base/ and controlnet/ for (family, scale), built once."""
+    if scale == "tiny":
+        from studio.models.tiny import ensure_tiny_models
+        from studio.models.tiny_sdxl import ensure_tiny_sdxl_models
+
+        ensure = ensure_tiny_models if family == "sd15" else ensure_tiny_sdxl_models
+        return ensure(WORK / "tiny")
+    folder = WORK / f"{family}-real"
+    marker = folder / "version.txt"
+    if marker.is_file() and marker.read_text().strip() == VERSION:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    write_real_folder(folder, family, device=device)
+    marker.write_text(VERSION)
+    return folder
+
+
+def write_real_folder(folder: Path, family: str, *, device: str) -> None:
+    """Build on `device` (fast init on a GPU), save in fp16 (half the disk; the loader casts anyway)."""
+    import torch
+    from diffusers import (
+        EulerDiscreteScheduler,
+        PNDMScheduler,
+        StableDiffusionInpaintPipeline,
+        StableDiffusionXLInpaintPipeline,
+    )
+    from transformers import CLIPTokenizer
+
+    from studio.models.tiny import write_tiny_tokenizer
+
+    torch.manual_seed(0)
+    tok_dir = folder / "_tokenizer"
+    write_tiny_tokenizer(tok_dir)  # a small BPE vocabulary: the real one cannot be downloaded here
+    tokenizer = CLIPTokenizer.from_pretrained(tok_dir, model_max_length=77, unk_token="<unk>")
+    ids = dict(eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    half = torch.float16
+    parts: dict[str, Any] = {
+        "unet": build("unet", family, device=device, inpaint=True).to(half),
+        "vae": build("vae", family, device=device).to(half),
+        "text_encoder": build_text_encoder("clip_l", device=device, **ids).to(half),
+        "tokenizer": tokenizer,
+    }
+    schedule = dict(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1)
+    if family == "sd15":
+        parts["scheduler"] = PNDMScheduler(**schedule, skip_prk_steps=True, set_alpha_to_one=False)
+        pipe = StableDiffusionInpaintPipeline(**parts, safety_checker=None, feature_extractor=None,
+                                              requires_safety_checker=False)
+    else:
+        parts["scheduler"] = EulerDiscreteScheduler(**schedule, timestep_spacing="leading")
+        parts["text_encoder_2"] = build_text_encoder("clip_bigg", device=device, **ids).to(half)
+        parts["tokenizer_2"] = tokenizer
+        pipe = StableDiffusionXLInpaintPipeline(**parts, requires_aesthetics_score=False,
+                                                force_zeros_for_empty_prompt=True)
+    pipe.save_pretrained(folder / "base", safe_serialization=True)
+    del pipe, parts
+    controlnet = build("controlnet", family, device=device)
+    wake_zero_weights(controlnet)
+    controlnet.to(half).save_pretrained(folder / "controlnet", safe_serialization=True)
+    shutil.rmtree(tok_dir)

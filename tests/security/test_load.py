@@ -1,0 +1,91 @@
+"""Bounded load on loopback: concurrent sessions each run the whole flow and get only their own posters.
+
+Slow and essential: 8 sessions × 3 full runs (cutout → scene → copy → export) on the tiny
+profile, 1 platform, 1 step. STUDIO_LOAD_SESSIONS / STUDIO_LOAD_RUNS shrink it for a quick check.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import threading
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+SESSIONS = int(os.environ.get("STUDIO_LOAD_SESSIONS", "8"))
+RUNS = int(os.environ.get("STUDIO_LOAD_RUNS", "3"))
+
+
+def one_session(url: str, index: int, photo: Path, queue_sizes: list[int], lock: threading.Lock) -> list[dict]:
+    from gradio_client import Client, handle_file
+
+    client = Client(url, verbose=False)
+    results = []
+    for run in range(RUNS):
+        sku = f"s{index}r{run}"
+        headline = f"Session {index} run {run}"
+        client.predict(handle_file(str(photo)), "u2netp", 0, 0, True, False, True, False, "checker",
+                       api_name="/remove_background")
+        client.predict("studio_white", "auto", "", index, 1, 0.5, 0, 0, 0, True, False, "", 1, 7, 0.8, 0, 1,
+                       "taobao_main", api_name="/compose_scene")
+        client.predict(headline, "", "", "", "", "", "", "auto", "noto_sans_sc", "taobao_main", api_name="/render_copy")
+        job = client.submit(["taobao_main"], 1, "seed", "", sku, "auto", False, api_name="/export_posters")
+        status = job.status()
+        with lock:
+            queue_sizes.append(int(getattr(status, "queue_size", 0) or 0))
+        _images, zip_path, _manifest, _msg = job.result(timeout=600)
+        with zipfile.ZipFile(zip_path) as z:
+            rows = list(csv.DictReader(z.read("manifest.csv").decode("utf-8-sig").splitlines()))
+        results.append({"sku": sku, "headline": headline, "rows": rows})
+    return results
+
+
+def session_photos(folder: Path) -> list[Path]:
+    """One photo per seller, each slightly different (as real sellers' photos are).
+
+    Identical photos give byte-identical outputs, which Gradio caches under one shared path;
+    rewriting it while another session downloads it was seen to cut a download short.
+    """
+    from PIL import Image, ImageDraw
+
+    photos = []
+    with Image.open(ROOT / "examples" / "water_bottle.jpg") as base:
+        for i in range(SESSIONS):
+            img = base.convert("RGB").resize((400, 400))
+            ImageDraw.Draw(img).text((20, 20), f"seller {i}", fill=(90, 90, 90))
+            path = folder / f"bottle_{i}.jpg"
+            img.save(path, quality=90)
+            photos.append(path)
+    return photos
+
+
+def test_concurrent_sessions_each_get_their_own_posters(studio_url, tmp_path):
+    photos = session_photos(tmp_path)
+    queue_sizes: list[int] = []
+    lock = threading.Lock()
+    with ThreadPoolExecutor(max_workers=SESSIONS) as pool:
+        futures = [pool.submit(one_session, studio_url, i, photos[i], queue_sizes, lock) for i in range(SESSIONS)]
+        per_session = [f.result(timeout=900) for f in futures]
+    for runs in per_session:
+        assert len(runs) == RUNS
+        for result in runs:
+            assert len(result["rows"]) == 1
+            row = result["rows"][0]
+            # the zip holds this session's run: its own SKU and its own headline, nobody else's
+            assert row["sku"] == result["sku"] and row["headline"] == result["headline"], row
+            assert row["file"].startswith(result["sku"] + "_")
+    assert max(queue_sizes, default=0) <= 32  # the queue stayed within its bound
+
+
+def test_app_still_answers_after_the_load(studio_url):
+    from gradio_client import Client, handle_file
+
+    *_, status, _ = Client(studio_url, verbose=False).predict(
+        handle_file(str(ROOT / "examples" / "coffee_cup.jpg")), "u2netp", 0, 0, True, False, True, False, "checker",
+        api_name="/remove_background")
+    assert "✅" in status
