@@ -25,15 +25,10 @@ from studio.presets import Platform, get_platform, get_scene
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import ModelIds, Placement, Recipe
 
-# Douyin/short-video covers: the app's own buttons and captions cover these bands.
-SAFE_BANDS = {"safe_top_bottom": (0.12, 0.2)}
-
 
 def uses_generated_scene(recipe: Recipe, models: ModelManager) -> bool:
     """Whether this recipe's scene comes from diffusion in this process."""
-    if recipe.scene.backdrop == "procedural":
-        return False
-    return models.profile in ("sd15", "sdxl", "tiny")
+    return recipe.generates_scene(models.profile)
 
 
 def recipe_with_models(recipe: Recipe, models: ModelManager) -> Recipe:
@@ -231,10 +226,9 @@ def render_poster(
     text_layers = []
     text_boxes: dict[str, tuple[int, int, int, int]] = {}
     if platform.allows_text and _has_copy(recipe):
-        safe_top, safe_bottom = (0.0, 0.0)
-        for rule in platform.rules:
-            safe_top, safe_bottom = SAFE_BANDS.get(rule, (safe_top, safe_bottom))
-        layout = layout_copy(recipe.copy_text, plain, placed.box, safe_top=safe_top, safe_bottom=safe_bottom)
+        layout = layout_copy(
+            recipe.copy_text, plain, placed.box, safe_top=platform.safe_top, safe_bottom=platform.safe_bottom
+        )
         text_layers = list(layout.layers)
         text_boxes = {layer.name: tuple(layer.box) for layer in text_layers}  # type: ignore[misc]
         warnings.extend(layout.warnings)
@@ -245,7 +239,9 @@ def render_poster(
     if recipe.export.aigc_label and scene.kind == "generated":
         from studio.export.labels import add_visible_label
 
-        image, label_box = add_visible_label(image, avoid=[placed.box, *text_boxes.values()])
+        image, label_box = add_visible_label(
+            image, avoid=[placed.box, *text_boxes.values()], keep_clear=(platform.safe_top, platform.safe_bottom)
+        )
         text_boxes["aigc_label"] = tuple(label_box)  # type: ignore[assignment]
     return Poster(image=image, platform=platform.id, product_box=placed.box, text_boxes=text_boxes, warnings=warnings)
 

@@ -17,6 +17,8 @@ from studio.errors import StudioError
 from studio.settings import REPO_ROOT
 
 KINDS = ("scenes", "layouts", "platforms")
+# Short-video covers: buttons and captions cover the top and bottom (platforms.md: "likely").
+DEFAULT_SAFE_AREA = {"top": 0.12, "bottom": 0.2}
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class Platform:
     rules: tuple[str, ...]  # white_background, no_text, fill_85, safe_top_bottom
     source: str
     confidence: str
+    # Fractions of the height that the app's own UI covers (rule safe_top_bottom), kept free of copy.
+    safe_top: float = 0.0
+    safe_bottom: float = 0.0
 
     @property
     def size(self) -> tuple[int, int]:
@@ -100,7 +105,15 @@ def get_platform(platform_id: str, presets_dir: Path | None = None) -> Platform:
         rules=tuple(data.get("rules", ())),
         source=data.get("source", ""),
         confidence=data.get("confidence", "check"),
+        **_safe_bands(data),
     )
+
+
+def _safe_bands(data: dict[str, Any]) -> dict[str, float]:
+    if "safe_top_bottom" not in data.get("rules", ()):
+        return {}
+    bands = {**DEFAULT_SAFE_AREA, **data.get("safe_area", {})}
+    return {"safe_top": float(bands["top"]), "safe_bottom": float(bands["bottom"])}
 
 
 def display_name(item: dict[str, Any], lang: str = "en") -> str:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from studio.errors import StudioError
 
 RECIPE_VERSION = 1
+GENERATING_PROFILES = ("sd15", "sdxl", "tiny")  # profiles whose scenes a model paints
 Box = tuple[int, int, int, int]
 
 
@@ -144,6 +145,10 @@ class Recipe(_Part):
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
+
+    def generates_scene(self, profile: str | None = None) -> bool:
+        """Whether a model paints this recipe's scene (under `profile`, else the recorded one)."""
+        return self.scene.backdrop != "procedural" and (profile or self.models.profile) in GENERATING_PROFILES
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "Recipe":

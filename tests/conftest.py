@@ -121,3 +121,12 @@ def none_models():
     from studio.models import ModelManager
 
     return ModelManager(Settings(profile="none", open_browser=False))
+
+
+@pytest.fixture(scope="session")
+def studio_url(tmp_path_factory):
+    """The tiny studio launched once, as a user would, for every UI and security test of the run."""
+    from tests.ui.launch import running_studio
+
+    with running_studio(tmp_path_factory.mktemp("app")) as url:
+        yield url

@@ -16,14 +16,12 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image
 
-from studio.errors import StudioError
-from studio.presets import Platform, get_preset
+from studio.presets import Platform
 from studio.recipe import Box
 
 Status = Literal["passed", "failed", "not_checked"]
 NEAR_WHITE = 250
 FILL_MIN = 0.85
-_SAFE_DEFAULT = {"top": 0.12, "bottom": 0.2}  # Douyin's UI covers about this much of a 9:16 cover
 _FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 
 
@@ -115,13 +113,7 @@ def _no_text(image: Image.Image, text_boxes: dict[str, Box] | None, ocr: bool) -
 
 def safe_area(platform: Platform) -> dict[str, float]:
     """Fractions of the height covered by the app's UI at the top and bottom (0 when the rule is off)."""
-    if "safe_top_bottom" not in platform.rules:
-        return {"top": 0.0, "bottom": 0.0}
-    try:
-        data = get_preset("platforms", platform.id).get("safe_area", {})
-    except StudioError:
-        data = {}  # a Platform built in code, not from presets/
-    return {**_SAFE_DEFAULT, **{k: float(v) for k, v in data.items() if k in _SAFE_DEFAULT}}
+    return {"top": platform.safe_top, "bottom": platform.safe_bottom}
 
 
 def _safe_top_bottom(platform: Platform, height: int, text_boxes: dict[str, Box] | None) -> dict[str, Any]:

@@ -31,7 +31,6 @@ MANIFEST_COLUMNS = (
 )
 COMPLIANCE_COLUMNS = ("file", "platform", "check", "status", "reason")
 ZIP_NAME = "posters.zip"
-GENERATING_PROFILES = ("sd15", "sdxl", "tiny")  # profiles whose scenes a model paints
 _FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 
 
@@ -97,9 +96,7 @@ def write_package(out_dir: Path, recipes: list[Recipe], *, ocr: bool = False) ->
         for output in recipe.outputs:
             path = _safe_file(out_dir, output.file)
             platform = get_platform(output.platform)
-            # The same rule as pipeline.uses_generated_scene, from the profile the recipe records.
-            ai_generated = (recipe.scene.backdrop != "procedural" and recipe.models.profile in GENERATING_PROFILES
-                            and not platform.white_background)
+            ai_generated = recipe.generates_scene() and not platform.white_background
             report = check_file(path, platform, product_box=output.product_box,
                                 text_boxes=output.text_boxes, ocr=ocr, ai_generated=ai_generated)
             fmt, quality = _file_facts(path)

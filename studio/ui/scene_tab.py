@@ -1,42 +1,119 @@
-"""Tab 2 — scene compositing: preset, placement, generation (or procedural backdrop)."""
+"""Tab 2 — scene compositing: pick a scene, place the product, generate (or draw a studio backdrop).
+
+A seller picks a scene by its picture, drags the placement sliders and sees a
+quick studio-backdrop preview when a slider is let go, then composes 1–4
+variants side by side; clicking one keeps its seed for the export.
+"""
 
 from __future__ import annotations
 
 import random
+from functools import lru_cache
+from typing import Any
 
 import gradio as gr
+from PIL import Image
 
 from studio.presets import all_presets, display_name
-from studio.recipe import Placement, SceneSettings
+from studio.progress import Cancelled
+from studio.recipe import Placement, Recipe, SceneSettings
+from studio.settings import REPO_ROOT
 from studio.ui.common import UiContext, lang_of, progress_adapter, seller_errors
-from studio.ui.session import ensure
+from studio.ui.session import StudioSession, ensure
 
 PREVIEW_PLATFORMS = ["taobao_main", "taobao_3x4", "douyin_9x16", "xiaohongshu_3x4"]
+QUICK_PREVIEW_SIDE = 420  # px, the long side of the placement preview: small enough to feel instant
+SCENES_DIR = REPO_ROOT / "presets" / "scenes"
 
 
 def scene_choices(lang: str = "zh") -> list[tuple[str, str]]:
     return [(display_name(item, lang), pid) for pid, item in all_presets("scenes").items()]
 
 
+def picker_items(lang: str = "zh") -> list[tuple[Image.Image, str]]:
+    """(thumbnail, scene name) for every scene that has a thumbnail, in preset order.
+
+    Images, not paths: the app refuses to serve files from inside the repository.
+    """
+    scenes = all_presets("scenes")
+    return [(_thumbnail(str(SCENES_DIR / scenes[pid].get("thumbnail", f"thumbs/{pid}.png"))),
+             display_name(scenes[pid], lang)) for pid in picker_ids()]
+
+
+@lru_cache(maxsize=64)
+def _thumbnail(path: str) -> Image.Image:
+    with Image.open(path) as image:
+        return image.convert("RGB")
+
+
+def picker_ids() -> list[str]:
+    """Scene ids in the same order as `picker_items`, so a click's index maps to an id."""
+    return [pid for pid, item in all_presets("scenes").items()
+            if (SCENES_DIR / item.get("thumbnail", f"thumbs/{pid}.png")).is_file()]
+
+
+def variant_columns(n: int) -> int:
+    """Side by side: 1–3 in one row, 4 as a 2×2 square."""
+    return 2 if n == 4 else max(1, n)
+
+
+def scene_recipe(base: Recipe, preset_id: str, backdrop_mode: str, prompt_text: str | None, seed_value: Any,
+                 cx: float, fy: float, sc: float, rot: float, with_shadow: bool, with_reflection: bool,
+                 negative_text: str | None, steps_value: Any, guidance_value: Any, strength_value: Any,
+                 start: Any, end: Any) -> Recipe:
+    """The session recipe with this tab's scene and placement settings."""
+    scene = SceneSettings(
+        preset=preset_id, backdrop=backdrop_mode, prompt=prompt_text or "", negative_prompt=negative_text or "",
+        seed=int(seed_value or 0), steps=int(steps_value), guidance=float(guidance_value),
+        control_strength=float(strength_value), control_start=float(start), control_end=max(float(start), float(end)),
+        shadow=bool(with_shadow), reflection=bool(with_reflection),
+    )
+    # 0 on a slider means "automatic for each canvas size".
+    placement = Placement(center_x=cx, floor_y=fy or None, scale=sc or None, rotation_deg=rot)
+    return base.model_copy(update={"scene": scene, "placement": placement})
+
+
+def without_copy(recipe: Recipe) -> Recipe:
+    """Scene previews show the scene and product only; copy is laid on in tab ④."""
+    empty = recipe.copy_text.model_copy(update={"headline": "", "subline": "", "selling_points": [], "price": "",
+                                                "original_price": "", "badge": "", "cta": ""})
+    return recipe.model_copy(update={"copy_text": empty})
+
+
 def build_scene_tab(ctx: UiContext) -> None:
     tr = ctx.tr
-    gr.Markdown(ctx.models.describe())
+    ids = picker_ids()
+    shown_seeds = gr.State([])  # seeds of the variants now in the result gallery, in gallery order
+    picker = tr.bind(gr.Gallery(picker_items(), label=tr.text("sc_picker"), columns=7, height=None,
+                                allow_preview=False, object_fit="cover", interactive=False,
+                                selected_index=ids.index("marble_counter") if "marble_counter" in ids else None,
+                                elem_id="scene-picker"), "sc_picker")
     with gr.Row():
         with gr.Column(scale=1):
-            preset = tr.bind(gr.Dropdown(scene_choices(), value="marble_counter", label=tr.text("scene_preset")), "scene_preset")
+            preset = tr.bind(gr.Dropdown(scene_choices(), value="marble_counter", label=tr.text("scene_preset"),
+                                         elem_id="scene-preset"), "scene_preset")
             backdrop = tr.bind(gr.Radio(["auto", "procedural", "generated"], value="auto", label=tr.text("backdrop")), "backdrop")
             prompt = tr.bind(gr.Textbox(label=tr.text("prompt"), placeholder=tr.text("prompt_ph"), lines=2), "prompt")
+            tr.bind(prompt, "prompt_ph", "placeholder")
             with gr.Row():
                 seed = tr.bind(gr.Number(value=0, precision=0, minimum=0, label=tr.text("seed")), "seed")
                 dice = gr.Button("🎲", scale=0, min_width=50)
                 n_variants = tr.bind(gr.Slider(1, 4, value=1, step=1, label=tr.text("n_variants")), "n_variants")
             with tr.bind(gr.Accordion(tr.text("placement"), open=True), "placement"):
-                center_x = tr.bind(gr.Slider(0.1, 0.9, value=0.5, step=0.01, label=tr.text("center_x")), "center_x")
-                floor_y = tr.bind(gr.Slider(0, 1.0, value=0, step=0.01, label=tr.text("floor_y")), "floor_y")
-                scale = tr.bind(gr.Slider(0, 0.95, value=0, step=0.01, label=tr.text("scale")), "scale")
-                rotation = tr.bind(gr.Slider(-45, 45, value=0, step=1, label=tr.text("rotation")), "rotation")
-                shadow = tr.bind(gr.Checkbox(value=True, label=tr.text("shadow")), "shadow")
-                reflection = tr.bind(gr.Checkbox(value=False, label=tr.text("reflection")), "reflection")
+                with gr.Row():
+                    with gr.Column(scale=3, min_width=240):
+                        center_x = tr.bind(gr.Slider(0.1, 0.9, value=0.5, step=0.01, label=tr.text("center_x")), "center_x")
+                        floor_y = tr.bind(gr.Slider(0, 1.0, value=0, step=0.01, label=tr.text("floor_y")), "floor_y")
+                        scale = tr.bind(gr.Slider(0, 0.95, value=0, step=0.01, label=tr.text("scale")), "scale")
+                        rotation = tr.bind(gr.Slider(-45, 45, value=0, step=1, label=tr.text("rotation")), "rotation")
+                        with gr.Row():
+                            shadow = tr.bind(gr.Checkbox(value=True, label=tr.text("shadow")), "shadow")
+                            reflection = tr.bind(gr.Checkbox(value=False, label=tr.text("reflection")), "reflection")
+                    with gr.Column(scale=2, min_width=180):
+                        quick = tr.bind(gr.Image(type="pil", label=tr.text("sc_quick_preview"), interactive=False,
+                                                 height=300, format="jpeg", buttons=[], elem_id="scene-quick-preview"),
+                                        "sc_quick_preview")
+                        tr.bind(gr.Markdown(tr.text("sc_quick_preview_hint")), "sc_quick_preview_hint", "value")
             with tr.bind(gr.Accordion(tr.text("advanced"), open=False), "advanced"):
                 negative = tr.bind(gr.Textbox(label=tr.text("negative"), lines=2), "negative")
                 steps = tr.bind(gr.Slider(1, 60, value=25, step=1, label=tr.text("steps")), "steps")
@@ -49,24 +126,68 @@ def build_scene_tab(ctx: UiContext) -> None:
                 run = tr.bind(gr.Button(tr.text("compose"), variant="primary"), "compose", "value")
                 cancel = tr.bind(gr.Button(tr.text("cancel"), variant="stop"), "cancel", "value")
         with gr.Column(scale=1):
-            gallery = tr.bind(gr.Gallery(label=tr.text("scene_result"), columns=2, height=520, format="png", interactive=False), "scene_result")
-            with tr.bind(gr.Accordion(tr.text("control_image"), open=False), "control_image"):
-                control = gr.Image(type="pil", height=260, interactive=False, show_label=False)
-            status = gr.Markdown()
+            gallery = tr.bind(gr.Gallery(label=tr.text("scene_result"), columns=2, height=520, format="png",
+                                         interactive=False, elem_id="scene-result"), "scene_result")
+            status = gr.Markdown(elem_id="scene-status")
+            # Shown only when a generated scene was made: what the AI was told to keep (the product's outline).
+            control = tr.bind(gr.Image(type="pil", height=260, interactive=False, visible=False,
+                                       label=tr.text("sc_control_used"), elem_id="scene-control"), "sc_control_used")
 
     dice.click(lambda: random.randint(0, 2**31 - 1), outputs=[seed], api_name=False)
+
+    # ---- scene picker ---------------------------------------------------------------------------
+    def pick_scene(evt: gr.SelectData):
+        index = evt.index if isinstance(evt.index, int) else None
+        return gr.update(value=ids[index]) if index is not None and 0 <= index < len(ids) else gr.update()
+
+    picker.select(pick_scene, outputs=[preset], api_name=False, queue=False)
+
+    def follow_language(lang):
+        lang = lang_of(lang)
+        return gr.update(value=picker_items(lang)), gr.update(choices=scene_choices(lang))
+
+    switch = language_switch(ctx)
+    if switch is not None:  # None when the tab is built on its own (tests)
+        switch.change(follow_language, inputs=[switch], outputs=[picker, preset], api_name=False, queue=False)
 
     @seller_errors
     def preset_defaults(preset_id):
         item = all_presets("scenes").get(preset_id, {})
+        selected = ids.index(preset_id) if preset_id in ids else None
         return (
             gr.update(value=item.get("steps", 25)),
             gr.update(value=item.get("guidance", 7.0)),
             gr.update(value=item.get("control_strength", 0.8)),
+            gr.update(selected_index=selected),
         )
 
-    preset.change(preset_defaults, inputs=[preset], outputs=[steps, guidance, strength], api_name=False)
+    preset.change(preset_defaults, inputs=[preset], outputs=[steps, guidance, strength, picker], api_name=False)
 
+    # ---- quick placement preview (procedural backdrop, no model) ----------------------------------
+    @seller_errors
+    def preview_placement(preset_id, cx, fy, sc, rot, with_shadow, with_reflection, platform_id, seed_value, session):
+        from studio.pipeline import render_poster
+
+        session = ensure(session)
+        if session.cutout is None:
+            return gr.update()  # nothing to place yet; tab ① says so when they compose
+        recipe = scene_recipe(session.recipe, preset_id, "procedural", "", seed_value, cx, fy, sc, rot,
+                              with_shadow, with_reflection, "", 25, 7.0, 0.8, 0.0, 1.0)
+        poster = render_poster(ctx.models, session.cutout, without_copy(recipe), platform_id)
+        image = poster.image.convert("RGB")
+        image.thumbnail((QUICK_PREVIEW_SIDE, QUICK_PREVIEW_SIDE))
+        return image
+
+    preview_inputs = [preset, center_x, floor_y, scale, rotation, shadow, reflection, preview_platform, seed, ctx.session]
+    preview_args: dict[str, Any] = dict(inputs=preview_inputs, outputs=[quick], show_progress="minimal",
+                                        trigger_mode="always_last")
+    center_x.release(preview_placement, api_name="preview_placement", **preview_args)
+    for slider in (floor_y, scale, rotation):
+        slider.release(preview_placement, api_name=False, **preview_args)
+    for trigger in (shadow.input, reflection.input, preset.change, preview_platform.change):
+        trigger(preview_placement, api_name=False, **preview_args)
+
+    # ---- compose ----------------------------------------------------------------------------------
     @seller_errors
     def compose_scene(preset_id, backdrop_mode, prompt_text, seed_value, n, cx, fy, sc, rot, with_shadow, with_reflection,
                       negative_text, steps_value, guidance_value, strength_value, start, end, platform_id,
@@ -77,62 +198,98 @@ def build_scene_tab(ctx: UiContext) -> None:
         session = ensure(session)
         if session.cutout is None:
             raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
-        scene = SceneSettings(
-            preset=preset_id, backdrop=backdrop_mode, prompt=prompt_text or "", negative_prompt=negative_text or "",
-            seed=int(seed_value or 0), steps=int(steps_value), guidance=float(guidance_value),
-            control_strength=float(strength_value), control_start=float(start), control_end=max(float(start), float(end)),
-            shadow=bool(with_shadow), reflection=bool(with_reflection),
-        )
-        # 0 on a slider means "automatic for each canvas size".
-        placement = Placement(center_x=cx, floor_y=fy or None, scale=sc or None, rotation_deg=rot)
-        recipe = session.recipe.model_copy(update={"scene": scene, "placement": placement})
+        recipe = scene_recipe(session.recipe, preset_id, backdrop_mode, prompt_text, seed_value, cx, fy, sc, rot,
+                              with_shadow, with_reflection, negative_text, steps_value, guidance_value,
+                              strength_value, start, end)
         cancel_token = ctx.cancels.fresh(request.session_hash if request else None)
-        # Previews show the scene and product only; copy is laid on in tab ④.
-        preview_recipe = recipe.model_copy(update={"copy_text": recipe.copy_text.model_copy(update={"headline": "", "subline": "", "selling_points": [], "price": "", "original_price": "", "badge": "", "cta": ""})})
-        variants = [preview_recipe.model_copy(update={"scene": scene.model_copy(update={"seed": scene.seed + i})}) for i in range(int(n))]
+        preview_recipe = without_copy(recipe)
+        variants = [preview_recipe.model_copy(update={"scene": recipe.scene.model_copy(update={"seed": recipe.scene.seed + i})})
+                    for i in range(int(n))]
         cache = session.scene_cache if isinstance(session.scene_cache, SceneCache) else SceneCache()
-        report = progress_adapter(progress)
-        generate_backdrops(ctx.models, session.cutout, variants, get_platform(platform_id), cache, progress=report, cancel=cancel_token)
-        images, notes, control_image = [], [], None
-        for v in variants:
-            poster = render_poster(ctx.models, session.cutout, v, platform_id, cache=cache, cancel=cancel_token)
-            images.append((poster.image, f"seed {v.scene.seed}"))
-            notes.extend(poster.warnings)
-        for cached in cache.scenes.values():
-            control_image = cached.control_image or control_image
-        session.scene_cache = cache
+        platform = get_platform(platform_id)
+        try:
+            generate_backdrops(ctx.models, session.cutout, variants, platform, cache,
+                               progress=progress_adapter(progress), cancel=cancel_token)
+            posters = [render_poster(ctx.models, session.cutout, v, platform_id, cache=cache, cancel=cancel_token)
+                       for v in variants]
+        except Cancelled:
+            raise gr.Error(ctx.tr.text("sc_cancelled", lang_of(lang)), print_exception=False) from None
+        finally:
+            session.scene_cache = cache  # scenes finished before a cancel are kept
+        images = [(p.image, ctx.tr.text("sc_variant_caption", lang_of(lang), seed=v.scene.seed))
+                  for p, v in zip(posters, variants)]
+        notes = [w for p in posters for w in p.warnings]
+        control_image = _control_image(ctx, cache, variants, platform.size)
         session = session.with_recipe(recipe)
         msg = ctx.tr.text("scene_done", lang_of(lang), n=len(images))
         if notes:
             msg += "\n\n" + "\n".join(f"- {n}" for n in dict.fromkeys(notes))
-        return images, control_image, msg, session
+        # Plain values, not updates: API clients get the images themselves.
+        return images, control_image, msg, session, [v.scene.seed for v in variants]
 
     run_event = run.click(
         compose_scene,
         inputs=[preset, backdrop, prompt, seed, n_variants, center_x, floor_y, scale, rotation, shadow, reflection,
                 negative, steps, guidance, strength, control_start, control_end, preview_platform, ctx.session, ctx.lang],
-        outputs=[gallery, control, status, ctx.session],
+        outputs=[gallery, control, status, ctx.session, shown_seeds],
         api_name="compose_scene",
         concurrency_id="gpu",
         concurrency_limit=1,
     )
+    # Side by side (1–3 in a row, 4 as 2×2); the outline only beside a generated scene.
+    run_event.success(lambda seeds, img: (gr.update(columns=variant_columns(len(seeds or [])), selected_index=None),
+                                          gr.update(visible=img is not None)),
+                      inputs=[shown_seeds, control], outputs=[gallery, control], api_name=False, queue=False)
 
-    def cancel_job(request: gr.Request):
+    def cancel_job(lang, request: gr.Request):
         ctx.cancels.token(request.session_hash if request else None).cancel()
-        return "⏹"
+        return ctx.tr.text("sc_cancelled", lang_of(lang))
 
-    # The token stops the diffusion loop within one step; `cancels` also drops the queued event.
-    cancel.click(cancel_job, outputs=[status], cancels=[run_event], api_name="cancel", queue=False)
+    # The token stops the diffusion loop within one step (also for API callers); `cancels`
+    # drops a job still waiting in the queue. A running thread is awaited, never abandoned,
+    # so the next job never overlaps it.
+    cancel.click(cancel_job, inputs=[ctx.lang], outputs=[status], cancels=[run_event], api_name="cancel", queue=False)
 
     @seller_errors
-    def pick_variant(session, evt: gr.SelectData):
+    def pick_variant(session, seeds, lang, evt: gr.SelectData):
         session = ensure(session)
-        seed_text = str(evt.value.get("caption", "") if isinstance(evt.value, dict) else "")
-        if seed_text.startswith("seed "):
-            chosen = int(seed_text.split()[1])
-            scene = session.recipe.scene.model_copy(update={"seed": chosen})
-            session = session.with_recipe(session.recipe.model_copy(update={"scene": scene}))
-            return gr.update(value=chosen), session
-        return gr.update(), session
+        index = evt.index if isinstance(evt.index, int) else -1
+        if not seeds or not 0 <= index < len(seeds):
+            return gr.update(), session, gr.update()
+        chosen = int(seeds[index])
+        session = _keep_seed(session, chosen)
+        return gr.update(value=chosen), session, ctx.tr.text("sc_seed_kept", lang_of(lang), seed=chosen)
 
-    gallery.select(pick_variant, inputs=[ctx.session], outputs=[seed, ctx.session], api_name=False)
+    gallery.select(pick_variant, inputs=[ctx.session, shown_seeds, ctx.lang], outputs=[seed, ctx.session, status],
+                   api_name=False)
+
+
+def language_switch(ctx: UiContext) -> Any:
+    """The header's 中文/English radio: its change (a click, or the browser's language on load) re-labels lists.
+
+    Lists of names (gallery captions, dropdown choices) are not plain strings the Translator can swap.
+    """
+    switch = ctx.extra.get("lang_switch")
+    if switch is not None:
+        return switch
+    from gradio.context import Context
+
+    root = Context.root_block
+    blocks = getattr(root, "blocks", {}) if root is not None else {}
+    return next((b for b in blocks.values() if getattr(b, "elem_id", None) == "lang-switch"), None)
+
+
+def _keep_seed(session: StudioSession, seed: int) -> StudioSession:
+    scene = session.recipe.scene.model_copy(update={"seed": seed})
+    return session.with_recipe(session.recipe.model_copy(update={"scene": scene}))
+
+
+def _control_image(ctx: UiContext, cache: Any, variants: list[Recipe], size: tuple[int, int]) -> Any:
+    """The control image of the scenes just made; None for studio backdrops (nothing was generated)."""
+    from studio.pipeline import SceneCache
+
+    for v in variants:
+        scene = cache.scenes.get(SceneCache.key(v, size, v.scene.seed, ctx.models.settings.lora_dir))
+        if scene is not None and scene.control_image is not None:
+            return scene.control_image
+    return None

@@ -33,6 +33,12 @@ def page(studio_url):
         browser.close()
 
 
+def list_index(scene_id: str) -> int:
+    from studio.ui.scene_tab import picker_ids
+
+    return picker_ids().index(scene_id)
+
+
 def test_click_through_to_the_zip(page, product_photo, tmp_path, artifacts_dir):
     from playwright.sync_api import expect
 
@@ -59,7 +65,13 @@ def test_click_through_to_the_zip(page, product_photo, tmp_path, artifacts_dir):
         page.get_by_role("button", name="✂️ 去除背景").click()
 
     step("1_cutout", None, cut, "抠图完成")
-    step("2_scene", "② 场景合成 · Scene", lambda: page.get_by_role("button", name="🎨 合成场景").click(), "已生成 1 张")
+    def pick_scene_and_compose():
+        # The scene picker: one click on a picture chooses that scene in the dropdown too.
+        page.locator("#scene-picker .thumbnail-item").nth(list_index("double11")).click()
+        expect(page.locator("#scene-preset input")).to_have_value("双11 红金")
+        page.get_by_role("button", name="🎨 合成场景").click()
+
+    step("2_scene", "② 场景合成 · Scene", pick_scene_and_compose, "已生成 1 张")
     step("3_style", "③ 风格 LoRA · Style", lambda: None, "应用风格")
 
     def write_copy():
@@ -76,6 +88,19 @@ def test_click_through_to_the_zip(page, product_photo, tmp_path, artifacts_dir):
     download_info.value.save_as(target)
     with zipfile.ZipFile(target) as z:
         assert "manifest.csv" in z.namelist()
+    expect(page.locator("#export-compliance").get_by_text("poster_taobao_main_A.jpg")).to_be_visible()
+
+    # A/B results: the seller's CSV in, a clear decision out.
+    results = tmp_path / "results.csv"
+    results.write_text("variant,impressions,clicks\nA,10000,200\nB,10000,320\n", encoding="utf-8")
+
+    def ab_panel():
+        page.get_by_text("📈 A/B 测试结果分析").click()
+        page.locator("#ab-panel input[type=file]").first.set_input_files(str(results))
+        expect(page.get_by_role("gridcell", name="10000").first).to_be_visible()
+        page.get_by_role("button", name="分析", exact=True).click()
+
+    step("7_ab", None, ab_panel, "胜出")
 
     # The language switch turns the interface to English.
     step("6_english", None, lambda: page.get_by_text("English", exact=True).click(), "📦 Export all posters")

@@ -1,4 +1,4 @@
-"""A real studio process on loopback, shared by the UI tests of one run."""
+"""Launching a real studio process on loopback (the `studio_url` fixture lives in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,10 +60,3 @@ def running_studio(log_dir: Path, *extra_args: str, env: dict[str, str] | None =
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-@pytest.fixture(scope="session")
-def studio_url(tmp_path_factory) -> Iterator[str]:
-    """The tiny studio, launched once for the whole test session."""
-    with running_studio(tmp_path_factory.mktemp("app")) as url:
-        yield url
