@@ -86,3 +86,13 @@ def test_launch_serves_no_extra_folders_and_blocks_the_repo(none_settings):
     kwargs = launch_kwargs(none_settings)
     assert kwargs["allowed_paths"] == [] and str(ROOT) in kwargs["blocked_paths"]
     assert kwargs["max_file_size"] == f"{none_settings.max_upload_mb}mb" and kwargs["mcp_server"] is False
+
+
+def test_only_named_steps_are_public_endpoints(none_settings):
+    """Internal events (language switch, previews of a slider) must not become API endpoints."""
+    from studio.ui.app import create_app
+
+    demo = create_app(none_settings)
+    public = {d.api_name for d in demo.fns.values() if d.api_visibility == "public"}
+    assert None not in public
+    assert not {name for name in public if name.startswith(("false", "unnamed", "lambda"))}, sorted(public)

@@ -63,12 +63,12 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
             return [lang, lang, *updates]
 
         lang_switch.change(set_language, inputs=[lang_switch], outputs=[ctx.lang, lang_switch, *components],
-                           api_name=False, queue=False)
+                           api_visibility="private", queue=False)
         # First visit: follow the browser's language.
         browser_lang = gr.Textbox(visible=False)  # filled by the page's js with navigator.language
         demo.load(lambda browser: set_language(pick_lang(browser)), inputs=[browser_lang],
                   outputs=[ctx.lang, lang_switch, *components], js="() => navigator.language || 'zh'",
-                  api_name=False, queue=False)
+                  api_visibility="private", queue=False)
     ctx.extra["guards"] = guard_heavy_events(demo, ctx)
     ctx.extra["guarded_inputs"] = guard_image_inputs(demo, ctx.settings)
     demo.studio_context = ctx  # type: ignore[attr-defined]  # for tests and the start-up log

@@ -78,7 +78,7 @@ def build_cutout_tab(ctx: UiContext) -> None:
     refine_inputs = [model, edge_shift, feather, keep_main, fill_holes, decontaminate, alpha_matting]
     cutout_outputs = [result, preview, status, editor, ctx.session]
 
-    model.change(licence_note, inputs=[model], outputs=[model_note], api_name=False, queue=False)
+    model.change(licence_note, inputs=[model], outputs=[model_note], api_visibility="private", queue=False)
 
     @seller_errors
     def remove_background(photo_path, model_name, shift, feather_px, keep, fill, decon, matting, bg, session, lang,
@@ -107,7 +107,7 @@ def build_cutout_tab(ctx: UiContext) -> None:
         session = ensure(session)
         return _preview(session.cutout, bg) if session.cutout else None
 
-    backdrop.change(change_preview, inputs=[backdrop, ctx.session], outputs=[preview], api_name=False)
+    backdrop.change(change_preview, inputs=[backdrop, ctx.session], outputs=[preview], api_visibility="private")
 
     @seller_errors
     def touch_up(edit_value, brush_mode, bg, session, lang):

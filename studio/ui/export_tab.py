@@ -140,7 +140,7 @@ def build_export_tab(ctx: UiContext) -> None:
 
     picker_outputs = [grid_row, grid_hint, n_variants, scene_pick, style_pick, headlines, layout_pick]
     for trigger in (factor.change, grid_first.change, grid_second.change):
-        trigger(show_pickers, inputs=[factor, grid_first, grid_second], outputs=picker_outputs, api_name=False, queue=False)
+        trigger(show_pickers, inputs=[factor, grid_first, grid_second], outputs=picker_outputs, api_visibility="private", queue=False)
 
     def follow_language(lang):
         lang = lang_of(lang)
@@ -150,7 +150,7 @@ def build_export_tab(ctx: UiContext) -> None:
     switch = language_switch(ctx)
     if switch is not None:
         switch.change(follow_language, inputs=[switch], outputs=[scene_pick, layout_pick, platforms],
-                      api_name=False, queue=False)
+                      api_visibility="private", queue=False)
 
     # ---- export ---------------------------------------------------------------------------------------
     @seller_errors
@@ -208,7 +208,7 @@ def build_export_tab(ctx: UiContext) -> None:
     )
     # One platform per row, its variants side by side.
     export_event.success(lambda n: gr.update(columns=min(4, max(1, int(n or 1)))), inputs=[variant_count],
-                         outputs=[gallery], api_name=False, queue=False)
+                         outputs=[gallery], api_visibility="private", queue=False)
 
     @seller_errors
     def compliance_report(session, table, lang):
@@ -224,7 +224,7 @@ def build_export_tab(ctx: UiContext) -> None:
 
     export_event.success(compliance_report, inputs=[ctx.session, results_table, ctx.lang],
                          outputs=[compliance, results_table], api_name="compliance_report").success(
-        lambda: gr.update(visible=True), outputs=[compliance], api_name=False, queue=False)
+        lambda: gr.update(visible=True), outputs=[compliance], api_visibility="private", queue=False)
 
     def cancel_export(lang, request: gr.Request):
         ctx.cancels.token(request.session_hash if request else None).cancel()
@@ -272,7 +272,7 @@ def build_export_tab(ctx: UiContext) -> None:
         rows = read_results_csv(Path(getattr(file, "name", file)))  # handles GBK files from Chinese Excel
         return [[r["variant"], r["impressions"], r["clicks"], r.get("orders", 0) or 0] for r in rows]
 
-    results_csv.upload(load_results, inputs=[results_csv], outputs=[results_table], api_name=False)
+    results_csv.upload(load_results, inputs=[results_csv], outputs=[results_table], api_visibility="private")
 
     @seller_errors
     def ab_analysis(table, lang):
@@ -287,7 +287,7 @@ def build_export_tab(ctx: UiContext) -> None:
         return {"headers": headers, "data": rows}, ab_decision(ctx, stats, lang)
 
     analyse.click(ab_analysis, inputs=[results_table, ctx.lang], outputs=[stats_table, decision], api_name="ab_stats").success(
-        lambda: gr.update(visible=True), outputs=[stats_table], api_name=False, queue=False)
+        lambda: gr.update(visible=True), outputs=[stats_table], api_visibility="private", queue=False)
 
 
 # ---- variant sets ---------------------------------------------------------------------------------------------

@@ -133,14 +133,14 @@ def build_scene_tab(ctx: UiContext) -> None:
             control = tr.bind(gr.Image(type="pil", height=260, interactive=False, visible=False,
                                        label=tr.text("sc_control_used"), elem_id="scene-control"), "sc_control_used")
 
-    dice.click(lambda: random.randint(0, 2**31 - 1), outputs=[seed], api_name=False)
+    dice.click(lambda: random.randint(0, 2**31 - 1), outputs=[seed], api_visibility="private")
 
     # ---- scene picker ---------------------------------------------------------------------------
     def pick_scene(evt: gr.SelectData):
         index = evt.index if isinstance(evt.index, int) else None
         return gr.update(value=ids[index]) if index is not None and 0 <= index < len(ids) else gr.update()
 
-    picker.select(pick_scene, outputs=[preset], api_name=False, queue=False)
+    picker.select(pick_scene, outputs=[preset], api_visibility="private", queue=False)
 
     def follow_language(lang):
         lang = lang_of(lang)
@@ -148,7 +148,7 @@ def build_scene_tab(ctx: UiContext) -> None:
 
     switch = language_switch(ctx)
     if switch is not None:  # None when the tab is built on its own (tests)
-        switch.change(follow_language, inputs=[switch], outputs=[picker, preset], api_name=False, queue=False)
+        switch.change(follow_language, inputs=[switch], outputs=[picker, preset], api_visibility="private", queue=False)
 
     @seller_errors
     def preset_defaults(preset_id):
@@ -161,7 +161,7 @@ def build_scene_tab(ctx: UiContext) -> None:
             gr.update(selected_index=selected),
         )
 
-    preset.change(preset_defaults, inputs=[preset], outputs=[steps, guidance, strength, picker], api_name=False)
+    preset.change(preset_defaults, inputs=[preset], outputs=[steps, guidance, strength, picker], api_visibility="private")
 
     # ---- quick placement preview (procedural backdrop, no model) ----------------------------------
     @seller_errors
@@ -183,9 +183,9 @@ def build_scene_tab(ctx: UiContext) -> None:
                                         trigger_mode="always_last")
     center_x.release(preview_placement, api_name="preview_placement", **preview_args)
     for slider in (floor_y, scale, rotation):
-        slider.release(preview_placement, api_name=False, **preview_args)
+        slider.release(preview_placement, api_visibility="private", **preview_args)
     for trigger in (shadow.input, reflection.input, preset.change, preview_platform.change):
-        trigger(preview_placement, api_name=False, **preview_args)
+        trigger(preview_placement, api_visibility="private", **preview_args)
 
     # ---- compose ----------------------------------------------------------------------------------
     @seller_errors
@@ -239,7 +239,7 @@ def build_scene_tab(ctx: UiContext) -> None:
     # Side by side (1–3 in a row, 4 as 2×2); the outline only beside a generated scene.
     run_event.success(lambda seeds, img: (gr.update(columns=variant_columns(len(seeds or [])), selected_index=None),
                                           gr.update(visible=img is not None)),
-                      inputs=[shown_seeds, control], outputs=[gallery, control], api_name=False, queue=False)
+                      inputs=[shown_seeds, control], outputs=[gallery, control], api_visibility="private", queue=False)
 
     def cancel_job(lang, request: gr.Request):
         ctx.cancels.token(request.session_hash if request else None).cancel()
@@ -261,7 +261,7 @@ def build_scene_tab(ctx: UiContext) -> None:
         return gr.update(value=chosen), session, ctx.tr.text("sc_seed_kept", lang_of(lang), seed=chosen)
 
     gallery.select(pick_variant, inputs=[ctx.session, shown_seeds, ctx.lang], outputs=[seed, ctx.session, status],
-                   api_name=False)
+                   api_visibility="private")
 
 
 def language_switch(ctx: UiContext) -> Any:

@@ -117,7 +117,7 @@ def build_style_tab(ctx: UiContext) -> None:
         items, names = _gallery(_catalog(ctx), query, lang)
         return items, names
 
-    search.change(refilter, inputs=[search, ctx.lang], outputs=[gallery, shown_names], api_name=False)
+    search.change(refilter, inputs=[search, ctx.lang], outputs=[gallery, shown_names], api_visibility="private")
 
     def pick_from_gallery(names: list[str], first: str, second: str, third: str, lang: str, evt: gr.SelectData):
         chosen = (first, second, third)
@@ -137,7 +137,7 @@ def build_style_tab(ctx: UiContext) -> None:
         return (*picks, *weight_updates, gr.update())
 
     gallery.select(seller_errors(pick_from_gallery), inputs=[shown_names, *pickers, ctx.lang],
-                   outputs=[*pickers, *weights, status], api_name=False)
+                   outputs=[*pickers, *weights, status], api_visibility="private")
 
     @seller_errors
     def apply_styles(*values):
@@ -186,7 +186,7 @@ def build_style_tab(ctx: UiContext) -> None:
         return (*choice_updates, items, names, _w("uploaded", lang, name=info.display_name or info.name), None)
 
     upload.upload(add_upload, inputs=[upload, search, ctx.lang],
-                  outputs=[*pickers, gallery, shown_names, status, upload], api_name=False)
+                  outputs=[*pickers, gallery, shown_names, status, upload], api_visibility="private")
 
 
 def _with_draft_scene(ctx: UiContext, recipe: Any, styles: list[StyleChoice], lang: str) -> tuple[Any, str]:
