@@ -50,6 +50,11 @@ def _build_parser() -> argparse.ArgumentParser:
     poster.add_argument("--cta", help="call to action, e.g. 立即抢购")
     poster.add_argument("--layout", help="layout preset id or auto")
     poster.add_argument("--font", help="font id or path")
+    poster.add_argument("--logo", metavar="IMAGE", help="your logo (PNG with transparency), set in a free corner")
+    poster.add_argument("--currency", choices=["¥", "$"])
+    poster.add_argument("--accent-color", metavar="#RRGGBB", help="price, badge and button colour")
+    poster.add_argument("--text-effect", choices=["auto", "none", "shadow", "stroke", "gradient"])
+    poster.add_argument("--vertical", action="store_true", default=None, help="set the headline top to bottom")
     poster.add_argument("--platform", action="append", default=None, metavar="NAME", help="repeat for several")
     poster.add_argument("--variants", type=int, default=1, metavar="N", help="number of A/B variants (seeds)")
     poster.add_argument("--seed", type=int)
@@ -200,6 +205,11 @@ def build_recipe(args: argparse.Namespace):
         cta=args.cta,
         layout=args.layout,
         font=args.font,
+        logo=str(Path(args.logo).resolve()) if args.logo else None,
+        currency=args.currency,
+        accent_color=args.accent_color,
+        text_effect=args.text_effect,
+        vertical=args.vertical,
     )
     export_updates = _given(
         platforms=args.platform,

@@ -86,9 +86,10 @@ def _resize_scene(scene: Scene, size: tuple[int, int]) -> Scene:
 def resolve_placement(cutout: Cutout, recipe: Recipe, platform: Platform) -> Placement:
     """The placement for this canvas: platform rules first, then automatic fields filled in.
 
-    Automatic size leaves room for copy: a square canvas with a headline gives the
-    product about half its height; a tall canvas (3:4, 9:16) more, since the copy
-    stacks above it. The bottom sits on the scene's floor line.
+    Automatic size leaves room for copy: with a headline, a square canvas gives the
+    product at most 62 % of its width and half its height; tall canvases (3:4, 9:16)
+    let it use more of the width, as the copy stacks above it. The bottom sits on
+    the scene's floor line.
     """
     from studio.scene.backdrop import floor_line
     from studio.scene.placement import placement_for_platform
@@ -100,13 +101,19 @@ def resolve_placement(cutout: Cutout, recipe: Recipe, platform: Platform) -> Pla
         return placement
     width, height = platform.size
     with_copy = platform.allows_text and _has_copy(recipe)
-    canvas_aspect = width / height
+    # The room the product may take, as fractions of (width, height): a square canvas with copy
+    # keeps a band on top for the headline; tall canvases stack the copy above the product.
     if not with_copy:
-        scale = 0.68
-    elif canvas_aspect >= 0.95:
-        scale = 0.5
-    else:  # 3:4 and 9:16: the copy stacks above the product and needs the room
-        scale = 0.54
+        room = (0.8, 0.7)
+    elif width / height >= 0.95:
+        room = (0.62, 0.5)
+    elif width / height >= 0.7:
+        room = (0.72, 0.5)
+    else:
+        room = (0.8, 0.44)
+    pw, ph = max(1, x1 - x0), max(1, y1 - y0)
+    wanted = min(room[0] * width / pw, room[1] * height / ph)  # product pixels per cutout pixel
+    scale = min(1.0, wanted / min(width / pw, height / ph))  # Placement.scale fits both sides
     floor = floor_line(get_scene(recipe.scene.preset), platform.size)
     return placement.model_copy(
         update={

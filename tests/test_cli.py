@@ -175,3 +175,21 @@ def test_a_poster_file_is_a_recipe(tmp_path, photo_path, capsys):
 
         diff = np.abs(np.asarray(a.convert("RGB"), np.int16) - np.asarray(b.convert("RGB"), np.int16))
         assert diff.mean() < 1.5  # the same poster; only the first file's JPEG compression differs
+
+
+@pytest.mark.slow
+def test_logo_and_copy_flags_reach_the_poster(tmp_path, photo_path, capsys):
+    logo = tmp_path / "logo.png"
+    mark = Image.new("RGBA", (240, 120), (0, 0, 0, 0))
+    from PIL import ImageDraw
+
+    ImageDraw.Draw(mark).ellipse((10, 10, 230, 110), fill=(20, 90, 200, 255))
+    mark.save(logo)
+    out = tmp_path / "out"
+    assert main(["poster", "--product", str(photo_path), "--scene", "studio_white", "--headline", "Morning Cup",
+                 "--price", "29", "--currency", "$", "--logo", str(logo), "--platform", "taobao_main",
+                 "--profile", "none", "--out", str(out)]) == 0, capsys.readouterr().err
+    recipe = json.loads((out / "recipes" / "A.json").read_text(encoding="utf-8"))
+    assert recipe["copy_text"]["currency"] == "$"
+    boxes = recipe["outputs"][0]["text_boxes"]
+    assert "logo" in boxes and "price" in boxes
