@@ -93,7 +93,7 @@ def build_scene_tab(ctx: UiContext) -> None:
             preset = tr.bind(gr.Dropdown(scene_choices(), value="marble_counter", label=tr.text("scene_preset"),
                                          elem_id="scene-preset"), "scene_preset")
             backdrop = tr.bind(gr.Radio(["auto", "procedural", "generated"], value="auto", label=tr.text("backdrop")), "backdrop")
-            prompt = tr.bind(gr.Textbox(label=tr.text("prompt"), placeholder=tr.text("prompt_ph"), lines=2), "prompt")
+            prompt = tr.bind(gr.Textbox("", label=tr.text("prompt"), placeholder=tr.text("prompt_ph"), lines=2), "prompt")
             tr.bind(prompt, "prompt_ph", "placeholder")
             with gr.Row():
                 seed = tr.bind(gr.Number(value=0, precision=0, minimum=0, label=tr.text("seed")), "seed")
@@ -115,7 +115,7 @@ def build_scene_tab(ctx: UiContext) -> None:
                                         "sc_quick_preview")
                         tr.bind(gr.Markdown(tr.text("sc_quick_preview_hint")), "sc_quick_preview_hint", "value")
             with tr.bind(gr.Accordion(tr.text("advanced"), open=False), "advanced"):
-                negative = tr.bind(gr.Textbox(label=tr.text("negative"), lines=2), "negative")
+                negative = tr.bind(gr.Textbox("", label=tr.text("negative"), lines=2), "negative")
                 steps = tr.bind(gr.Slider(1, 60, value=25, step=1, label=tr.text("steps")), "steps")
                 guidance = tr.bind(gr.Slider(1, 15, value=7, step=0.5, label=tr.text("guidance")), "guidance")
                 strength = tr.bind(gr.Slider(0, 2, value=0.8, step=0.05, label=tr.text("control_strength")), "control_strength")

@@ -93,3 +93,18 @@ def test_project_saved_in_one_session_reopens_in_another(client, studio_url, tmp
         ["jd_main"], 1, "seed", "", "again", "auto", True, api_name="/export_posters"
     )
     assert len(images) == 1 and zip_path.endswith(".zip")
+
+
+def test_the_readme_example_runs_as_written(studio_url, product_photo, tmp_path, monkeypatch):
+    """The gradio_client example in the README is a promise to script writers: run it verbatim."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(from gradio_client import Client.*?)```", readme, re.S)
+    assert block, "the README lost its gradio_client example"
+    product_photo.save(tmp_path / "photo.jpg", quality=92)
+    monkeypatch.chdir(tmp_path)
+    code = block.group(1).replace("http://127.0.0.1:7860/", studio_url)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - our own README
+    assert len(scope["gallery"]) == 4 and scope["zip_path"].endswith(".zip")
