@@ -83,7 +83,7 @@ def build_tiny_models(folder: Path) -> None:
 def build_tiny_components(tokenizer_dir: Path) -> dict[str, Any]:
     """unet, controlnet, vae, text_encoder, tokenizer, scheduler; each seeded on its own."""
     import torch
-    from diffusers import AutoencoderKL, ControlNetModel, DDIMScheduler, UNet2DConditionModel
+    from diffusers import ControlNetModel, DDIMScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
     blocks = dict(
@@ -102,17 +102,7 @@ def build_tiny_components(tokenizer_dir: Path) -> dict[str, Any]:
     controlnet = ControlNetModel(in_channels=4, conditioning_embedding_out_channels=CONTROL_EMBED_CHANNELS, **blocks)
     _wake_zero_convs(controlnet)
     torch.manual_seed(SEED + 2)
-    vae = AutoencoderKL(
-        block_out_channels=VAE_CHANNELS,
-        in_channels=3,
-        out_channels=3,
-        down_block_types=("DownEncoderBlock2D",) * len(VAE_CHANNELS),
-        up_block_types=("UpDecoderBlock2D",) * len(VAE_CHANNELS),
-        latent_channels=4,
-        layers_per_block=1,
-        norm_num_groups=4,
-        sample_size=256,
-    )
+    vae = tiny_vae()
     tokenizer = CLIPTokenizer.from_pretrained(tokenizer_dir, model_max_length=77, unk_token="<unk>")
     torch.manual_seed(SEED + 3)
     text_encoder = CLIPTextModel(
@@ -156,6 +146,23 @@ def _wake_zero_convs(controlnet: Any) -> None:
         for conv in zero_convs:
             torch.nn.init.normal_(conv.weight, std=0.1)
             torch.nn.init.normal_(conv.bias, std=0.1)
+
+
+def tiny_vae() -> Any:
+    """A VAE with SD's four levels (scale factor 8) and very few channels; seed before calling."""
+    from diffusers import AutoencoderKL
+
+    return AutoencoderKL(
+        block_out_channels=VAE_CHANNELS,
+        in_channels=3,
+        out_channels=3,
+        down_block_types=("DownEncoderBlock2D",) * len(VAE_CHANNELS),
+        up_block_types=("UpDecoderBlock2D",) * len(VAE_CHANNELS),
+        latent_channels=4,
+        layers_per_block=1,
+        norm_num_groups=4,
+        sample_size=256,
+    )
 
 
 def write_tiny_tokenizer(folder: Path) -> None:

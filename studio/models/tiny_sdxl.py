@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from studio.models.tiny import SEED, VAE_CHANNELS, _wake_zero_convs, ensure_built, write_tiny_tokenizer
+from studio.models.tiny import SEED, _wake_zero_convs, ensure_built, tiny_vae, write_tiny_tokenizer
 
 TINY_SDXL_VERSION = "sdxl-v1"
 TINY_SDXL_FOLDER = "tiny-sdxl"
@@ -39,7 +39,7 @@ def _build(folder: Path) -> None:
 
 def _components(tokenizer_dir: Path) -> dict[str, Any]:
     import torch
-    from diffusers import AutoencoderKL, ControlNetModel, EulerDiscreteScheduler, UNet2DConditionModel
+    from diffusers import ControlNetModel, EulerDiscreteScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
 
     blocks = dict(
@@ -63,17 +63,7 @@ def _components(tokenizer_dir: Path) -> dict[str, Any]:
     controlnet = ControlNetModel(in_channels=4, conditioning_embedding_out_channels=(8, 8, 16, 16), **blocks)
     _wake_zero_convs(controlnet)
     torch.manual_seed(SEED + 12)
-    vae = AutoencoderKL(
-        block_out_channels=VAE_CHANNELS,
-        in_channels=3,
-        out_channels=3,
-        down_block_types=("DownEncoderBlock2D",) * len(VAE_CHANNELS),
-        up_block_types=("UpDecoderBlock2D",) * len(VAE_CHANNELS),
-        latent_channels=4,
-        layers_per_block=1,
-        norm_num_groups=4,
-        sample_size=256,
-    )
+    vae = tiny_vae()
     tokenizer = CLIPTokenizer.from_pretrained(tokenizer_dir, model_max_length=77, unk_token="<unk>")
     text_config = dict(
         bos_token_id=tokenizer.bos_token_id,
