@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from studio.models import ModelManager
 from studio.settings import Settings
+from tests.ui.tab_harness import block_by_id, build_tab_alone
 
 
 def _lora(path: Path) -> None:
@@ -20,21 +20,12 @@ def _lora(path: Path) -> None:
 
 
 def _build(settings: Settings):
-    import gradio as gr
-
-    from studio.ui.common import UiContext
-    from studio.ui.i18n import Translator
     from studio.ui.style_tab import build_style_tab
 
-    ctx = UiContext(settings=settings, models=ModelManager(settings), tr=Translator(default="en"))
-    with gr.Blocks() as demo:
-        ctx.session, ctx.lang = gr.State(None), gr.State("en")
-        build_style_tab(ctx)
-    return demo
+    return build_tab_alone(build_style_tab, settings, "en")
 
 
-def _by_id(demo, elem_id: str):
-    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+_by_id = block_by_id
 
 
 @pytest.mark.parametrize("share, allow, visible", [(False, False, True), (True, False, False), (True, True, True)])

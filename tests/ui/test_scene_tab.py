@@ -11,27 +11,18 @@ import time
 import pytest
 from PIL import Image
 
-from studio.models import ModelManager
 from studio.presets import all_presets, display_name
 from studio.settings import Settings
+from tests.ui.tab_harness import block_by_id, build_tab_alone
 
 
 def _build(settings: Settings):
-    import gradio as gr
-
-    from studio.ui.common import UiContext
-    from studio.ui.i18n import Translator
     from studio.ui.scene_tab import build_scene_tab
 
-    ctx = UiContext(settings=settings, models=ModelManager(settings), tr=Translator(default="zh"))
-    with gr.Blocks() as demo:
-        ctx.session, ctx.lang = gr.State(None), gr.State("zh")
-        build_scene_tab(ctx)
-    return demo
+    return build_tab_alone(build_scene_tab, settings, "zh")
 
 
-def _by_id(demo, elem_id: str):
-    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+_by_id = block_by_id
 
 
 def test_picker_shows_every_scene_by_name_in_dropdown_order(none_settings: Settings, artifacts_dir) -> None:
