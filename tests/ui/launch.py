@@ -60,3 +60,17 @@ def running_studio(log_dir: Path, *extra_args: str, env: dict[str, str] | None =
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def session_with_cutout(studio_url: str, folder: Path):
+    """A gradio_client session (one browser session) whose coffee-cup photo is already cut out."""
+    from gradio_client import Client, handle_file
+    from PIL import Image
+    from skimage import data
+
+    photo = folder / "cup.jpg"
+    Image.fromarray(data.coffee()).convert("RGB").save(photo, quality=92)
+    client = Client(studio_url, verbose=False)
+    client.predict(handle_file(str(photo)), "u2netp", 0, 0, True, False, True, False, "checker",
+                   api_name="/remove_background")
+    return client

@@ -7,6 +7,8 @@ import zipfile
 
 import pytest
 
+from tests.ui.launch import session_with_cutout
+
 pytestmark = pytest.mark.slow
 
 AB_HEADERS = ["variant", "impressions", "clicks", "orders"]
@@ -24,23 +26,10 @@ def zip_recipes(zip_path: str) -> dict[str, dict]:
         return {name.split("/")[1][:-5]: json.loads(z.read(name)) for name in z.namelist() if name.startswith("recipes/")}
 
 
-def coffee_photo():
-    """The shared product_photo fixture's picture (that fixture is function-scoped)."""
-    from PIL import Image
-    from skimage import data
-
-    return Image.fromarray(data.coffee()).convert("RGB")
-
-
 @pytest.fixture(scope="module")
 def client(studio_url, tmp_path_factory):
     """A session with a cutout and a studio-backdrop scene (fast on CPU)."""
-    from gradio_client import Client, handle_file
-
-    photo = tmp_path_factory.mktemp("export") / "cup.jpg"
-    coffee_photo().save(photo, quality=92)
-    c = Client(studio_url, verbose=False)
-    c.predict(handle_file(str(photo)), "u2netp", 0, 0, True, False, True, False, "checker", api_name="/remove_background")
+    c = session_with_cutout(studio_url, tmp_path_factory.mktemp("export"))
     c.predict("marble_counter", "procedural", "", 0, 1, 0.5, 0, 0, 0, True, False, "", 3, 7, 0.8, 0, 1, "taobao_main",
               api_name="/compose_scene")
     return c

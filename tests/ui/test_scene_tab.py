@@ -13,6 +13,7 @@ from PIL import Image
 
 from studio.presets import all_presets, display_name
 from studio.settings import Settings
+from tests.ui.launch import session_with_cutout
 from tests.ui.tab_harness import block_by_id, build_tab_alone
 
 
@@ -69,25 +70,10 @@ def compose_args(preset: str = "marble_counter", **changes) -> list:
     return [preset, *values.values()]
 
 
-def coffee_photo():
-    """The shared product_photo fixture's picture (that fixture is function-scoped)."""
-    from PIL import Image
-    from skimage import data
-
-    return Image.fromarray(data.coffee()).convert("RGB")
-
-
 @pytest.fixture(scope="module")
 def cut_client(studio_url, tmp_path_factory):
     """A client session whose product is already cut out."""
-    from gradio_client import Client, handle_file
-
-    photo = tmp_path_factory.mktemp("scene") / "cup.jpg"
-    coffee_photo().save(photo, quality=92)
-    client = Client(studio_url, verbose=False)
-    client.predict(handle_file(str(photo)), "u2netp", 0, 0, True, False, True, False, "checker",
-                   api_name="/remove_background")
-    return client
+    return session_with_cutout(studio_url, tmp_path_factory.mktemp("scene"))
 
 
 @pytest.mark.slow
