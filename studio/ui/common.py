@@ -50,13 +50,18 @@ class UiContext:
 
 
 def seller_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn StudioError into a toast with the seller's message; log anything unexpected."""
+    """Turn StudioError into a toast with the seller's message; log anything unexpected.
+
+    Images in the result go back to Gradio as files (see image_files: concurrent sessions).
+    """
     import gradio as gr
+
+    from studio.ui.image_files import images_as_files
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return images_as_files(fn(*args, **kwargs))
         except StudioError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         except gr.Error:

@@ -142,6 +142,7 @@ def build_scene_tab(ctx: UiContext) -> None:
 
     picker.select(pick_scene, outputs=[preset], api_visibility="private", queue=False)
 
+    @seller_errors
     def follow_language(lang):
         lang = lang_of(lang)
         return gr.update(value=picker_items(lang)), gr.update(choices=scene_choices(lang))

@@ -113,6 +113,7 @@ def build_style_tab(ctx: UiContext) -> None:
     upload = gr.File(label=f"{_WORDS['upload'][0]} · {_WORDS['upload'][1]}", file_types=[".safetensors"],
                      visible=allowed, elem_id="style-upload")
 
+    @seller_errors
     def refilter(query: str, lang: str):
         items, names = _gallery(_catalog(ctx), query, lang)
         return items, names

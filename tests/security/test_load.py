@@ -46,22 +46,18 @@ def one_session(url: str, index: int, photo: Path, queue_sizes: list[int], lock:
 
 
 def session_photos(folder: Path) -> list[Path]:
-    """One photo per seller, each slightly different (as real sellers' photos are).
+    """The same photo for every seller: identical outputs at the same moment are the hard case.
 
-    Identical photos give byte-identical outputs, which Gradio caches under one shared path;
-    rewriting it while another session downloads it was seen to cut a download short.
+    Gradio rewrites a cached image whenever it is returned again, so two sessions getting the
+    same cutout at once once cut a download short (the app now hands Gradio whole files: see
+    studio/ui/image_files.py). Sessions still differ in headline and SKU, which the zip must keep apart.
     """
-    from PIL import Image, ImageDraw
+    from PIL import Image
 
-    photos = []
+    path = folder / "bottle.jpg"
     with Image.open(ROOT / "examples" / "water_bottle.jpg") as base:
-        for i in range(SESSIONS):
-            img = base.convert("RGB").resize((400, 400))
-            ImageDraw.Draw(img).text((20, 20), f"seller {i}", fill=(90, 90, 90))
-            path = folder / f"bottle_{i}.jpg"
-            img.save(path, quality=90)
-            photos.append(path)
-    return photos
+        base.convert("RGB").resize((400, 400)).save(path, quality=90)
+    return [path] * SESSIONS
 
 
 def test_concurrent_sessions_each_get_their_own_posters(studio_url, tmp_path):
