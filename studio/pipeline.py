@@ -12,9 +12,15 @@ The product's own pixels enter the poster only through `place_product` and
 
 from __future__ import annotations
 
+import json
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from PIL import Image
 
@@ -23,7 +29,9 @@ from studio.layers import Cutout, PlacedProduct, Poster, Scene
 from studio.models import ModelManager
 from studio.presets import Platform, get_platform, get_scene
 from studio.progress import CancelToken, Progress, no_progress
-from studio.recipe import ModelIds, Placement, Recipe
+from studio.recipe import ModelIds, OutputFile, Placement, Recipe
+
+EXPORT_THREADS = 4  # files written at once; more rarely helps, and each holds a canvas or two
 
 
 def uses_generated_scene(recipe: Recipe, models: ModelManager) -> bool:
@@ -43,6 +51,34 @@ def recipe_with_models(recipe: Recipe, models: ModelManager) -> Recipe:
     return recipe.model_copy(update={"models": ids})
 
 
+class BoundedCache:
+    """A small least-recently-used map, safe to share between threads."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[object, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def put(self, key: object, value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def get_or_make(self, key: object, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()  # outside the lock: two threads may both make it; both get equal values
+        self.put(key, value)
+        return value
+
+
 @dataclass
 class SceneCache:
     """Generated scenes, keyed by everything that changes them except the canvas size.
@@ -52,6 +88,26 @@ class SceneCache:
     """
 
     scenes: dict[str, Scene] = field(default_factory=dict)
+    # Cheaper things worth keeping while a seller edits copy and exports again: procedural
+    # backdrops and placed products, each bounded (least recently used goes first).
+    backdrops: BoundedCache = field(default_factory=lambda: BoundedCache(24))
+    placements: BoundedCache = field(default_factory=lambda: BoundedCache(12))
+
+    def backdrop(self, preset: dict, size: tuple[int, int], seed: int) -> Image.Image:
+        """The procedural backdrop for preset, size and seed (drawn once)."""
+        from studio.scene.backdrop import render_backdrop
+
+        key = (json.dumps(preset, sort_keys=True, default=str), tuple(size), int(seed))
+        return self.backdrops.get_or_make(key, lambda: render_backdrop(preset, size, seed))
+
+    def placed(self, cutout: Cutout, placement: Placement, size: tuple[int, int]) -> PlacedProduct:
+        """The cutout placed on one canvas (resampled once per placement and size)."""
+        from studio.scene.placement import place_product
+
+        # The entry holds the cutout itself, so its id cannot be reused while the entry lives.
+        key = (id(cutout), placement.model_dump_json(), tuple(size))
+        _owner, placed = self.placements.get_or_make(key, lambda: (cutout, place_product(cutout, placement, size)))
+        return placed
 
     @staticmethod
     def key(recipe: Recipe, size: tuple[int, int], seed: int, lora_dir: Path) -> str:
@@ -123,10 +179,13 @@ def resolve_placement(cutout: Cutout, recipe: Recipe, platform: Platform) -> Pla
     )
 
 
-def placed_for(cutout: Cutout, recipe: Recipe, platform: Platform) -> PlacedProduct:
+def placed_for(cutout: Cutout, recipe: Recipe, platform: Platform, cache: SceneCache | None = None) -> PlacedProduct:
     from studio.scene.placement import place_product
 
-    return place_product(cutout, resolve_placement(cutout, recipe, platform), platform.size)
+    placement = resolve_placement(cutout, recipe, platform)
+    if cache is None:
+        return place_product(cutout, placement, platform.size)
+    return cache.placed(cutout, placement, platform.size)
 
 
 def generate_backdrops(
@@ -158,7 +217,7 @@ def generate_backdrops(
     for members in groups.values():
         first = members[0]
         seeds = sorted({r.scene.seed for r in members})
-        placed = placed_for(cutout, first, platform)
+        placed = placed_for(cutout, first, platform, cache)
         preset = get_scene(first.scene.preset)
         scenes = generate_scenes(
             models, placed, size, first.scene, preset, list(first.styles), seeds, progress=progress, cancel=cancel
@@ -179,7 +238,7 @@ def scene_for(
     cancel: CancelToken | None = None,
 ) -> Scene:
     """The backdrop and contact shadow for one recipe at one platform size."""
-    from studio.scene.backdrop import render_backdrop, white_backdrop
+    from studio.scene.backdrop import white_backdrop
     from studio.scene.shadow import contact_shadow
 
     size = platform.size
@@ -197,7 +256,7 @@ def scene_for(
         if recipe.scene.backdrop == "generated" and models.profile == "none":
             note = "AI scenes need a GPU profile (sd15/sdxl); this poster uses a studio backdrop instead."
         scene = Scene(
-            background=render_backdrop(preset, size, recipe.scene.seed),
+            background=cache.backdrop(preset, size, recipe.scene.seed),
             shadow=None,
             seed=recipe.scene.seed,
             prompt=preset.get("prompt", ""),
@@ -224,7 +283,7 @@ def render_poster(
 
     platform = get_platform(platform_id)
     cache = cache if cache is not None else SceneCache()
-    placed = placed_for(cutout, recipe, platform)
+    placed = placed_for(cutout, recipe, platform, cache)
     scene = scene_for(models, cutout, recipe, platform, placed, cache, progress=progress, cancel=cancel)
     mirror = reflection(placed, platform.size) if recipe.scene.reflection and not platform.white_background else None
     plain = composite_poster(scene.background, placed, shadow=scene.shadow, reflection=mirror)
@@ -301,27 +360,41 @@ def make_posters(
             progress=lambda f, m: progress(0.5 * f, m), cancel=cancel,
         )  # fmt: skip
 
-    finished: list[Recipe] = []
+    def one_file(recipe: Recipe, pid: str) -> tuple[Poster, OutputFile]:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        poster = render_poster(models, cutout, recipe, pid, cache=cache, cancel=cancel)
+        platform = get_platform(pid)
+        # The visible label is drawn by render_poster, on generated scenes only.
+        output = write_poster_file(
+            poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False,
+            ai_generated=uses_generated_scene(recipe, models) and not platform.white_background,
+        )
+        return poster, output
+
+    jobs = [(recipe, pid) for recipe in recipes for pid in recipe.export.platforms]
+    # Compositing and encoding are mostly C code that releases the GIL: a few threads use the
+    # CPU's cores. Results are collected in order, and progress is reported from this thread.
+    workers = max(1, min(EXPORT_THREADS, os.cpu_count() or 1, len(jobs)))
+    outputs_by_variant: dict[int, list[OutputFile]] = {i: [] for i in range(len(recipes))}
     posters: list[Poster] = []
     warnings: list[str] = []
-    for recipe in recipes:
-        outputs = []
-        for pid in recipe.export.platforms:
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            poster = render_poster(models, cutout, recipe, pid, cache=cache, cancel=cancel)
-            platform = get_platform(pid)
-            # The visible label is drawn by render_poster, on generated scenes only.
-            output = write_poster_file(
-                poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False,
-                ai_generated=uses_generated_scene(recipe, models) and not platform.white_background,
-            )
-            outputs.append(output)
-            posters.append(poster)
-            warnings.extend(f"{recipe.variant}/{pid}: {w}" for w in poster.warnings)
-            done += 1
-            progress(0.5 + 0.5 * done / total, f"Wrote {output.file}")
-        finished.append(recipe.model_copy(update={"outputs": outputs}))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="export") as pool:
+        futures = [pool.submit(one_file, recipe, pid) for recipe, pid in jobs]
+        try:
+            index = {id(recipe): i for i, recipe in enumerate(recipes)}
+            for (recipe, pid), future in zip(jobs, futures):
+                poster, output = future.result()
+                outputs_by_variant[index[id(recipe)]].append(output)
+                posters.append(poster)
+                warnings.extend(f"{recipe.variant}/{pid}: {w}" for w in poster.warnings)
+                done += 1
+                progress(0.5 + 0.5 * done / total, f"Wrote {output.file}")
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    finished = [recipe.model_copy(update={"outputs": outputs_by_variant[i]}) for i, recipe in enumerate(recipes)]
     zip_path = write_package(out_dir, finished)
     return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings)
 

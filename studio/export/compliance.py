@@ -50,9 +50,11 @@ def _white_background(rgb: np.ndarray, product_box: Box | None) -> dict[str, Any
     height, width = rgb.shape[:2]
     short = min(width, height)
     ring = max(4, short // 100)
-    mask = np.zeros((height, width), bool)
-    mask[:ring], mask[-ring:], mask[:, :ring], mask[:, -ring:] = True, True, True, True
-    ring_bad = int(np.count_nonzero(np.any(rgb[mask] != 255, axis=-1)))
+    # Per pixel, the darkest channel: "all channels ≥ t" is "darkest ≥ t". One uint8 pass, no masks copied.
+    darkest = np.minimum(np.minimum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]) if rgb.ndim == 3 else rgb  # ≫ min(axis=2)
+    not_pure = darkest != 255
+    inner = not_pure[ring:height - ring, ring:width - ring]
+    ring_bad = int(np.count_nonzero(not_pure)) - int(np.count_nonzero(inner))
     if product_box is None:
         status: Status = "passed" if ring_bad == 0 else "failed"
         return _check(
@@ -61,9 +63,9 @@ def _white_background(rgb: np.ndarray, product_box: Box | None) -> dict[str, Any
         )
     grow = max(8, short // 100)
     x0, y0, x1, y1 = product_box
-    outside = np.ones((height, width), bool)
-    outside[max(0, y0 - grow) : min(height, y1 + grow), max(0, x0 - grow) : min(width, x1 + grow)] = False
-    off_white = int(np.count_nonzero(np.any(rgb[outside] < NEAR_WHITE, axis=-1)))
+    dim = darkest < NEAR_WHITE
+    around = dim[max(0, y0 - grow) : min(height, y1 + grow), max(0, x0 - grow) : min(width, x1 + grow)]
+    off_white = int(np.count_nonzero(dim)) - int(np.count_nonzero(around))
     if ring_bad == 0 and off_white == 0:
         return _check("passed", "border is pure white and everything outside the product is white",
                       non_white_ring_pixels=0, off_white_pixels=0)
@@ -86,20 +88,20 @@ def _fill(size: tuple[int, int], product_box: Box | None) -> dict[str, Any]:
                   fill=round(fill, 4))
 
 
-def _ocr_text(image: Image.Image) -> list[str] | None:
+def _ocr_text(rgb: np.ndarray) -> list[str] | None:
     try:
         from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-not-found]
     except ImportError:
         return None
-    result, _ = RapidOCR()(np.asarray(image.convert("RGB")))
+    result, _ = RapidOCR()(rgb)
     return [str(line[1]) for line in (result or []) if float(line[2]) >= 0.6]
 
 
-def _no_text(image: Image.Image, text_boxes: dict[str, Box] | None, ocr: bool) -> dict[str, Any]:
+def _no_text(rgb: np.ndarray, text_boxes: dict[str, Box] | None, ocr: bool) -> dict[str, Any]:
     if text_boxes:
         return _check("failed", f"the layout puts text on it: {', '.join(text_boxes)}", layers=sorted(text_boxes))
     if ocr:
-        found = _ocr_text(image)
+        found = _ocr_text(rgb)
         if found is None:
             return _check("not_checked", "OCR (rapidocr-onnxruntime) is not installed")
         # Print on the product itself (its own label) counts as text to OCR; it says so.
@@ -191,15 +193,14 @@ def check_file(
                 f"{size:,} bytes; the platform wants at least {platform.min_bytes:,}",
             )
         checks["srgb"] = _srgb(image)
-        rgb_image = image.convert("RGB")
-    rgb = np.asarray(rgb_image)
+        rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))  # a copy: outlives the file
     for rule in platform.rules:
         if rule == "white_background":
             checks[rule] = _white_background(rgb, product_box)
         elif rule == "fill_85":
             checks[rule] = _fill(platform.size, product_box)
         elif rule == "no_text":
-            checks[rule] = _no_text(rgb_image, text_boxes, ocr)
+            checks[rule] = _no_text(rgb, text_boxes, ocr)
         elif rule == "safe_top_bottom":
             checks[rule] = _safe_top_bottom(platform, platform.height, text_boxes)
         else:

@@ -69,17 +69,36 @@ def encode(
     """
     if fmt not in _PIL_FORMATS:
         raise StudioError(f"Unknown file format '{fmt}'.", hint="Choose jpeg, png or webp.")
+    if fmt == "webp":
+        return _encode_webp(image, meta, quality=quality, optimize=optimize, software=software)
+    pixels = encode_pixels(image, fmt, parameters=meta.parameters, quality=quality, optimize=optimize,
+                           software=software)
+    return add_meta(pixels, fmt, meta)
+
+
+def encode_pixels(
+    image: Image.Image,
+    fmt: str,
+    *,
+    parameters: str,
+    quality: int | None = 95,
+    optimize: bool = False,
+    software: str = "PosterStudio",
+) -> bytes:
+    """A JPEG or PNG file with the pixels, colour profile and parameters, but no XMP or recipe yet.
+
+    The XMP and recipe name the file's own byte count, so they change while the count settles;
+    splicing them in with add_meta avoids compressing the pixels again each time.
+    """
+    if fmt not in ("jpeg", "png"):
+        raise StudioError(f"Cannot splice metadata into '{fmt}'.", hint="Use jpeg or png.")
     rgb = image if image.mode == "RGB" else image.convert("RGB")
     buf = io.BytesIO()
     icc = srgb_icc_bytes()
-    xmp = meta.xmp.encode("utf-8")
     if fmt == "jpeg":
-        comment = COM_PREFIX + meta.recipe_json.encode("utf-8")
-        if len(xmp) > _SEGMENT_MAX or len(comment) > _SEGMENT_MAX:
-            raise StudioError("This poster's recipe is too long to store inside a JPEG.", hint="Export it as PNG.")
         options = dict(
-            quality=95 if quality is None else quality, subsampling=0, icc_profile=icc, xmp=xmp,
-            comment=comment, exif=_exif_bytes(meta.parameters, software), dpi=(72, 72),
+            quality=95 if quality is None else quality, subsampling=0, icc_profile=icc,
+            exif=_exif_bytes(parameters, software), dpi=(72, 72),
         )
         try:
             rgb.save(buf, "JPEG", optimize=True, **options)
@@ -87,22 +106,62 @@ def encode(
             # Pillow sizes the optimize buffer at 2 bytes/pixel; pure noise at 4:4:4 needs more.
             buf = io.BytesIO()
             rgb.save(buf, "JPEG", optimize=False, **options)
-    elif fmt == "png":
+    else:
         from PIL.PngImagePlugin import PngInfo
 
         info = PngInfo()
-        info.add_itxt("XML:com.adobe.xmp", meta.xmp)
-        info.add_itxt("parameters", meta.parameters)
-        info.add_itxt(RECIPE_KEY, meta.recipe_json)
+        info.add_itxt("parameters", parameters)
         rgb.save(buf, "PNG", pnginfo=info, icc_profile=icc, optimize=optimize, dpi=(72, 72))
-    else:
-        # Lossy WebP is always 4:2:0 and smears fine coloured detail on the product
-        # (about 19 dB on the test bottle), so WebP is lossless unless a cap forces quality.
-        lossless = quality is None
-        rgb.save(
-            buf, "WEBP", lossless=lossless, quality=(90 if optimize else 70) if lossless else quality,
-            method=6 if optimize else 4, icc_profile=icc, xmp=xmp, exif=_exif_bytes(meta.parameters, software),
-        )
+    return buf.getvalue()
+
+
+def add_meta(pixels: bytes, fmt: str, meta: EmbeddedMeta) -> bytes:
+    """encode_pixels' file with the XMP packet and the recipe inserted (JPEG: after APP0; PNG: after IHDR)."""
+    xmp = meta.xmp.encode("utf-8")
+    if fmt == "jpeg":
+        comment = COM_PREFIX + meta.recipe_json.encode("utf-8")
+        if len(_XMP_HEADER) + len(xmp) > _SEGMENT_MAX or len(comment) > _SEGMENT_MAX:
+            raise StudioError("This poster's recipe is too long to store inside a JPEG.", hint="Export it as PNG.")
+        segments = _jpeg_segment(0xE1, _XMP_HEADER + xmp) + _jpeg_segment(0xFE, comment)
+        at = 2  # after SOI, and after the JFIF APP0 when there is one
+        if pixels[2:4] == b"\xff\xe0":
+            at = 4 + int.from_bytes(pixels[4:6], "big")
+        return pixels[:at] + segments + pixels[at:]
+    if fmt == "png":
+        chunks = _png_itxt("XML:com.adobe.xmp", meta.xmp) + _png_itxt(RECIPE_KEY, meta.recipe_json)
+        at = 8 + 8 + 13 + 4  # signature, then IHDR (length, type, 13 bytes, CRC)
+        return pixels[:at] + chunks + pixels[at:]
+    raise StudioError(f"Cannot splice metadata into '{fmt}'.", hint="Use jpeg or png.")
+
+
+_XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
+
+
+def _jpeg_segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def _png_itxt(keyword: str, text: str) -> bytes:
+    import zlib
+
+    # keyword, NUL, not compressed, method 0, empty language tag and translated keyword, UTF-8 text
+    body = keyword.encode("latin-1") + b"\x00\x00\x00\x00\x00" + text.encode("utf-8")
+    kind = b"iTXt"
+    return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+
+def _encode_webp(image: Image.Image, meta: EmbeddedMeta, *, quality: int | None, optimize: bool,
+                 software: str) -> bytes:
+    # Lossy WebP is always 4:2:0 and smears fine coloured detail on the product
+    # (about 19 dB on the test bottle), so WebP is lossless unless a cap forces quality.
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    buf = io.BytesIO()
+    lossless = quality is None
+    rgb.save(
+        buf, "WEBP", lossless=lossless, quality=(90 if optimize else 70) if lossless else quality,
+        method=6 if optimize else 4, icc_profile=srgb_icc_bytes(), xmp=meta.xmp.encode("utf-8"),
+        exif=_exif_bytes(meta.parameters, software),
+    )
     return buf.getvalue()
 
 

@@ -19,7 +19,7 @@ from PIL import Image
 from studio.errors import StudioError
 from studio.export.atomic import write_bytes_atomic
 from studio.export.compliance import safe_area
-from studio.export.containers import EXTENSIONS, EmbeddedMeta, encode, read_embedded
+from studio.export.containers import EXTENSIONS, EmbeddedMeta, add_meta, encode, encode_pixels, read_embedded
 from studio.export.fidelity import box_psnr
 from studio.export.labels import LABEL_BOX_NAME, add_visible_label
 from studio.export.parameters import parameters_text
@@ -131,6 +131,8 @@ def write_poster_file(
             product_box=tuple(poster.product_box), text_boxes=text_boxes,  # type: ignore[arg-type]
         )
 
+    pixels: dict[tuple[int | None, bool], bytes] = {}  # the compressed pixels per setting, made once
+
     def encode_at(quality: int | None, nbytes: int, optimize: bool = False) -> bytes:
         file_recipe = recipe.model_copy(update={"outputs": [*others, entry(nbytes)]})
         recipe_json = file_recipe.to_json()
@@ -140,7 +142,12 @@ def write_poster_file(
             fields["Recipe"] = recipe_json  # WebP has no comment chunk; the recipe rides in XMP
         meta = EmbeddedMeta(xmp=build_xmp(aigc, creator_tool=producer, studio_fields=fields),
                             parameters=params, recipe_json=recipe_json)
-        return encode(image, fmt, meta, quality=quality, optimize=optimize, software=producer)
+        if fmt == "webp":
+            return encode(image, fmt, meta, quality=quality, optimize=optimize, software=producer)
+        if (quality, optimize) not in pixels:
+            pixels[quality, optimize] = encode_pixels(image, fmt, parameters=params, quality=quality,
+                                                      optimize=optimize, software=producer)
+        return add_meta(pixels[quality, optimize], fmt, meta)
 
     data, quality, optimize = _encode_within_cap(encode_at, fmt, platform, image, poster)
     data = _settle_byte_count(lambda n: encode_at(quality, n, optimize), len(data))

@@ -100,8 +100,7 @@ def composite_poster(
     size = background.size
     if placed.rgba.size != size:
         raise ValueError(f"placed product is {placed.rgba.size}, background is {size}")
-    base = np.asarray(background.convert("RGB"))
-    canvas = base.copy()
+    canvas = np.array(background if background.mode == "RGB" else background.convert("RGB"))
     if shadow is not None:
         if shadow.size != size:
             raise ValueError(f"shadow is {shadow.size}, background is {size}")
@@ -111,15 +110,19 @@ def composite_poster(
         bbox = reflection.getchannel("A").getbbox()
         if bbox is not None:
             _alpha_over(canvas, reflected, bbox)
-    product = np.asarray(placed.rgba.convert("RGBA"))
     bbox = placed.rgba.getchannel("A").getbbox()
     if bbox is not None:
-        behind = canvas.copy() if light_wrap > 0 else None
-        _alpha_over(canvas, product, bbox)
+        # Work on the product's box only: outside it the placed layer is fully transparent.
+        x0, y0, x1, y1 = bbox
+        product = np.asarray(placed.rgba.crop(bbox).convert("RGBA"))
+        region = canvas[y0:y1, x0:x1]  # a view: writes land in the canvas
+        local = (0, 0, x1 - x0, y1 - y0)
+        behind = region.copy() if light_wrap > 0 else None
+        _alpha_over(region, product, local)
         if behind is not None:
-            _light_wrap(canvas, behind, product, bbox, float(min(max(light_wrap, 0.0), 1.0)))
+            _light_wrap(region, behind, product, local, float(min(max(light_wrap, 0.0), 1.0)))
         opaque = product[..., 3] == 255
-        canvas[opaque] = product[..., :3][opaque]  # the promise, stated explicitly
+        region[opaque] = product[..., :3][opaque]  # the promise, stated explicitly
     return add_layers(Image.fromarray(canvas, "RGB"), text_layers, overlays)
 
 

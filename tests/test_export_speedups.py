@@ -1,0 +1,107 @@
+"""What makes a re-export fast must not change a single byte: caches, threads, spliced metadata."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+import studio.pipeline as pipeline
+from studio.export.containers import EmbeddedMeta, add_meta, encode, encode_pixels, read_embedded
+from studio.pipeline import BoundedCache, SceneCache, make_posters, placed_for
+from studio.presets import get_platform
+from studio.recipe import CopyText, ExportSettings, Recipe, SceneSettings
+from tests.conftest import make_bottle_cutout
+
+PLATFORMS = ["taobao_main", "douyin_9x16", "amazon_main"]
+
+
+def _recipes(n: int = 2) -> list[Recipe]:
+    base = Recipe(scene=SceneSettings(preset="double11"), copy_text=CopyText(headline="双11 狂欢价", price="¥99"),
+                  export=ExportSettings(platforms=PLATFORMS, sku="speed"))
+    return [base.model_copy(update={"variant": chr(65 + i), "scene": base.scene.model_copy(update={"seed": i})})
+            for i in range(n)]
+
+
+def _files(result) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(result.out_dir.iterdir()) if p.suffix in (".jpg", ".png")}
+
+
+def test_threads_and_a_warm_cache_give_the_same_bytes_as_one_thread_cold(none_models, tmp_path, monkeypatch):
+    cut = make_bottle_cutout()
+    monkeypatch.setattr(pipeline, "EXPORT_THREADS", 1)
+    serial = _files(make_posters(none_models, cut, _recipes(), tmp_path / "serial"))
+    monkeypatch.setattr(pipeline, "EXPORT_THREADS", 4)
+    cache = SceneCache()
+    threaded = _files(make_posters(none_models, cut, _recipes(), tmp_path / "threaded", cache=cache))
+    again = _files(make_posters(none_models, cut, _recipes(), tmp_path / "again", cache=cache))
+    assert len(serial) == 2 * len(PLATFORMS)
+    assert serial == threaded == again
+    assert len(cache.backdrops) == 2 * 2  # two seeds × two scene platforms (amazon is plain white)
+
+
+def test_results_keep_variant_and_platform_order_with_threads(none_models, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "EXPORT_THREADS", 4)
+    result = make_posters(none_models, make_bottle_cutout(), _recipes(3), tmp_path)
+    assert [r.variant for r in result.recipes] == ["A", "B", "C"]
+    for recipe in result.recipes:
+        assert [o.platform for o in recipe.outputs] == PLATFORMS
+        assert all(o.file.endswith(f"_{recipe.variant}.jpg") for o in recipe.outputs)
+    assert [p.platform for p in result.posters] == PLATFORMS * 3
+
+
+def test_a_cancelled_export_stops_with_threads(none_models, tmp_path, monkeypatch):
+    from studio.errors import StudioError
+    from studio.progress import CancelToken
+
+    monkeypatch.setattr(pipeline, "EXPORT_THREADS", 2)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(StudioError):
+        make_posters(none_models, make_bottle_cutout(), _recipes(), tmp_path, cancel=token)
+
+
+def test_placements_are_reused_only_for_the_same_cutout_placement_and_size():
+    cache = SceneCache()
+    recipe = _recipes(1)[0]
+    one, other = make_bottle_cutout(), make_bottle_cutout(seed=8)
+    first = placed_for(one, recipe, get_platform("taobao_main"), cache)
+    assert placed_for(one, recipe, get_platform("taobao_main"), cache) is first
+    assert placed_for(other, recipe, get_platform("taobao_main"), cache) is not first
+    assert placed_for(one, recipe, get_platform("douyin_9x16"), cache).rgba.size == (1080, 1920)
+
+
+def test_bounded_cache_drops_the_least_recently_used():
+    cache = BoundedCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get_or_make("a", lambda: -1) == 1  # a is now the most recent
+    cache.put("c", 3)
+    assert len(cache) == 2
+    assert cache.get_or_make("b", lambda: "made again") == "made again"
+
+
+@pytest.mark.parametrize("fmt", ["jpeg", "png"])
+def test_spliced_metadata_reads_back_and_the_pixels_are_untouched(fmt):
+    image = Image.effect_noise((96, 64), 40).convert("RGB")
+    meta = EmbeddedMeta(xmp='<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>', parameters="steps: 25",
+                        recipe_json='{"headline": "双11"}')
+    pixels = encode_pixels(image, fmt, parameters=meta.parameters, quality=90)
+    whole = add_meta(pixels, fmt, meta)
+    assert whole == encode(image, fmt, meta, quality=90)
+    with Image.open(io.BytesIO(whole)) as back, Image.open(io.BytesIO(pixels)) as plain:
+        assert back.tobytes() == plain.tobytes()
+        assert back.info.get("icc_profile")
+    path_meta = _read(whole, fmt)
+    assert path_meta == meta
+
+
+def _read(data: bytes, fmt: str) -> EmbeddedMeta:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"x.{'jpg' if fmt == 'jpeg' else fmt}"
+        path.write_bytes(data)
+        return read_embedded(path)
