@@ -16,7 +16,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -91,7 +91,7 @@ class SceneCache:
     # Cheaper things worth keeping while a seller edits copy and exports again: procedural
     # backdrops and placed products, each bounded (least recently used goes first).
     backdrops: BoundedCache = field(default_factory=lambda: BoundedCache(24))
-    placements: BoundedCache = field(default_factory=lambda: BoundedCache(12))
+    placements: BoundedCache = field(default_factory=lambda: BoundedCache(24))  # products and their shadows
 
     def backdrop(self, preset: dict, size: tuple[int, int], seed: int) -> Image.Image:
         """The procedural backdrop for preset, size and seed (drawn once)."""
@@ -99,6 +99,14 @@ class SceneCache:
 
         key = (json.dumps(preset, sort_keys=True, default=str), tuple(size), int(seed))
         return self.backdrops.get_or_make(key, lambda: render_backdrop(preset, size, seed))
+
+    def shadow(self, placed: PlacedProduct, size: tuple[int, int]) -> Image.Image:
+        """The contact shadow under a placed product (it depends on nothing else)."""
+        from studio.scene.shadow import contact_shadow
+
+        key = ("shadow", id(placed), tuple(size))  # the entry holds `placed`, so its id stays unique
+        _owner, shadow = self.placements.get_or_make(key, lambda: (placed, contact_shadow(placed, size)))
+        return shadow
 
     def placed(self, cutout: Cutout, placement: Placement, size: tuple[int, int]) -> PlacedProduct:
         """The cutout placed on one canvas (resampled once per placement and size)."""
@@ -239,7 +247,6 @@ def scene_for(
 ) -> Scene:
     """The backdrop and contact shadow for one recipe at one platform size."""
     from studio.scene.backdrop import white_backdrop
-    from studio.scene.shadow import contact_shadow
 
     size = platform.size
     if platform.white_background:
@@ -263,7 +270,7 @@ def scene_for(
             kind="procedural",
             note=note,
         )
-    return replace(scene, shadow=contact_shadow(placed, size) if recipe.scene.shadow else None)
+    return replace(scene, shadow=cache.shadow(placed, size) if recipe.scene.shadow else None)
 
 
 def render_poster(
@@ -379,21 +386,28 @@ def make_posters(
     outputs_by_variant: dict[int, list[OutputFile]] = {i: [] for i in range(len(recipes))}
     posters: list[Poster] = []
     warnings: list[str] = []
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="export") as pool:
-        futures = [pool.submit(one_file, recipe, pid) for recipe, pid in jobs]
-        try:
-            index = {id(recipe): i for i, recipe in enumerate(recipes)}
-            for (recipe, pid), future in zip(jobs, futures):
-                poster, output = future.result()
-                outputs_by_variant[index[id(recipe)]].append(output)
-                posters.append(poster)
-                warnings.extend(f"{recipe.variant}/{pid}: {w}" for w in poster.warnings)
-                done += 1
-                progress(0.5 + 0.5 * done / total, f"Wrote {output.file}")
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    index = {id(recipe): i for i, recipe in enumerate(recipes)}
+
+    def collect(results: Iterable[tuple[Poster, OutputFile]]) -> None:
+        nonlocal done
+        for (recipe, pid), (poster, output) in zip(jobs, results):
+            outputs_by_variant[index[id(recipe)]].append(output)
+            posters.append(poster)
+            warnings.extend(f"{recipe.variant}/{pid}: {w}" for w in poster.warnings)
+            done += 1
+            progress(0.5 + 0.5 * done / total, f"Wrote {output.file}")
+
+    if workers == 1:
+        collect(one_file(recipe, pid) for recipe, pid in jobs)
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="export") as pool:
+            futures = [pool.submit(one_file, recipe, pid) for recipe, pid in jobs]
+            try:
+                collect(future.result() for future in futures)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
     finished = [recipe.model_copy(update={"outputs": outputs_by_variant[i]}) for i, recipe in enumerate(recipes)]
     zip_path = write_package(out_dir, finished)
     return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings)

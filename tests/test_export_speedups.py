@@ -105,3 +105,18 @@ def _read(data: bytes, fmt: str) -> EmbeddedMeta:
         path = Path(folder) / f"x.{'jpg' if fmt == 'jpeg' else fmt}"
         path.write_bytes(data)
         return read_embedded(path)
+
+
+def test_drawn_text_from_the_cache_matches_a_fresh_drawing():
+    from studio.text import elements, layout_copy
+
+    background = Image.new("RGB", (800, 800), (30, 60, 90))
+    copy = CopyText(headline="双11 狂欢价", price="¥99", badge="限时特惠", cta="立即抢购")
+    layout_copy(copy, background, (300, 360, 500, 720))
+    cached = layout_copy(copy, background, (300, 360, 500, 720))
+    elements._DRAWN.clear()
+    fresh = layout_copy(copy, background, (300, 360, 500, 720))
+    assert len(fresh.layers) >= 3
+    assert [(layer.box, layer.rgba.tobytes()) for layer in cached.layers] == [
+        (layer.box, layer.rgba.tobytes()) for layer in fresh.layers
+    ]

@@ -111,19 +111,30 @@ def composite_poster(
         if bbox is not None:
             _alpha_over(canvas, reflected, bbox)
     bbox = placed.rgba.getchannel("A").getbbox()
-    if bbox is not None:
-        # Work on the product's box only: outside it the placed layer is fully transparent.
-        x0, y0, x1, y1 = bbox
-        product = np.asarray(placed.rgba.crop(bbox).convert("RGBA"))
+    if bbox is None:
+        return add_layers(Image.fromarray(canvas, "RGB"), text_layers, overlays)
+    # Work on the product's box only: outside it the placed layer is fully transparent.
+    x0, y0, x1, y1 = bbox
+    product = placed.rgba.crop(bbox)
+    product = product if product.mode == "RGBA" else product.convert("RGBA")
+    product_rgb, product_alpha = product.convert("RGB"), product.getchannel("A")
+    if light_wrap > 0:
+        arr = np.asarray(product)
         region = canvas[y0:y1, x0:x1]  # a view: writes land in the canvas
         local = (0, 0, x1 - x0, y1 - y0)
-        behind = region.copy() if light_wrap > 0 else None
-        _alpha_over(region, product, local)
-        if behind is not None:
-            _light_wrap(region, behind, product, local, float(min(max(light_wrap, 0.0), 1.0)))
-        opaque = product[..., 3] == 255
-        region[opaque] = product[..., :3][opaque]  # the promise, stated explicitly
-    return add_layers(Image.fromarray(canvas, "RGB"), text_layers, overlays)
+        behind = region.copy()
+        _alpha_over(region, arr, local)
+        _light_wrap(region, behind, arr, local, float(min(max(light_wrap, 0.0), 1.0)))
+        poster = Image.fromarray(canvas, "RGB")
+    else:
+        poster = Image.fromarray(canvas, "RGB")
+        poster.paste(product_rgb, (x0, y0), mask=product_alpha)  # Pillow's straight-alpha blend, in C
+    # The promise, stated explicitly: where the product is opaque the poster IS the product.
+    poster.paste(product_rgb, (x0, y0), mask=product_alpha.point(_OPAQUE_ONLY))
+    return add_layers(poster, text_layers, overlays)
+
+
+_OPAQUE_ONLY = [0] * 255 + [255]  # alpha lookup: 255 stays, anything less becomes 0
 
 
 def add_layers(

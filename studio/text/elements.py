@@ -8,6 +8,8 @@ all round, so deciding on a plate after placement never moves anything.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -136,6 +138,9 @@ def _pill(name: str, text: str, font: str, size: int, weight: int, fill: RGB, *,
 
 _GEOMETRY: dict[tuple, Piece | None] = {}
 _GEOMETRY_CAP = 20_000
+_DRAWN: OrderedDict[tuple, Piece | None] = OrderedDict()
+_DRAWN_CAP = 96  # most pieces are a few hundred KB; a 2000 px headline is about 2 MB
+_DRAWN_LOCK = threading.Lock()
 
 
 def build(
@@ -161,9 +166,9 @@ def build(
     With `draw=False` only the size is worked out (planning); sizes never depend on the
     paint, so those are remembered across calls (a studio lays out one copy on many canvases).
     """
+    key = (name, text, fonts.for_("points" if name.startswith("point_") else name), short_side, scale, max_w,
+           floor_px, align, original_price, currency, vertical, max_h)
     if not draw:
-        key = (name, text, fonts.for_("points" if name.startswith("point_") else name), short_side, scale, max_w,
-               floor_px, align, original_price, currency, vertical, max_h)
         if key in _GEOMETRY:
             hit = _GEOMETRY[key]
             return None if hit is None else replace(hit)
@@ -174,9 +179,22 @@ def build(
                        vertical=vertical, max_h=max_h, draw=False)
         _GEOMETRY[key] = piece
         return None if piece is None else replace(piece)
-    return _build(name, text, fonts=fonts, short_side=short_side, scale=scale, max_w=max_w, floor_px=floor_px,
-                  paint=paint, align=align, original_price=original_price, currency=currency,
-                  vertical=vertical, max_h=max_h, draw=True)
+    # Drawn pieces too: A/B variants and platforms of one size draw the same copy in the same
+    # colours again and again. Pieces are only read downstream (layers are crops of them).
+    drawn_key = (*key, paint)
+    with _DRAWN_LOCK:
+        if drawn_key in _DRAWN:
+            _DRAWN.move_to_end(drawn_key)
+            hit = _DRAWN[drawn_key]
+            return None if hit is None else replace(hit)
+    piece = _build(name, text, fonts=fonts, short_side=short_side, scale=scale, max_w=max_w, floor_px=floor_px,
+                   paint=paint, align=align, original_price=original_price, currency=currency,
+                   vertical=vertical, max_h=max_h, draw=True)
+    with _DRAWN_LOCK:
+        _DRAWN[drawn_key] = piece
+        while len(_DRAWN) > _DRAWN_CAP:
+            _DRAWN.popitem(last=False)
+    return None if piece is None else replace(piece)
 
 
 def _build(
