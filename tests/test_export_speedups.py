@@ -120,3 +120,16 @@ def test_drawn_text_from_the_cache_matches_a_fresh_drawing():
     assert [(layer.box, layer.rgba.tobytes()) for layer in cached.layers] == [
         (layer.box, layer.rgba.tobytes()) for layer in fresh.layers
     ]
+
+
+@pytest.mark.parametrize("pid", ["taobao_main", "amazon_main"])  # header-only checks, and a pixel check
+def test_a_cut_off_file_still_fails_the_compliance_check(none_models, tmp_path, pid):
+    from studio.export.compliance import check_file
+
+    recipe = _recipes(1)[0].model_copy(update={"export": ExportSettings(platforms=[pid], sku="cut")})
+    result = make_posters(none_models, make_bottle_cutout(), [recipe], tmp_path)
+    path = result.out_dir / result.recipes[0].outputs[0].file
+    assert check_file(path, get_platform(pid), product_box=result.recipes[0].outputs[0].product_box)["file"]
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(OSError):
+        check_file(path, get_platform(pid))

@@ -97,10 +97,10 @@ def _ocr_text(rgb: np.ndarray) -> list[str] | None:
     return [str(line[1]) for line in (result or []) if float(line[2]) >= 0.6]
 
 
-def _no_text(rgb: np.ndarray, text_boxes: dict[str, Box] | None, ocr: bool) -> dict[str, Any]:
+def _no_text(rgb: np.ndarray | None, text_boxes: dict[str, Box] | None, ocr: bool) -> dict[str, Any]:
     if text_boxes:
         return _check("failed", f"the layout puts text on it: {', '.join(text_boxes)}", layers=sorted(text_boxes))
-    if ocr:
+    if ocr and rgb is not None:
         found = _ocr_text(rgb)
         if found is None:
             return _check("not_checked", "OCR (rapidocr-onnxruntime) is not installed")
@@ -149,6 +149,23 @@ def _aigc_metadata(path: Path, ai_generated: bool | None = None) -> dict[str, An
     return _check("passed", f"TC260:AIGC Label={aigc['Label']}, ProduceID={aigc.get('ProduceID', '')}")
 
 
+def _ends_whole(path: Path, pil_format: str) -> bool:
+    """Whether the file ends as its format says a whole file ends (cheap: no decode)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        length = handle.tell()
+        handle.seek(max(0, length - 12))
+        tail = handle.read()
+        if pil_format == "JPEG":
+            return tail.endswith(b"\xff\xd9")
+        if pil_format == "PNG":
+            return tail.endswith(b"IEND\xaeB`\x82")
+        if pil_format == "WEBP":
+            handle.seek(4)
+            return int.from_bytes(handle.read(4), "little") + 8 == length
+    return False
+
+
 def check_file(
     path: Path,
     platform: Platform,
@@ -169,8 +186,12 @@ def check_file(
     path = Path(path)
     checks: dict[str, dict[str, Any]] = {}
     size = path.stat().st_size
+    # Pixels are decoded only for the rules that look at them; size, format and profile are in the header.
+    needs_pixels = "white_background" in platform.rules or ("no_text" in platform.rules and ocr)
+    rgb: np.ndarray | None = None
     with Image.open(path) as image:
-        image.load()
+        if needs_pixels or not _ends_whole(path, image.format or ""):
+            image.load()  # a cut-off file fails here, as a decode would
         fmt = _FORMATS.get(image.format or "", (image.format or "?").lower())
         checks["size"] = (
             _check("passed", f"{image.width}×{image.height} as required")
@@ -193,9 +214,10 @@ def check_file(
                 f"{size:,} bytes; the platform wants at least {platform.min_bytes:,}",
             )
         checks["srgb"] = _srgb(image)
-        rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))  # a copy: outlives the file
+        if needs_pixels:
+            rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))  # a copy: outlives the file
     for rule in platform.rules:
-        if rule == "white_background":
+        if rule == "white_background" and rgb is not None:
             checks[rule] = _white_background(rgb, product_box)
         elif rule == "fill_85":
             checks[rule] = _fill(platform.size, product_box)
