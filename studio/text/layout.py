@@ -126,7 +126,7 @@ def layout_copy(
     """
     if copy.logo:
         return _with_logo(copy, background, product_box, avoid=avoid, safe_margin=safe_margin, safe_top=safe_top, safe_bottom=safe_bottom)
-    background = background.convert("RGB")
+    background = background if background.mode == "RGB" else background.convert("RGB")
     canvas = background.size
     warnings: list[str] = []
     templates = all_presets("layouts")
@@ -232,13 +232,17 @@ def _label(name: str) -> str:
     return _LABELS.get(name, name)
 
 
-def _crop(arr: np.ndarray, box: Box) -> np.ndarray:
-    region = arr[max(0, box[1]) : box[3], max(0, box[0]) : box[2]]
-    return region if region.size else arr[:1, :1]
+def _crop(image: Image.Image, box: Box) -> np.ndarray:
+    """The pixels of `box` (clipped to the image); one pixel when nothing is left."""
+    x0, y0 = max(0, box[0]), max(0, box[1])
+    x1, y1 = min(image.width, box[2]), min(image.height, box[3])
+    if x1 <= x0 or y1 <= y0:
+        return np.asarray(image.crop((0, 0, 1, 1)))
+    return np.asarray(image.crop((x0, y0, x1, y1)))  # only the box is copied, never the canvas
 
 
 def _paint_and_draw(plan: Plan, items: dict[str, str], background: Image.Image, builder, explicit, accent, effect: str):
-    bg = np.asarray(background)
+    bg = background
     canvas = background.size
     order = ["badge", "headline", "subline", *[f"point_{i}" for i in range(1, 6)], "price", "cta"]
     placed_by_name = {p.piece.name: p for p in plan.placed}
