@@ -251,7 +251,8 @@ def _hotswap(pipe: Any, plan: FastPathPlan, report: FastPathReport) -> None:
         report.skip("lora_hotswap", "this diffusers has no enable_lora_hotswap")
         return
     try:
-        pipe.enable_lora_hotswap(target_rank=plan.lora_hotswap_rank)
+        # The UNet is compiled right after this; the first style is loaded into the compiled model.
+        pipe.enable_lora_hotswap(target_rank=plan.lora_hotswap_rank, check_compiled="ignore")
     except (RuntimeError, ValueError) as exc:  # e.g. a LoRA was loaded before
         report.skip("lora_hotswap", str(exc).splitlines()[0][:120])
         return

@@ -11,6 +11,11 @@ Order of work, so a refused style changes nothing: resolve every name, check
 base model, read and check every new file and its shapes, and only then touch
 the pipeline; if diffusers still fails, newly loaded adapters are deleted and
 the previous state is restored.
+
+With LoRA hotswap on (torch.compile; see studio.models.fastpath) none of the
+above applies to the UNet: styles go through one fixed, hot-swapped adapter
+slot so switching never recompiles it, and mixes are merged into that slot
+(studio.styles.hotswap explains how, and what it refuses).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 
 from studio.errors import StudioError
 from studio.recipe import StyleChoice
+from studio.styles import hotswap
 from studio.styles.catalog import StyleInfo, find_style
 from studio.styles.draft import sync_draft_scheduler
 from studio.styles.fit import check_base_model, check_shapes
@@ -55,8 +61,12 @@ def apply_styles(models: Any, pipe: Any, styles: list[StyleChoice]) -> list[str]
     check_choices(styles)
     wanted = [s for s in styles if s.weight != 0.0]
     state = adapter_state(pipe)
+    in_slot = hotswap.slot_rank(pipe) > 0
     if not wanted:
-        _deactivate(pipe, state)
+        if in_slot:
+            hotswap.clear_slot(pipe)
+        else:
+            _deactivate(pipe, state)
         sync_draft_scheduler(pipe, draft=False)
         return []
     family = _family(models)
@@ -64,6 +74,14 @@ def apply_styles(models: Any, pipe: Any, styles: list[StyleChoice]) -> list[str]
     for info in infos:
         check_base_model(info, family)
     names = [adapter_name(info) for info in infos]
+    if in_slot:
+        slot_styles = []
+        for info, name, choice in zip(infos, names, wanted):
+            assert info.path is not None
+            slot_styles.append(hotswap.SlotStyle(name, info.path, info.display_name or info.name, choice.weight))
+        hotswap.apply_to_slot(pipe, slot_styles)
+        sync_draft_scheduler(pipe, draft=any(info.fast_draft for info in infos))
+        return _trigger_words(infos)
     loaded = loaded_adapters(pipe)
     to_load: list[tuple[str, dict[str, Any]]] = []
     for info, name in zip(infos, names):
@@ -122,6 +140,10 @@ def loaded_adapters(pipe: Any) -> set[str]:
 
 def clear_styles(pipe: Any, *, unload: bool = False) -> None:
     """Base model output again: disable every adapter (or unload them all, freeing memory)."""
+    if hotswap.slot_rank(pipe) > 0:
+        hotswap.clear_slot(pipe, unload=unload)
+        sync_draft_scheduler(pipe, draft=False)
+        return
     state = adapter_state(pipe)
     if unload and loaded_adapters(pipe):
         pipe.unload_lora_weights()
