@@ -76,6 +76,7 @@ def decontaminate(image: Image.Image, alpha: Image.Image) -> Image.Image:
 
     Only pixels with 0 < alpha < 255 change; opaque product pixels stay exactly
     as photographed, and transparent ones keep the photo (touch-up can reveal them).
+    The colours are pymatting's `estimate_foreground_ml` on the window around the mixed band.
     """
     rgb = np.asarray(image.convert("RGB"))
     a = np.asarray(alpha.convert("L"))
@@ -94,8 +95,9 @@ def decontaminate(image: Image.Image, alpha: Image.Image) -> Image.Image:
 
 
 def _window(region: np.ndarray, pad: int, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
-    ys, xs = np.nonzero(region)
+    ys = np.flatnonzero(region.any(axis=1))
+    xs = np.flatnonzero(region.any(axis=0))
     return (
-        max(0, int(ys.min()) - pad), min(shape[0], int(ys.max()) + pad + 1),
-        max(0, int(xs.min()) - pad), min(shape[1], int(xs.max()) + pad + 1),
+        max(0, int(ys[0]) - pad), min(shape[0], int(ys[-1]) + pad + 1),
+        max(0, int(xs[0]) - pad), min(shape[1], int(xs[-1]) + pad + 1),
     )

@@ -48,48 +48,91 @@ def solidify_interior(mask: Image.Image, inset_px: int = 3) -> Image.Image:
     Real holes (alpha < 128) and the edge band keep their values. Not for a
     seller's own transparent PNG, whose soft inside (glass) may be deliberate.
     """
-    from scipy import ndimage
-
     alpha = np.asarray(mask.convert("L"), dtype=np.uint8)
-    inner = ndimage.binary_erosion(alpha >= SOLID_LEVEL, iterations=inset_px, border_value=1)
+    inner = _erode_solid(alpha >= SOLID_LEVEL, inset_px)
     return Image.fromarray(np.where(inner, 255, alpha).astype(np.uint8), "L")
+
+
+def _erode_solid(solid: np.ndarray, iterations: int) -> np.ndarray:
+    """scipy's binary_erosion(solid, iterations=iterations, border_value=1) with its default cross.
+
+    OpenCV gives the same pixels in a tenth of the time (tests/cutout/test_refine_equivalence.py);
+    scipy keeps its own meaning of iterations < 1 (erode until nothing changes).
+    """
+    if iterations < 1:
+        from scipy import ndimage
+
+        return ndimage.binary_erosion(solid, iterations=iterations, border_value=1)
+    import cv2
+
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    eroded = cv2.erode(np.ascontiguousarray(solid).view(np.uint8), cross, iterations=iterations,
+                       borderType=cv2.BORDER_CONSTANT, borderValue=1)
+    return eroded.view(bool)
 
 
 def drop_islands(alpha: np.ndarray, min_fraction: float, keep_main_object: bool) -> np.ndarray:
     """Zero the connected pieces that are too small to be the product. Only ever removes."""
-    from scipy import ndimage
+    import cv2
 
     support = alpha > SUPPORT_LEVEL
-    labels, count = ndimage.label(support, structure=np.ones((3, 3), bool))
-    out = np.where(support, alpha, 0).astype(np.uint8)
-    if count == 0:
+    out = np.zeros_like(alpha, dtype=np.uint8)
+    box = _box(support, margin=0)
+    if box is None:
         return out
-    weights = ndimage.sum_labels(alpha.astype(np.float64) / 255.0, labels, index=np.arange(1, count + 1))
+    # Every piece lies inside the box of the support, so the box holds the same pieces, and each
+    # piece's pixels are summed in the same (raster) order as over the whole photo.
+    support, crop = np.ascontiguousarray(support[box]), alpha[box]
+    # OpenCV finds the same 8-connected pieces as ndimage.label, five times faster, but numbers
+    # them in another order: nothing below depends on the numbers except the tie-break.
+    count, labels = cv2.connectedComponents(support.view(np.uint8), connectivity=8, ltype=cv2.CV_32S)
+    weights = np.bincount(labels.ravel(), weights=(crop.astype(np.float64) / 255.0).ravel(), minlength=count)[1:]
     keep = weights >= min_fraction * alpha.size
     if keep_main_object:
         keep &= weights >= MAIN_OBJECT_PEER_FRACTION * weights.max()
-    if not keep.any():
-        keep[int(np.argmax(weights))] = True  # never refine the product away entirely
-    kept = np.concatenate([[False], keep])[labels]
-    out[~kept] = 0
+    if not keep.any():  # never refine the product away entirely: keep the heaviest piece
+        keep[_first_in_raster_order(labels, weights == weights.max()) - 1] = True
+    kept = np.concatenate([[False], keep])[labels] if not keep.all() else support
+    out[box] = np.where(kept, crop, 0)
     return out
 
 
+def _first_in_raster_order(labels: np.ndarray, candidates: np.ndarray) -> int:
+    """Of the pieces flagged in `candidates` (index = label - 1), the label of the one whose
+    first pixel comes first row by row: the piece ndimage.label would number lowest."""
+    flagged = np.concatenate([[False], candidates])[labels.ravel()]
+    return int(labels.ravel()[int(np.argmax(flagged))])
+
+
 def fill_holes(alpha: np.ndarray, max_hole_fraction: float, *, fill_all: bool) -> np.ndarray:
-    """Make enclosed background regions opaque: all of them, or only the specks. Only ever adds."""
-    from scipy import ndimage
+    """Make enclosed background regions opaque: all of them, or only the specks. Only ever adds.
+
+    A hole is a 4-connected piece of non-solid pixels that does not reach the photo's border
+    (what scipy's binary_fill_holes fills). They are found inside the box of the solid pixels
+    plus a 1 px ring: everything outside that box is background joined to the border, so a
+    piece that reaches the ring reaches the border, and one that does not is a hole.
+    """
+    import cv2
 
     solid = alpha > SOLID_LEVEL
-    holes = ndimage.binary_fill_holes(solid) & ~solid
-    if not holes.any():
+    box = _box(solid, margin=1)
+    if box is None:
         return alpha
+    open_ = ~solid[box]
+    # 4-connected, as binary_fill_holes' default structure; label 0 is the solid pixels
+    count, labels = cv2.connectedComponents(open_.view(np.uint8), connectivity=4, ltype=cv2.CV_32S)
+    is_hole = np.ones(count, bool)
+    is_hole[0] = False
+    for edge in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        is_hole[edge] = False
     if not fill_all:
-        labels, count = ndimage.label(holes)
-        sizes = ndimage.sum_labels(holes, labels, index=np.arange(1, count + 1))
-        small = np.concatenate([[False], sizes < max_hole_fraction * alpha.size])
-        holes = small[labels]
+        sizes = np.bincount(labels.ravel(), minlength=count)
+        is_hole &= sizes < max_hole_fraction * alpha.size
+    if not is_hole.any():
+        return alpha
+    holes = is_hole[labels]
     out = alpha.copy()
-    out[holes] = 255
+    out[box][holes] = 255
     return out
 
 
@@ -117,3 +160,16 @@ def feather(alpha: np.ndarray, pixels: float) -> np.ndarray:
     k = 2 * int(np.ceil(3 * sigma)) + 1
     blurred = cv2.GaussianBlur(alpha.astype(np.float32), (k, k), sigmaX=sigma, borderType=cv2.BORDER_REPLICATE)
     return np.clip(np.rint(blurred), 0, 255).astype(np.uint8)
+
+
+def _box(region: np.ndarray, margin: int) -> tuple[slice, slice] | None:
+    """The bounding box of `region`'s True pixels grown by `margin`, clipped to the array; None when empty."""
+    rows = np.flatnonzero(region.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(region.any(axis=0))
+    h, w = region.shape
+    return (
+        slice(max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + 1 + margin)),
+        slice(max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin)),
+    )
