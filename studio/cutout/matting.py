@@ -1,8 +1,9 @@
 """Steps that need the photo as well as the mask: alpha matting and colour decontamination.
 
 Both work on a window around the product's edge only, so their cost follows
-the product's outline, not the photo's megapixels. pymatting (through numba)
-is imported inside the functions: its first import compiles for a minute.
+the product's outline, not the photo's megapixels. Alpha matting uses pymatting
+(through numba), imported inside the function: its first import compiles for a
+minute. Decontamination is a few OpenCV box blurs (blur fusion) and needs none of it.
 """
 
 from __future__ import annotations
@@ -76,22 +77,55 @@ def decontaminate(image: Image.Image, alpha: Image.Image) -> Image.Image:
 
     Only pixels with 0 < alpha < 255 change; opaque product pixels stay exactly
     as photographed, and transparent ones keep the photo (touch-up can reveal them).
-    The colours are pymatting's `estimate_foreground_ml` on the window around the mixed band.
+    The colours come from blur-fusion foreground estimation (`blur_fusion_foreground`)
+    on the window around the mixed band.
     """
     rgb = np.asarray(image.convert("RGB"))
     a = np.asarray(alpha.convert("L"))
     mixed = (a >= EDGE_LOW) & (a <= EDGE_HIGH)
     if not mixed.any():
         return image.convert("RGB")
-    from pymatting import estimate_foreground_ml
-
-    y0, y1, x0, x1 = _window(mixed, pad=24, shape=a.shape)
-    fg = estimate_foreground_ml(rgb[y0:y1, x0:x1] / 255.0, a[y0:y1, x0:x1] / 255.0)
+    y0, y1, x0, x1 = _window(mixed, pad=FUSION_RADII[0], shape=a.shape)
+    fg = blur_fusion_foreground(rgb[y0:y1, x0:x1], a[y0:y1, x0:x1])
     out = rgb.copy()
     patch = out[y0:y1, x0:x1]
     band = mixed[y0:y1, x0:x1]
     patch[band] = np.clip(np.rint(fg[band] * 255), 0, 255).astype(np.uint8)
     return Image.fromarray(out, "RGB")
+
+
+# Box-blur radii of the two passes: a wide one finds the colours, a narrow one sharpens them
+# (Forte & Pitié, "Approximate Fast Foreground Colour Estimation", ICIP 2021: radii 90 and 6).
+FUSION_RADII = (45, 3)
+
+
+def blur_fusion_foreground(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Foreground colours (h×w×3 float32, 0..1) of a uint8 photo under a uint8 alpha.
+
+    Each pass: the local foreground colour F̂ is the alpha-weighted mean of F around the pixel,
+    the background B̂ the (1-alpha)-weighted mean of the photo; then F moves along the
+    compositing equation I = αF + (1-α)B so that it explains the observed pixel:
+    F = F̂ + α·(I − αF̂ − (1−α)B̂). A few box blurs: a fraction of iterative matting's cost.
+    """
+    import cv2
+
+    image = rgb.astype(np.float32) * np.float32(1 / 255)
+    a = alpha.astype(np.float32) * np.float32(1 / 255)
+    # Where alpha is 1 the update gives the photo back exactly, and where it is 0 F is never
+    # used (it is weighted by alpha): only the mixed pixels are worked out.
+    mixed = (alpha > 0) & (alpha < 255)
+    a_mixed = a[mixed][:, None]
+    image_mixed = image[mixed]
+    fg, bg = image, image
+    for radius in FUSION_RADII:
+        size = (2 * radius + 1, 2 * radius + 1)
+        blurred_a = cv2.blur(a, size)
+        fg_hat = cv2.blur(fg * a[..., None], size)[mixed] / (blurred_a[mixed][:, None] + 1e-5)
+        bg = cv2.blur(bg * (1.0 - a)[..., None], size) / ((1.0 - blurred_a)[..., None] + 1e-5)
+        update = fg_hat + a_mixed * (image_mixed - a_mixed * fg_hat - (1.0 - a_mixed) * bg[mixed])
+        fg = image.copy()
+        fg[mixed] = np.clip(update, 0.0, 1.0)
+    return fg
 
 
 def _window(region: np.ndarray, pad: int, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
