@@ -103,6 +103,15 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def cpu_steal() -> tuple[int, int] | None:
+    """(steal, total) jiffies from /proc/stat, or None off Linux."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    return (fields[7] if len(fields) > 7 else 0), sum(fields)
+
+
 def device_name(device: str) -> str:
     if device == "cuda":
         import torch
@@ -135,6 +144,7 @@ def main() -> None:
         "torch": torch.__version__, "diffusers": diffusers.__version__, "python": platform.python_version(),
         "cpu_threads": torch.get_num_threads(), "load_average_at_start": list(os.getloadavg()),
     }
+    steal_start = cpu_steal()
     if "params" not in skip:
         counts = param_counts()
         print("\n".join(check_param_counts(counts)))
@@ -164,6 +174,9 @@ def main() -> None:
         result[name] = part()
         print(json.dumps(result[name]), flush=True)
     result["load_average_at_end"] = list(os.getloadavg())  # other jobs on the machine inflate CPU times
+    if steal_start is not None and (steal_end := cpu_steal()) is not None:
+        # CPU time the hypervisor gave to other machines while this ran (a shared host slows everything)
+        result["cpu_steal_fraction"] = round((steal_end[0] - steal_start[0]) / max(1, steal_end[1] - steal_start[1]), 3)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{result['device']}-{result['date']}.json"
     if path.exists() and skip:  # a partial run (--skip) adds to the day's results instead of replacing them
