@@ -49,9 +49,12 @@ def image_file(img: Image.Image) -> str:
     digest = hashlib.sha1(img.mode.encode() + repr(img.size).encode() + img.tobytes()).hexdigest()[:24]
     folder = scratch_folder()
     path = folder / f"{digest}.{suffix}"
-    if path.exists():
+    try:
         os.utime(path)  # handed out again: keep it past the next prune
-    else:
+        exists = True
+    except OSError:  # not written yet (or pruned a moment ago)
+        exists = False
+    if not exists:
         fd, staging = tempfile.mkstemp(dir=folder, prefix=f".{digest}.", suffix=f".{suffix}")
         try:
             with os.fdopen(fd, "wb") as handle:
