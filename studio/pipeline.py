@@ -14,22 +14,25 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from PIL import Image
 
+from studio.bounded_cache import BoundedCache
 from studio.errors import StudioError
+from studio.export.fidelity import PsnrMemo
 from studio.layers import Cutout, PlacedProduct, Poster, Scene
 from studio.models import ModelManager
 from studio.presets import Platform, get_platform, get_scene
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import ModelIds, OutputFile, Placement, Recipe
+
+if TYPE_CHECKING:
+    from studio.text.space import BusyMap
 
 EXPORT_THREADS = 4  # files written at once; more rarely helps, and each holds a canvas or two
 
@@ -51,34 +54,6 @@ def recipe_with_models(recipe: Recipe, models: ModelManager) -> Recipe:
     return recipe.model_copy(update={"models": ids})
 
 
-class BoundedCache:
-    """A small least-recently-used map, safe to share between threads."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[object, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def put(self, key: object, value: object) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-
-    def get_or_make(self, key: object, make: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = make()  # outside the lock: two threads may both make it; both get equal values
-        self.put(key, value)
-        return value
-
-
 @dataclass
 class SceneCache:
     """Generated scenes, keyed by everything that changes them except the canvas size.
@@ -92,6 +67,11 @@ class SceneCache:
     # backdrops and placed products, each bounded (least recently used goes first).
     backdrops: BoundedCache = field(default_factory=lambda: BoundedCache(24))
     placements: BoundedCache = field(default_factory=lambda: BoundedCache(24))  # products and their shadows
+    # The poster before its copy (backdrop, shadow, reflection, product): a copy edit re-lays only the text.
+    plains: BoundedCache = field(default_factory=lambda: BoundedCache(24))
+    busy_maps: BoundedCache = field(default_factory=lambda: BoundedCache(24))  # where copy would be hard to read
+    # Product PSNR of written JPEGs, per quality and product pixels (see studio.export.fidelity.PsnrMemo).
+    psnr: PsnrMemo = field(default_factory=PsnrMemo)
 
     def backdrop(self, preset: dict, size: tuple[int, int], seed: int) -> Image.Image:
         """The procedural backdrop for preset, size and seed (drawn once)."""
@@ -116,6 +96,38 @@ class SceneCache:
         key = (id(cutout), placement.model_dump_json(), tuple(size))
         _owner, placed = self.placements.get_or_make(key, lambda: (cutout, place_product(cutout, placement, size)))
         return placed
+
+    def resized(self, scene: Scene, size: tuple[int, int]) -> Scene:
+        """A generated scene at another size of its aspect (resampled once per size)."""
+        if scene.background.size == tuple(size):
+            return scene
+        key = ("resized", id(scene), tuple(size))  # the entry holds `scene`, so its id stays unique
+        _owner, resized = self.backdrops.get_or_make(key, lambda: (scene, _resize_scene(scene, size)))
+        return resized
+
+    def busy(self, image: Image.Image) -> BusyMap:
+        """How busy a cached plain poster is, for laying copy on it (worked out once per image)."""
+        from studio.text.space import BusyMap
+
+        _owner, busy = self.busy_maps.get_or_make(id(image), lambda: (image, BusyMap(image)))
+        return busy
+
+    def plain(self, scene: Scene, placed: PlacedProduct, size: tuple[int, int], *, reflect: bool) -> Image.Image:
+        """Backdrop, shadow, reflection and product composited: the poster before its copy.
+
+        Shared between posters, so read-only: every later step makes a new image.
+        """
+        from studio.scene.composite import composite_poster
+        from studio.scene.shadow import reflection
+
+        def make() -> tuple:
+            mirror = reflection(placed, size) if reflect else None
+            image = composite_poster(scene.background, placed, shadow=scene.shadow, reflection=mirror)
+            return (scene.background, scene.shadow, placed), image  # the owners keep the ids below unique
+
+        key = (id(scene.background), id(scene.shadow), id(placed), tuple(size), reflect)
+        _owners, image = self.plains.get_or_make(key, make)
+        return image
 
     @staticmethod
     def key(recipe: Recipe, size: tuple[int, int], seed: int, lora_dir: Path) -> str:
@@ -251,13 +263,14 @@ def scene_for(
     size = platform.size
     if platform.white_background:
         # Marketplace white-background slots: pure white, no shadow, nothing generated.
-        return Scene(background=white_backdrop(size), shadow=None, seed=recipe.scene.seed, kind="white")
+        white = cache.backdrops.get_or_make(("white", tuple(size)), lambda: white_backdrop(size))
+        return Scene(background=white, shadow=None, seed=recipe.scene.seed, kind="white")
     preset = get_scene(recipe.scene.preset)
     if uses_generated_scene(recipe, models):
         key = SceneCache.key(recipe, size, recipe.scene.seed, models.settings.lora_dir)
         if key not in cache.scenes:
             generate_backdrops(models, cutout, [recipe], platform, cache, progress=progress, cancel=cancel)
-        scene = _resize_scene(cache.scenes[key], size)
+        scene = cache.resized(cache.scenes[key], size)
     else:
         note = ""
         if recipe.scene.backdrop == "generated" and models.profile == "none":
@@ -284,23 +297,23 @@ def render_poster(
     cancel: CancelToken | None = None,
 ) -> Poster:
     """One poster for one platform, worked out again for that size (never a crop)."""
-    from studio.scene.composite import add_layers, composite_poster
-    from studio.scene.shadow import reflection
+    from studio.scene.composite import add_layers
     from studio.text import layout_copy
 
     platform = get_platform(platform_id)
     cache = cache if cache is not None else SceneCache()
     placed = placed_for(cutout, recipe, platform, cache)
     scene = scene_for(models, cutout, recipe, platform, placed, cache, progress=progress, cancel=cancel)
-    mirror = reflection(placed, platform.size) if recipe.scene.reflection and not platform.white_background else None
-    plain = composite_poster(scene.background, placed, shadow=scene.shadow, reflection=mirror)
+    reflect = recipe.scene.reflection and not platform.white_background
+    plain = cache.plain(scene, placed, platform.size, reflect=reflect)
     warnings = [scene.note] if scene.note else []
 
     text_layers = []
     text_boxes: dict[str, tuple[int, int, int, int]] = {}
     if platform.allows_text and _has_copy(recipe):
         layout = layout_copy(
-            recipe.copy_text, plain, placed.box, safe_top=platform.safe_top, safe_bottom=platform.safe_bottom
+            recipe.copy_text, plain, placed.box, safe_top=platform.safe_top, safe_bottom=platform.safe_bottom,
+            busy=cache.busy(plain),
         )
         text_layers = list(layout.layers)
         text_boxes = {layer.name: tuple(layer.box) for layer in text_layers}  # type: ignore[misc]
@@ -308,7 +321,8 @@ def render_poster(
     elif _has_copy(recipe) and not platform.allows_text:
         warnings.append(f"{platform.id}: this slot allows no text, so the copy was left off.")
 
-    image = add_layers(plain, text_layers)  # the copy goes on top of everything else
+    # The copy goes on top of everything else; the poster never shares pixels with the cache.
+    image = add_layers(plain, text_layers) if text_layers else plain.copy()
     if recipe.export.aigc_label and scene.kind == "generated":
         from studio.export.labels import add_visible_label
 
@@ -345,7 +359,7 @@ def make_posters(
 ) -> ExportResult:
     """Render every variant at every platform, write the files, manifest, recipes and zip."""
     from studio.export.files import write_poster_file
-    from studio.export.package import write_package
+    from studio.export.package import check_output, write_package
 
     if not recipes:
         raise StudioError("There is nothing to export yet.", hint="Make at least one variant first.")
@@ -367,7 +381,7 @@ def make_posters(
             progress=lambda f, m: progress(0.5 * f, m), cancel=cancel,
         )  # fmt: skip
 
-    def one_file(recipe: Recipe, pid: str) -> tuple[Poster, OutputFile]:
+    def one_file(recipe: Recipe, pid: str) -> tuple[Poster, OutputFile, dict]:
         if cancel is not None:
             cancel.raise_if_cancelled()
         poster = render_poster(models, cutout, recipe, pid, cache=cache, cancel=cancel)
@@ -376,8 +390,10 @@ def make_posters(
         output = write_poster_file(
             poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False,
             ai_generated=uses_generated_scene(recipe, models) and not platform.white_background,
+            psnr_memo=cache.psnr,
         )
-        return poster, output
+        # Checked here, on the worker, while other files are still being made (decoding releases the GIL).
+        return poster, output, check_output(out_dir, recipe, output)
 
     jobs = [(recipe, pid) for recipe in recipes for pid in recipe.export.platforms]
     # Compositing and encoding are mostly C code that releases the GIL: a few threads use the
@@ -387,11 +403,13 @@ def make_posters(
     posters: list[Poster] = []
     warnings: list[str] = []
     index = {id(recipe): i for i, recipe in enumerate(recipes)}
+    reports: dict[str, dict] = {}
 
-    def collect(results: Iterable[tuple[Poster, OutputFile]]) -> None:
+    def collect(results: Iterable[tuple[Poster, OutputFile, dict]]) -> None:
         nonlocal done
-        for (recipe, pid), (poster, output) in zip(jobs, results):
+        for (recipe, pid), (poster, output, report) in zip(jobs, results):
             outputs_by_variant[index[id(recipe)]].append(output)
+            reports[output.file] = report
             posters.append(poster)
             warnings.extend(f"{recipe.variant}/{pid}: {w}" for w in poster.warnings)
             done += 1
@@ -409,7 +427,7 @@ def make_posters(
                     future.cancel()
                 raise
     finished = [recipe.model_copy(update={"outputs": outputs_by_variant[i]}) for i, recipe in enumerate(recipes)]
-    zip_path = write_package(out_dir, finished)
+    zip_path = write_package(out_dir, finished, checked=reports)
     return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings)
 
 

@@ -38,7 +38,23 @@ def test_threads_and_a_warm_cache_give_the_same_bytes_as_one_thread_cold(none_mo
     again = _files(make_posters(none_models, cut, _recipes(), tmp_path / "again", cache=cache))
     assert len(serial) == 2 * len(PLATFORMS)
     assert serial == threaded == again
-    assert len(cache.backdrops) == 2 * 2  # two seeds × two scene platforms (amazon is plain white)
+    # Two seeds × two scene platforms, plus amazon's white page, which every variant shares.
+    assert len(cache.backdrops) == 2 * 2 + 1
+    assert len(cache.plains) == 2 * 2 + 1  # the poster before its copy: amazon's is one for both variants
+
+
+def test_a_copy_edit_on_a_warm_cache_gives_the_bytes_of_a_cold_export(none_models, tmp_path, monkeypatch):
+    """The warm path skips composites, PSNR decodes and qualities known to fall short; none may show."""
+    monkeypatch.setattr(pipeline, "EXPORT_THREADS", 2)
+    cut = make_bottle_cutout()
+    cache = SceneCache()
+    make_posters(none_models, cut, _recipes(), tmp_path / "first", cache=cache)
+    edited = [r.model_copy(update={"copy_text": r.copy_text.model_copy(update={"headline": "新品上市"})})
+              for r in _recipes()]
+    warm = _files(make_posters(none_models, cut, edited, tmp_path / "warm", cache=cache))
+    cold = _files(make_posters(none_models, cut, edited, tmp_path / "cold", cache=SceneCache()))
+    assert warm == cold
+    assert len(cache.psnr) > 0  # the memo was used, not bypassed
 
 
 def test_results_keep_variant_and_platform_order_with_threads(none_models, tmp_path, monkeypatch):

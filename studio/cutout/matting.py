@@ -112,19 +112,26 @@ def blur_fusion_foreground(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     image = rgb.astype(np.float32) * np.float32(1 / 255)
     a = alpha.astype(np.float32) * np.float32(1 / 255)
     # Where alpha is 1 the update gives the photo back exactly, and where it is 0 F is never
-    # used (it is weighted by alpha): only the mixed pixels are worked out.
-    mixed = (alpha > 0) & (alpha < 255)
-    a_mixed = a[mixed][:, None]
-    image_mixed = image[mixed]
-    fg, bg = image, image
+    # used (it is weighted by alpha): only the mixed pixels are worked out, by flat index.
+    at = np.flatnonzero((alpha > 0) & (alpha < 255))
+    a_at = a.reshape(-1)[at][:, None]
+    image_at = image.reshape(-1, 3)[at]
+    fg_at = image_at
+    weighted_fg = image * a[..., None]  # F·α, with F the photo before the first pass
+    weighted_bg = image - weighted_fg  # B·(1−α), with B the photo
     for radius in FUSION_RADII:
         size = (2 * radius + 1, 2 * radius + 1)
         blurred_a = cv2.blur(a, size)
-        fg_hat = cv2.blur(fg * a[..., None], size)[mixed] / (blurred_a[mixed][:, None] + 1e-5)
-        bg = cv2.blur(bg * (1.0 - a)[..., None], size) / ((1.0 - blurred_a)[..., None] + 1e-5)
-        update = fg_hat + a_mixed * (image_mixed - a_mixed * fg_hat - (1.0 - a_mixed) * bg[mixed])
-        fg = image.copy()
-        fg[mixed] = np.clip(update, 0.0, 1.0)
+        fg_hat = cv2.blur(weighted_fg, size).reshape(-1, 3)[at] / (blurred_a.reshape(-1)[at][:, None] + 1e-5)
+        bg = cv2.blur(weighted_bg, size)
+        bg /= (1.0 - blurred_a)[..., None] + 1e-5
+        fg_at = np.clip(fg_hat + a_at * (image_at - a_at * fg_hat - (1.0 - a_at) * bg.reshape(-1, 3)[at]), 0.0, 1.0)
+        # The next pass blurs this pass's F (changed at the mixed pixels only) and B (everywhere).
+        weighted_fg.reshape(-1, 3)[at] = fg_at * a_at
+        weighted_bg = bg
+        weighted_bg *= (1.0 - a)[..., None]
+    fg = image
+    fg.reshape(-1, 3)[at] = fg_at
     return fg
 
 

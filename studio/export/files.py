@@ -20,7 +20,7 @@ from studio.errors import StudioError
 from studio.export.atomic import write_bytes_atomic
 from studio.export.compliance import safe_area
 from studio.export.containers import EXTENSIONS, EmbeddedMeta, add_meta, encode, encode_pixels, read_embedded
-from studio.export.fidelity import box_psnr
+from studio.export.fidelity import PsnrMemo, box_psnr
 from studio.export.labels import LABEL_BOX_NAME, add_visible_label
 from studio.export.parameters import parameters_text
 from studio.export.xmp import aigc_label, build_xmp
@@ -88,6 +88,7 @@ def write_poster_file(
     producer: str = "PosterStudio",
     visible_label: bool | None = None,
     ai_generated: bool = True,
+    psnr_memo: PsnrMemo | None = None,
 ) -> OutputFile:
     """Write `poster` into `out_dir`; returns its OutputFile (real byte count).
 
@@ -95,7 +96,8 @@ def write_poster_file(
     model made any of the pixels (procedural backdrop): then no AIGC label is written. The mark is skipped (with a
     warning on `poster.warnings`) on platforms whose rules forbid text, and when the
     poster already carries one (text_boxes["aigc_label"]). Warnings about size caps
-    and compression also go to `poster.warnings`.
+    and compression also go to `poster.warnings`. psnr_memo: product PSNRs already measured
+    (an export's SceneCache keeps one), so a copy edit skips decoding what it decoded before.
     """
     fmt = resolve_format(file_format, recipe, platform)
     if poster.image.size != platform.size:
@@ -149,7 +151,8 @@ def write_poster_file(
                                                       optimize=optimize, software=producer)
         return add_meta(pixels[quality, optimize], fmt, meta)
 
-    data, quality, optimize = _encode_within_cap(encode_at, fmt, platform, image, poster)
+    memo = psnr_memo if psnr_memo is not None else PsnrMemo(capacity=8)
+    data, quality, optimize = _encode_within_cap(encode_at, fmt, platform, image, poster, memo)
     data = _settle_byte_count(lambda n: encode_at(quality, n, optimize), len(data))
     if platform.min_bytes and len(data) < platform.min_bytes:
         poster.warnings.append(
@@ -160,13 +163,8 @@ def write_poster_file(
     return entry(len(data))
 
 
-def _decoded_psnr(data: bytes, image: Image.Image, box: tuple[int, int, int, int]) -> float:
-    with Image.open(io.BytesIO(data)) as written:
-        return box_psnr(image, written, box)
-
-
 def _encode_within_cap(
-    encode_at: Callable[..., bytes], fmt: str, platform: Platform, image: Image.Image, poster: Poster
+    encode_at: Callable[..., bytes], fmt: str, platform: Platform, image: Image.Image, poster: Poster, memo: PsnrMemo
 ) -> tuple[bytes, int | None, bool]:
     """(file bytes, quality used, optimize flag), with the recorded byte count still a placeholder.
 
@@ -192,24 +190,55 @@ def _encode_within_cap(
         data = encode_at(None, placeholder)
         if not cap or len(data) <= cap:
             return data, None, False
-    data, quality = _fit_quality(lambda q: encode_at(q, placeholder), cap)
-    psnr = _decoded_psnr(data, image, poster.product_box)
+    box = poster.product_box
+    digest = memo.digest(image, box) if fmt == "jpeg" else b""
+
+    def psnr_of(data: bytes, quality: int) -> float:
+        if fmt == "jpeg":
+            return memo.measure(digest, quality, data, image, box)
+        with Image.open(io.BytesIO(data)) as written:  # lossy WebP: no block argument, no memo
+            return box_psnr(image, written, box)
+
+    data, quality = _known_start(encode_at, memo, digest, cap, placeholder) if fmt == "jpeg" else (b"", 0)
+    if not data:
+        data, quality = _fit_quality(lambda q: encode_at(q, placeholder), cap)
+    psnr = psnr_of(data, quality)
     # Below START the cap already forced quality down, so a higher one would not fit.
     while psnr < MIN_PRODUCT_PSNR and START_QUALITY <= quality < 100:
         better = encode_at(quality + 1, placeholder)
         if cap and len(better) > cap:
             break
         data, quality = better, quality + 1
-        psnr = _decoded_psnr(data, image, poster.product_box)
+        psnr = psnr_of(data, quality)
     if platform.min_bytes and len(data) < platform.min_bytes and quality < 100:
         data, quality = encode_at(100, placeholder), 100
-        psnr = _decoded_psnr(data, image, poster.product_box)
+        psnr = psnr_of(data, quality)
     if psnr < MIN_PRODUCT_PSNR:
         poster.warnings.append(
             f"Compression to fit {platform.id} softened the product's detail "
             f"(PSNR {psnr:.1f} dB at quality {quality}); zoom in before you publish."
         )
     return data, quality, False
+
+
+def _known_start(
+    encode_at: Callable[..., bytes], memo: PsnrMemo, digest: bytes, cap: int, placeholder: int
+) -> tuple[bytes, int]:
+    """Skip the qualities the memo already knows fall short of 40 dB for these product pixels.
+
+    The search would reach the same quality: START fits whenever a higher quality fits (sizes
+    grow with quality; half the cap leaves a wide margin), and each step up is taken while the
+    PSNR is short. (b"", 0) when the memo knows nothing useful.
+    """
+    quality = START_QUALITY
+    while quality < 100 and (known := memo.known(digest, quality)) is not None and known < MIN_PRODUCT_PSNR:
+        quality += 1
+    if quality == START_QUALITY:
+        return b"", 0
+    data = encode_at(quality, placeholder)
+    if cap and len(data) * 2 > cap:
+        return b"", 0
+    return data, quality
 
 
 def _settle_byte_count(encode_with: Callable[[int], bytes], guess: int) -> bytes:

@@ -12,6 +12,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from studio.export.compliance import check_file
 from studio.export.files import read_xmp
 from studio.export.xmp import parse_xmp
 from studio.presets import get_platform
-from studio.recipe import Recipe
+from studio.recipe import OutputFile, Recipe
 
 MANIFEST_COLUMNS = (
     "file", "variant", "platform", "width", "height", "bytes", "seed", "scene", "styles", "headline",
@@ -83,8 +84,23 @@ def _safe_file(out_dir: Path, name: str) -> Path:
     return path
 
 
-def write_package(out_dir: Path, recipes: list[Recipe], *, ocr: bool = False) -> Path:
-    """Write manifest, per-variant recipes and compliance report next to the images; zip all. Returns the zip."""
+def check_output(out_dir: Path, recipe: Recipe, output: OutputFile, *, ocr: bool = False) -> dict[str, Any]:
+    """The compliance report of one written file, as write_package makes it (callable per file, early)."""
+    path = _safe_file(Path(out_dir), output.file)
+    platform = get_platform(output.platform)
+    ai_generated = recipe.generates_scene() and not platform.white_background
+    return check_file(path, platform, product_box=output.product_box, text_boxes=output.text_boxes,
+                      ocr=ocr, ai_generated=ai_generated)
+
+
+def write_package(
+    out_dir: Path, recipes: list[Recipe], *, ocr: bool = False, checked: Mapping[str, dict[str, Any]] | None = None
+) -> Path:
+    """Write manifest, per-variant recipes and compliance report next to the images; zip all. Returns the zip.
+
+    checked: file name → check_output's report, already made (an export checks each file on its worker
+    thread as soon as it is written); files without one are checked here.
+    """
     out_dir = Path(out_dir)
     if not recipes or not any(r.outputs for r in recipes):
         raise StudioError("There are no posters to package yet.", hint="Export at least one poster first.")
@@ -95,10 +111,8 @@ def write_package(out_dir: Path, recipes: list[Recipe], *, ocr: bool = False) ->
     for variant, recipe in merged.items():
         for output in recipe.outputs:
             path = _safe_file(out_dir, output.file)
-            platform = get_platform(output.platform)
-            ai_generated = recipe.generates_scene() and not platform.white_background
-            report = check_file(path, platform, product_box=output.product_box,
-                                text_boxes=output.text_boxes, ocr=ocr, ai_generated=ai_generated)
+            known = (checked or {}).get(output.file)
+            report = known if known is not None else check_output(out_dir, recipe, output, ocr=ocr)
             fmt, quality = _file_facts(path)
             checks = report["checks"]
             rows.append({

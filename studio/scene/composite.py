@@ -147,18 +147,29 @@ def add_layers(
     """
     if not text_layers and not overlays:
         return poster
-    out = poster.convert("RGBA")
+    if overlays or any(layer.rgba.size == poster.size for layer in text_layers):
+        out = poster.convert("RGBA")
+        for layer in text_layers:
+            rgba = layer.rgba if layer.rgba.mode == "RGBA" else layer.rgba.convert("RGBA")
+            if rgba.size == out.size:
+                ink = rgba.getbbox(alpha_only=True)
+                if ink is not None:
+                    out.alpha_composite(rgba, dest=ink[:2], source=ink)
+            else:
+                _paste_overlay(out, rgba, layer.box)
+        for image, box in overlays:
+            _paste_overlay(out, image, box)
+        return out.convert("RGB")
+    # Box-sized layers (what layout_copy makes): blend each on its own box, never converting the canvas.
+    out = poster.convert("RGB") if poster.mode != "RGB" else poster.copy()
     for layer in text_layers:
-        rgba = layer.rgba if layer.rgba.mode == "RGBA" else layer.rgba.convert("RGBA")
-        if rgba.size == out.size:
-            ink = rgba.getbbox(alpha_only=True)
-            if ink is not None:
-                out.alpha_composite(rgba, dest=ink[:2], source=ink)
-        else:
-            _paste_overlay(out, rgba, layer.box)
-    for image, box in overlays:
-        _paste_overlay(out, image, box)
-    return out.convert("RGB")
+        x0, y0, x1, y1 = layer.box
+        if x1 <= x0 or y1 <= y0:
+            continue
+        region = out.crop((x0, y0, x1, y1)).convert("RGBA")
+        _paste_overlay(region, layer.rgba, (0, 0, x1 - x0, y1 - y0))
+        out.paste(region.convert("RGB"), (x0, y0))
+    return out
 
 
 def product_fidelity_psnr(poster: Image.Image, placed: PlacedProduct, *, alpha_min: int = 250, erode_px: int = 2) -> float:

@@ -40,6 +40,7 @@ def _linear(channel: np.ndarray) -> np.ndarray:
 
 _WEIGHTS = np.array([0.2126, 0.7152, 0.0722])
 _LINEAR_LUT = np.array([c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in np.arange(256) / 255.0])
+_CHANNEL_LUMINANCE = _LINEAR_LUT[None, :] * _WEIGHTS[:, None]  # (3, 256): each channel's share
 
 
 @lru_cache(maxsize=4096)
@@ -76,10 +77,27 @@ def region_luminance_range(pixels: np.ndarray) -> tuple[float, float, float]:
     flat = pixels.reshape(-1, 3)
     if len(flat) > _SAMPLE:
         flat = flat[:: len(flat) // _SAMPLE]  # an even subsample: percentiles of a big region barely move
-    lum = luminance(flat if flat.dtype == np.uint8 else flat.astype(np.float64))
-    mean_rgb = tuple(int(round(v)) for v in flat.mean(axis=0))
-    lo, hi = np.percentile(lum, (10, 90))
-    return float(lo), float(luminance(mean_rgb)), float(hi)  # type: ignore[arg-type]
+    if flat.dtype != np.uint8:  # the general form (callers pass uint8 pixels)
+        lum = luminance(flat.astype(np.float64))
+        lo, hi = _percentiles(np.asarray(lum), (0.1, 0.9))
+        return lo, float(luminance(tuple(int(round(v)) for v in flat.mean(axis=0)))), hi  # type: ignore[arg-type]
+    # Called for every element and plate step: per-channel tables, integer sums and one partition
+    # (np.percentile's linear rule) run in about half of the time of the general forms.
+    r, g, b = flat[:, 0], flat[:, 1], flat[:, 2]
+    lum = _CHANNEL_LUMINANCE[0][r] + _CHANNEL_LUMINANCE[1][g] + _CHANNEL_LUMINANCE[2][b]
+    count = len(flat)
+    mean_rgb = tuple(int(round(int(c.sum(dtype=np.int64)) / count)) for c in (r, g, b))
+    lo, hi = _percentiles(lum, (0.1, 0.9))
+    return lo, float(luminance(mean_rgb)), hi  # type: ignore[arg-type]
+
+
+def _percentiles(values: np.ndarray, fractions: tuple[float, ...]) -> list[float]:
+    """np.percentile's default (linear) rule for a few fractions, with one partition."""
+    n = len(values)
+    positions = [f * (n - 1) for f in fractions]
+    lows = [int(pos) for pos in positions]
+    ordered = np.partition(values, sorted({*lows, *(min(n - 1, k + 1) for k in lows)}))
+    return [float(ordered[k] + (ordered[min(n - 1, k + 1)] - ordered[k]) * (pos - k)) for k, pos in zip(lows, positions)]
 
 
 def worst_contrast(text: RGB, lum_range: tuple[float, float, float]) -> float:

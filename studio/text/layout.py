@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageStat
 
 from studio.errors import StudioError
 from studio.layers import TextLayer
@@ -119,13 +119,16 @@ def layout_copy(
     safe_margin: float = 0.04,
     safe_top: float = 0.0,
     safe_bottom: float = 0.0,
+    busy: BusyMap | None = None,
 ) -> TextLayout:
     """Text layers for `copy` on this canvas, every box inside it and clear of `product_box` and `avoid`.
 
-    With `copy.logo`, a layer named "logo" joins them, in a free corner.
+    With `copy.logo`, a layer named "logo" joins them, in a free corner. `busy`: this background's
+    BusyMap when the caller keeps one (an export lays many copies on one composited scene).
     """
     if copy.logo:
-        return _with_logo(copy, background, product_box, avoid=avoid, safe_margin=safe_margin, safe_top=safe_top, safe_bottom=safe_bottom)
+        return _with_logo(copy, background, product_box, avoid=avoid, busy=busy, safe_margin=safe_margin,
+                          safe_top=safe_top, safe_bottom=safe_bottom)
     background = background if background.mode == "RGB" else background.convert("RGB")
     canvas = background.size
     warnings: list[str] = []
@@ -146,7 +149,7 @@ def layout_copy(
     gap = max(2, int(short * 0.02))
     safe = _safe_area(canvas, safe_margin, safe_top, safe_bottom)
     obstacles = [inflate(tuple(int(v) for v in b), gap) for b in (product_box, *avoid)]  # type: ignore[misc]
-    busy = BusyMap(background)
+    busy = busy if busy is not None and busy.size == canvas else BusyMap(background)
 
     memo: dict[tuple, Piece | None] = {}
 
@@ -203,12 +206,14 @@ def layout_copy(
     return TextLayout(layers, warnings, plan.layout_id, info)
 
 
-def _with_logo(copy: CopyText, background: Image.Image, product_box: Box, *, avoid: Sequence[Box], **margins: float) -> TextLayout:
+def _with_logo(
+    copy: CopyText, background: Image.Image, product_box: Box, *, avoid: Sequence[Box], busy: BusyMap | None, **margins: float
+) -> TextLayout:
     """The copy first; the logo in a corner left free. If none is, the logo takes a corner and the copy is set around it."""
     from studio.text.logo import load_logo, place_logo
 
     plain = copy.model_copy(update={"logo": ""})
-    text = layout_copy(plain, background, product_box, avoid=avoid, **margins)  # type: ignore[arg-type]
+    text = layout_copy(plain, background, product_box, avoid=avoid, busy=busy, **margins)  # type: ignore[arg-type]
     logo, problem = load_logo(copy.logo)
     if logo is None:
         return TextLayout(text.layers, [*text.warnings, problem], text.layout_id, text.info)
@@ -222,7 +227,7 @@ def _with_logo(copy: CopyText, background: Image.Image, product_box: Box, *, avo
     layer = place_logo(logo, background, safe=safe, obstacles=[product_box, *avoid], gap=gap)
     if layer is None:
         return TextLayout(text.layers, [*text.warnings, "There was no free corner for the logo; it was left out."], text.layout_id, text.info)
-    around = layout_copy(plain, background, product_box, avoid=[*avoid, layer.box], **margins)  # type: ignore[arg-type]
+    around = layout_copy(plain, background, product_box, avoid=[*avoid, layer.box], busy=busy, **margins)  # type: ignore[arg-type]
     return TextLayout([*around.layers, layer], around.warnings, around.layout_id, around.info)
 
 
@@ -317,10 +322,14 @@ def measured_contrast(layer: TextLayer, li: LayerInfo, background: Image.Image) 
     """min over text colours of contrast(colour, mean final colour of non-glyph pixels in the box)."""
     base = background.crop(layer.box).convert("RGBA")
     base.alpha_composite(layer.rgba)
-    final = np.asarray(base.convert("RGB"))
-    ink = np.asarray(li.ink)[: final.shape[0], : final.shape[1]]
-    ground = final[ink == 0]
-    if ground.size == 0:
+    final = base.convert("RGB")
+    ink = li.ink if li.ink.size == final.size else li.ink.crop((0, 0, *final.size))
+    # Mean of the pixels without glyph ink, from masked histograms (C) rather than a numpy gather.
+    stat = ImageStat.Stat(final, mask=ink.point(_GROUND_ONLY))
+    if not stat.count or stat.count[0] == 0:
         return 21.0
-    mean = mean_colour(ground)
-    return min(contrast(c, mean) for c in li.text_colours)
+    mean = tuple(int(round(v)) for v in stat.mean)
+    return min(contrast(c, mean) for c in li.text_colours)  # type: ignore[arg-type]
+
+
+_GROUND_ONLY = [255] + [0] * 255  # ink lookup: no ink → counted
