@@ -36,13 +36,19 @@ def cutout(repeat: int = 3) -> dict[str, Any]:
     images = list(photos().values())
     models = ModelManager(Settings(profile="none", device="cpu"))
     remove_background(images[0], CutoutSettings(), models)  # session load, as the app does once
-    rounds = []
+    rounds, model_only = [], []
+    session = models.peek("rembg:u2netp")
     for _ in range(repeat):
         start = time.perf_counter()
         for img in images:
             remove_background(img, CutoutSettings(), models)
         rounds.append((time.perf_counter() - start) / len(images))
+        start = time.perf_counter()
+        for img in images:
+            session.predict(img)  # rembg's own call: the share that is the model, not the studio
+        model_only.append((time.perf_counter() - start) / len(images))
     return {"seconds_per_photo": round(min(rounds), 3), "median_round": round(sorted(rounds)[len(rounds) // 2], 3),
+            "model_only_seconds_per_photo": round(min(model_only), 3),
             "photos": len(images), "rounds": repeat, "model": "u2netp", "target_s": 0.5}
 
 
@@ -74,7 +80,7 @@ def text_export(variants: int = 4, repeat: int = 3) -> dict[str, Any]:
     def headline(recipes: list, text: str) -> list:
         return [r.model_copy(update={"copy_text": r.copy_text.model_copy(update={"headline": text})}) for r in recipes]
 
-    cold, warm = [], []
+    cold, warm, warm_cpu = [], [], []
     posters = 0
     for i in range(repeat):
         cache = SceneCache()
@@ -82,11 +88,14 @@ def text_export(variants: int = 4, repeat: int = 3) -> dict[str, Any]:
         result = make_posters(models, cut, headline(recipes, f"双11 狂欢价 {i}"), out / f"cold{i}", cache=cache)
         cold.append(time.perf_counter() - start)
         posters = len(result.posters)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         make_posters(models, cut, headline(recipes, f"新品上市 {i}"), out / f"edit{i}", cache=cache)
         warm.append(time.perf_counter() - start)
+        warm_cpu.append(time.process_time() - cpu)  # all threads' CPU time: steadier than wall time on a shared host
     return {"seconds_text_and_export": round(min(warm), 3), "seconds_with_scenes": round(min(cold), 3),
-            "all_runs": {"text_and_export": [round(v, 3) for v in warm], "with_scenes": [round(v, 3) for v in cold]},
+            "cpu_seconds_text_and_export": round(min(warm_cpu), 3),
+            "all_runs": {"text_and_export": [round(v, 3) for v in warm], "with_scenes": [round(v, 3) for v in cold],
+                         "cpu_text_and_export": [round(v, 3) for v in warm_cpu]},
             "posters": posters, "variants": variants, "platforms": PLATFORMS,
             "threads": min(pipeline.EXPORT_THREADS, os.cpu_count() or 1), "target_s": 2.0}
 

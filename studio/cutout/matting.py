@@ -113,26 +113,37 @@ def blur_fusion_foreground(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     a = alpha.astype(np.float32) * np.float32(1 / 255)
     # Where alpha is 1 the update gives the photo back exactly, and where it is 0 F is never
     # used (it is weighted by alpha): only the mixed pixels are worked out, by flat index.
-    at = np.flatnonzero((alpha > 0) & (alpha < 255))
+    mixed = (alpha > 0) & (alpha < 255)
+    at = np.flatnonzero(mixed)
     a_at = a.reshape(-1)[at][:, None]
     image_at = image.reshape(-1, 3)[at]
-    fg_at = image_at
+    wide, narrow = FUSION_RADII
+    # The narrow pass reads the wide pass's B only within its radius of the mixed pixels.
+    near = np.flatnonzero(cv2.dilate(mixed.astype(np.uint8), np.ones((2 * narrow + 1,) * 2, np.uint8)))
+    near_of_at = np.searchsorted(near, at)
     weighted_fg = image * a[..., None]  # F·α, with F the photo before the first pass
+
+    box = (2 * wide + 1, 2 * wide + 1)
+    blurred_a = cv2.blur(a, box).reshape(-1)
+    fg_hat = cv2.blur(weighted_fg, box).reshape(-1, 3)[at] / (blurred_a[at][:, None] + 1e-5)
     weighted_bg = image - weighted_fg  # B·(1−α), with B the photo
-    for radius in FUSION_RADII:
-        size = (2 * radius + 1, 2 * radius + 1)
-        blurred_a = cv2.blur(a, size)
-        fg_hat = cv2.blur(weighted_fg, size).reshape(-1, 3)[at] / (blurred_a.reshape(-1)[at][:, None] + 1e-5)
-        bg = cv2.blur(weighted_bg, size)
-        bg /= (1.0 - blurred_a)[..., None] + 1e-5
-        fg_at = np.clip(fg_hat + a_at * (image_at - a_at * fg_hat - (1.0 - a_at) * bg.reshape(-1, 3)[at]), 0.0, 1.0)
-        # The next pass blurs this pass's F (changed at the mixed pixels only) and B (everywhere).
-        weighted_fg.reshape(-1, 3)[at] = fg_at * a_at
-        weighted_bg = bg
-        weighted_bg *= (1.0 - a)[..., None]
-    fg = image
-    fg.reshape(-1, 3)[at] = fg_at
-    return fg
+    bg_near = cv2.blur(weighted_bg, box).reshape(-1, 3)[near] / ((1.0 - blurred_a[near])[:, None] + 1e-5)
+    fg_at = _fusion_step(fg_hat, bg_near[near_of_at], image_at, a_at)
+
+    box = (2 * narrow + 1, 2 * narrow + 1)
+    weighted_fg.reshape(-1, 3)[at] = fg_at * a_at  # F changed at the mixed pixels only
+    weighted_bg = np.zeros_like(image)
+    weighted_bg.reshape(-1, 3)[near] = bg_near * (1.0 - a.reshape(-1)[near])[:, None]
+    blurred_a = cv2.blur(a, box).reshape(-1)[at][:, None]
+    fg_hat = cv2.blur(weighted_fg, box).reshape(-1, 3)[at] / (blurred_a + 1e-5)
+    bg_at = cv2.blur(weighted_bg, box).reshape(-1, 3)[at] / ((1.0 - blurred_a) + 1e-5)
+    image.reshape(-1, 3)[at] = _fusion_step(fg_hat, bg_at, image_at, a_at)
+    return image
+
+
+def _fusion_step(fg_hat: np.ndarray, bg_hat: np.ndarray, image: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Move the local foreground estimate along I = αF + (1−α)B until it explains the pixel."""
+    return np.clip(fg_hat + a * (image - a * fg_hat - (1.0 - a) * bg_hat), 0.0, 1.0)
 
 
 def _window(region: np.ndarray, pad: int, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
