@@ -121,7 +121,8 @@ def blur_fusion_foreground(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     # The narrow pass reads the wide pass's B only within its radius of the mixed pixels.
     near = np.flatnonzero(cv2.dilate(mixed.astype(np.uint8), np.ones((2 * narrow + 1,) * 2, np.uint8)))
     near_of_at = np.searchsorted(near, at)
-    weighted_fg = image * a[..., None]  # F·α, with F the photo before the first pass
+    # F·α, with F the photo before the first pass (α spread to 3 channels: numpy broadcasting is 3× slower)
+    weighted_fg = image * cv2.cvtColor(a, cv2.COLOR_GRAY2RGB)
 
     box = (2 * wide + 1, 2 * wide + 1)
     blurred_a = cv2.blur(a, box).reshape(-1)
