@@ -54,6 +54,21 @@ def recipe_with_models(recipe: Recipe, models: ModelManager) -> Recipe:
     return recipe.model_copy(update={"models": ids})
 
 
+def _image_bytes(value: object) -> int:
+    """Pixel bytes a cache entry keeps alive: its last element (entries are (owner, made) pairs), images inside."""
+    made = value[-1] if isinstance(value, tuple) and value else value
+    if isinstance(made, Image.Image):
+        return made.width * made.height * len(made.getbands())
+    if isinstance(made, (Scene, PlacedProduct)):
+        parts = (made.background, made.shadow) if isinstance(made, Scene) else (made.rgba,)
+        return sum(_image_bytes(part) for part in parts if part is not None)
+    return 0
+
+
+def _image_cache(entries: int, megabytes: int) -> BoundedCache:
+    return BoundedCache(entries, budget_bytes=megabytes * 2**20, weigh=_image_bytes)
+
+
 @dataclass
 class SceneCache:
     """Generated scenes, keyed by everything that changes them except the canvas size.
@@ -65,10 +80,10 @@ class SceneCache:
     scenes: dict[str, Scene] = field(default_factory=dict)
     # Cheaper things worth keeping while a seller edits copy and exports again: procedural
     # backdrops and placed products, each bounded (least recently used goes first).
-    backdrops: BoundedCache = field(default_factory=lambda: BoundedCache(24))
-    placements: BoundedCache = field(default_factory=lambda: BoundedCache(24))  # products and their shadows
+    backdrops: BoundedCache = field(default_factory=lambda: _image_cache(24, 192))
+    placements: BoundedCache = field(default_factory=lambda: _image_cache(24, 128))  # products and their shadows
     # The poster before its copy (backdrop, shadow, reflection, product): a copy edit re-lays only the text.
-    plains: BoundedCache = field(default_factory=lambda: BoundedCache(24))
+    plains: BoundedCache = field(default_factory=lambda: _image_cache(24, 192))
     busy_maps: BoundedCache = field(default_factory=lambda: BoundedCache(24))  # where copy would be hard to read
     # Product PSNR of written JPEGs, per quality and product pixels (see studio.export.fidelity.PsnrMemo).
     psnr: PsnrMemo = field(default_factory=PsnrMemo)

@@ -98,6 +98,33 @@ def test_bounded_cache_drops_the_least_recently_used():
     assert cache.get_or_make("b", lambda: "made again") == "made again"
 
 
+def test_bounded_cache_keeps_under_its_byte_budget_but_always_keeps_the_newest():
+    cache = BoundedCache(10, budget_bytes=250, weigh=len)
+    for key in "abc":
+        cache.put(key, "x" * 100)
+    assert len(cache) == 2 and cache.total_bytes == 200  # "a" went: three would be 300 bytes
+    assert cache.get("a") is None and cache.get("c") is not None
+    cache.put("huge", "x" * 1000)
+    assert len(cache) == 1 and cache.get("huge") is not None
+
+
+def test_a_sessions_scene_cache_is_bounded_in_bytes(none_models, tmp_path, monkeypatch):
+    """Many canvases (large slots, many seeds) must not pile up in one browser session."""
+    monkeypatch.setattr(pipeline, "EXPORT_THREADS", 2)
+    base = Recipe(scene=SceneSettings(preset="double11"), copy_text=CopyText(headline="双11"),
+                  export=ExportSettings(platforms=["taobao_main"], sku="mem"))
+    recipes = [base.model_copy(update={"variant": f"V{i}", "scene": base.scene.model_copy(update={"seed": i})})
+               for i in range(8)]
+    # An 800 px canvas is 1.9 MB: a 6 MB budget holds 3 of the 8 backdrops and plain posters.
+    small = lambda: BoundedCache(24, budget_bytes=6 * 2**20, weigh=pipeline._image_bytes)  # noqa: E731
+    cache = SceneCache(backdrops=small(), plains=small())
+    make_posters(none_models, make_bottle_cutout(), recipes, tmp_path, cache=cache)
+    for part in (cache.backdrops, cache.plains):
+        assert len(part) == 3 and part.total_bytes == 3 * 800 * 800 * 3
+    default = SceneCache()
+    assert default.plains.budget_bytes and default.backdrops.budget_bytes and default.placements.budget_bytes
+
+
 @pytest.mark.parametrize("fmt", ["jpeg", "png"])
 def test_spliced_metadata_reads_back_and_the_pixels_are_untouched(fmt):
     image = Image.effect_noise((96, 64), 40).convert("RGB")
