@@ -110,7 +110,8 @@ def label_box_for(
     pad = max(2, round(target * 0.35))
     box_w, box_h = (x1 - x0) + 2 * pad, (y1 - y0) + 2 * pad
     margin = max(2, round(short * 0.02))
-    clear = (round(keep_clear[0] * size[1]), round(keep_clear[1] * size[1]))
+    # Rounded up: 12 % of 1920 is 230.4, and a plate starting at row 230 is still under the overlay.
+    clear = (math.ceil(keep_clear[0] * size[1]), math.ceil(keep_clear[1] * size[1]))
     if box_w + 2 * margin > size[0] or box_h + max(margin, clear[0]) + max(margin, clear[1]) > size[1]:
         raise StudioError("The image is too small for a readable AI label.", hint="Export at a larger size.")
     boxes = [_corner_box(c, size, box_w, box_h, margin, clear) for c in _CORNERS]

@@ -40,6 +40,14 @@ def test_label_inside_app_overlay_safe_area():
     assert box[3] <= 1920 * 0.8
 
 
+def test_label_pushed_to_the_top_stays_below_the_overlay_there_too():
+    """Douyin 9:16 covers the top 12 % (230.4 rows): a plate from row 230 would fail the platform check."""
+    image = Image.new("RGB", (1080, 1920), (10, 10, 10))
+    product_and_price = (0, 900, 1080, 1920)  # both bottom corners taken
+    _, box = add_visible_label(image, avoid=[product_and_price], keep_clear=(0.12, 0.2))
+    assert box[1] >= 1920 * 0.12 and box[3] <= 1920 * 0.8
+
+
 def test_look_at_a_labelled_poster(make_poster, artifacts_dir):
     poster, _ = make_poster("taobao_main")
     out, box = add_visible_label(poster.image, avoid=[poster.product_box])
