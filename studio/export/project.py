@@ -21,14 +21,18 @@ from studio.errors import StudioError
 from studio.export.atomic import atomic_output
 from studio.recipe import Recipe
 
-PROJECT_VERSION = 1
+# Version 2 stores cutouts under numbered member names and keeps the seller's own
+# names (any language, spaces, dots) only as display text in the index.
+PROJECT_VERSION = 2
 PROJECT_KIND = "poster-studio-project"
 MAX_MEMBER_BYTES = 200 * 1024 * 1024  # one cutout PNG or recipe, uncompressed
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_MEMBERS = 2000
 MAX_RATIO = 200  # uncompressed/compressed; zip bombs go far beyond this
 MAX_IMAGE_PIXELS = 40_000_000
-_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+MAX_NAME_CHARS = 200
+_V1_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")  # what version 1 wrote as member names
+_MEMBER = re.compile(r"^cutouts/\d{3,6}\.png$")
 
 
 @dataclass
@@ -42,12 +46,15 @@ class Project:
 def save_project(
     path: Path, *, cutouts: dict[str, Image.Image], recipes: list[Recipe], extra: dict[str, Any] | None = None
 ) -> Path:
-    """Write the project atomically; cutout names must be short plain names (letters, digits, _ and -)."""
-    for name in cutouts:
-        if not _NAME.match(name):
-            raise StudioError(f"The cutout name '{name}' cannot be saved.", hint="Use letters, digits, _ and - only.")
+    """Write the project atomically. Cutout names are display text (`水杯.jpg`, `my photo (1)`):
+    the files inside are numbered, so no name can reach the zip's paths."""
+    names = [display_name(name) for name in sorted(cutouts)]
+    if len(set(names)) != len(names):
+        raise StudioError("Two cutouts would be saved under the same name.", hint="Rename one of the photos.")
+    members = [f"cutouts/{i:03d}.png" for i in range(len(names))]
     index = {
-        "kind": PROJECT_KIND, "version": PROJECT_VERSION, "cutouts": sorted(cutouts),
+        "kind": PROJECT_KIND, "version": PROJECT_VERSION,
+        "cutouts": [{"name": name, "file": member} for name, member in zip(names, members)],
         "recipes": [f"recipes/{i:03d}.json" for i in range(len(recipes))], "extra": extra or {},
     }
     try:
@@ -57,14 +64,34 @@ def save_project(
     path = Path(path)
     with atomic_output(path) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.json", index_json)
-        for name in sorted(cutouts):
+        for original, member in zip(sorted(cutouts), members):
             buf = io.BytesIO()
-            image = cutouts[name]
-            image.save(buf, "PNG", compress_level=6)  # keeps RGBA: the cutout's alpha is the product mask
-            archive.writestr(f"cutouts/{name}.png", buf.getvalue(), compress_type=zipfile.ZIP_STORED)
+            cutouts[original].save(buf, "PNG", compress_level=6)  # keeps RGBA: the alpha is the product mask
+            archive.writestr(member, buf.getvalue(), compress_type=zipfile.ZIP_STORED)
         for member, recipe in zip(index["recipes"], recipes):
             archive.writestr(member, recipe.to_json())
     return path
+
+
+def display_name(name: str) -> str:
+    """A seller's photo name as shown and stored in the index: control characters and
+    path separators dropped, trimmed to MAX_NAME_CHARS; never empty."""
+    kept = "".join(ch for ch in str(name) if ch.isprintable() and ch not in "/\\").strip()
+    return kept[:MAX_NAME_CHARS] or "product"
+
+
+def _cutout_entries(index: dict[str, Any]) -> list[tuple[str, str]]:
+    """(display name, member) pairs from either index version; unsafe entries refuse the file."""
+    entries = []
+    for entry in index.get("cutouts", []):
+        if isinstance(entry, str) and _V1_NAME.match(entry):  # version 1: the name was the member
+            entries.append((entry, f"cutouts/{entry}.png"))
+        elif (isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("file"), str)
+              and _MEMBER.match(entry["file"]) and len(entry["name"]) <= MAX_NAME_CHARS):
+            entries.append((display_name(entry["name"]), entry["file"]))
+        else:
+            raise StudioError("This project names a cutout in an unsafe way and was not opened.")
+    return entries
 
 
 def _check_members(archive: zipfile.ZipFile) -> None:
@@ -126,10 +153,8 @@ def open_project(path: Path) -> Project:
         if int(index.get("version", 0)) > PROJECT_VERSION:
             raise StudioError("This project was saved by a newer Poster Studio.", hint="Update the studio to open it.")
         cutouts = {}
-        for name in index.get("cutouts", []):
-            if not isinstance(name, str) or not _NAME.match(name):
-                raise StudioError("This project names a cutout in an unsafe way and was not opened.")
-            cutouts[name] = _open_cutout(_read_member(archive, f"cutouts/{name}.png"), name)
+        for name, member in _cutout_entries(index):
+            cutouts[name] = _open_cutout(_read_member(archive, member), name)
         recipes = []
         for member in index.get("recipes", []):
             if not isinstance(member, str) or not re.fullmatch(r"recipes/\d{3,6}\.json", member):

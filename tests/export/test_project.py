@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 
 import numpy as np
@@ -19,7 +20,7 @@ def test_round_trip_keeps_cutout_pixels_and_recipes(bottle_cutout, recipe, tmp_p
     path = save_project(tmp_path / "shop.poster", cutouts={"bottle": bottle_cutout.rgba}, recipes=recipes,
                         extra={"note": "双11"})
     project = open_project(path)
-    assert project.version == 1 and project.extra == {"note": "双11"}
+    assert project.version == 2 and project.extra == {"note": "双11"}
     assert project.recipes == recipes
     assert project.cutouts["bottle"].mode == "RGBA"
     assert np.array_equal(np.asarray(project.cutouts["bottle"]), np.asarray(bottle_cutout.rgba))
@@ -63,7 +64,25 @@ def test_not_a_project_and_newer_version(tmp_path):
         open_project(newer)
 
 
-def test_bad_cutout_name_is_refused_on_save(tmp_path, bottle_cutout):
-    with pytest.raises(StudioError, match="cannot be saved"):
-        save_project(tmp_path / "x.poster", cutouts={"../bottle": bottle_cutout.rgba}, recipes=[])
-    assert not (tmp_path / "x.poster").exists()
+@pytest.mark.parametrize("name", ["水杯.jpg", "my photo (1).jpg", "玫瑰香水 50ml.v2.png", "x" * 90, "../bottle"])
+def test_any_photo_name_a_seller_uses_saves_and_reopens(tmp_path, bottle_cutout, name):
+    path = save_project(tmp_path / "x.poster", cutouts={name: bottle_cutout.rgba}, recipes=[])
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["cutouts/000.png", "project.json"]  # the name never becomes a path
+    reopened = open_project(path)
+    assert list(reopened.cutouts) == [project_mod.display_name(name)]
+    assert project_mod.display_name(name) == name.replace("/", "")
+
+
+def test_version_1_projects_still_open(tmp_path, bottle_cutout):
+    buf = io.BytesIO()
+    bottle_cutout.rgba.save(buf, "PNG")
+    index = b'{"kind": "poster-studio-project", "version": 1, "cutouts": ["bottle"], "recipes": []}'
+    path = _zip_with(tmp_path / "old.poster", {"project.json": index, "cutouts/bottle.png": buf.getvalue()})
+    assert list(open_project(path).cutouts) == ["bottle"]
+
+
+def test_unsafe_member_in_a_version_2_index_is_refused(tmp_path):
+    index = b'{"kind": "poster-studio-project", "version": 2, "cutouts": [{"name": "a", "file": "../a.png"}]}'
+    with pytest.raises(StudioError, match="unsafe"):
+        open_project(_zip_with(tmp_path / "evil.poster", {"project.json": index}))
