@@ -25,6 +25,11 @@ _TRY = "Try a JPEG or PNG."
 # Formats a phone, camera or shop system produces. MPO is what many phones call their JPEGs.
 PHOTO_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF")
 MAX_FILE_BYTES = 100 * 1024 * 1024  # far above any real product photo; stops a huge file being read into memory
+# No poster or canvas is larger than 4096 px a side (Settings.max_canvas_side), so a photo is
+# never needed bigger: a 36 MP camera JPEG is decoded at half scale (libjpeg's DCT scaling, no
+# full-size copy) and anything still larger is resized once, before cut-out and refinement
+# multiply its size in float arrays.
+WORKING_MAX_SIDE = 4096
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,8 @@ class LoadedImage:
     image: Image.Image  # 8-bit RGB, or RGBA when the photo has real transparency; upright
     sha256: str  # of the original file bytes (of the PNG encoding for an in-memory image)
     name: str  # file stem, or "photo"
-    frames: int = 1  # >1 for an animated file; only frame 0 is used
+    frames: int = 1  # 2 for an animated or multi-page file (the pages are not counted); only frame 0 is used
+    original_size: tuple[int, int] | None = None  # the file's own size when it was decoded smaller
 
 
 def load_image(
@@ -40,8 +46,10 @@ def load_image(
     *,
     max_pixels: int = 40_000_000,
     name: str | None = None,
+    max_side: int = WORKING_MAX_SIDE,
 ) -> LoadedImage:
-    """Open `source` (a path, raw file bytes or a PIL image) as an upright 8-bit image."""
+    """Open `source` (a path, raw file bytes or a PIL image) as an upright 8-bit image,
+    at most `max_side` px on its long side."""
     if isinstance(source, Image.Image):
         _check_pixels(source.size, max_pixels)
         try:
@@ -49,7 +57,8 @@ def load_image(
             image = normalize_mode(_upright(source))
         except (OSError, ValueError) as exc:  # a lazily opened file that turns out damaged
             raise StudioError(f"This photo could not be read ({exc}). {_TRY}") from None
-        return LoadedImage(image, hashlib.sha256(data).hexdigest(), name or "photo")
+        image, original = _fit_side(image, max_side)
+        return LoadedImage(image, hashlib.sha256(data).hexdigest(), name or "photo", original_size=original)
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
@@ -71,10 +80,10 @@ def load_image(
         stem = name or "photo"
     else:
         raise StudioError(f"This is not a photo the studio can read ({type(source).__name__}). {_TRY}")
-    return _decode(data, stem, max_pixels)
+    return _decode(data, stem, max_pixels, max_side)
 
 
-def _decode(data: bytes, stem: str, max_pixels: int) -> LoadedImage:
+def _decode(data: bytes, stem: str, max_pixels: int, max_side: int = WORKING_MAX_SIDE) -> LoadedImage:
     if not data:
         raise StudioError(f"The file '{stem}' is empty (0 bytes).", hint="Upload the photo again. " + _TRY)
     try:
@@ -82,8 +91,13 @@ def _decode(data: bytes, stem: str, max_pixels: int) -> LoadedImage:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=_photo_formats())
             _check_pixels(img.size, max_pixels)  # header only: nothing decoded yet
-            frames = int(getattr(img, "n_frames", 1) or 1)
+            file_size = img.size
+            # is_animated looks one page ahead; n_frames would walk a TIFF's whole IFD chain
+            # (minutes for a crafted file), and only the first page is ever used.
+            frames = 2 if getattr(img, "is_animated", False) else 1
             img.seek(0)
+            if img.format in ("JPEG", "MPO") and max(img.size) >= 2 * max_side:
+                img.draft("RGB", _draft_request(img.size, max_side))  # decode at 1/2, 1/4 or 1/8 scale
             img.load()
     except StudioError:
         raise
@@ -99,8 +113,24 @@ def _decode(data: bytes, stem: str, max_pixels: int) -> LoadedImage:
         raise StudioError(
             f"This file is not a photo the studio can read ('{stem}' looks damaged or incomplete: {exc}). {_TRY}"
         ) from None
-    image = normalize_mode(_upright(img))
-    return LoadedImage(image, hashlib.sha256(data).hexdigest(), stem, frames)
+    image, _ = _fit_side(normalize_mode(_upright(img)), max_side)
+    original = file_size if image.size != file_size and image.size != file_size[::-1] else None
+    return LoadedImage(image, hashlib.sha256(data).hexdigest(), stem, frames, original)
+
+
+def _draft_request(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """The size to ask libjpeg for: its scaled decode picks the smallest 1/k scale that is at
+    least this big, so the long side never drops below `max_side`."""
+    scale = max_side / max(size)
+    return (max(1, int(size[0] * scale) + 1), max(1, int(size[1] * scale) + 1))
+
+
+def _fit_side(image: Image.Image, max_side: int) -> tuple[Image.Image, tuple[int, int] | None]:
+    if max(image.size) <= max_side:
+        return image, None
+    scale = max_side / max(image.size)
+    target = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0), image.size
 
 
 def _photo_formats() -> list[str]:
