@@ -62,6 +62,12 @@ def _build_parser() -> argparse.ArgumentParser:
     poster.add_argument("--sku", help="product code used in file names")
     poster.add_argument("--format", choices=["auto", "jpeg", "png", "webp"])
     poster.add_argument("--no-ai-label", action="store_true", help="leave the visible AI生成 mark off")
+    poster.add_argument("--producer", metavar="SHOP", help="your shop name or ID for the AI label's ContentProducer")
+    poster.add_argument("--propagator", metavar="SHOP", help="who publishes the files (AI label's ContentPropagator)")
+    poster.add_argument("--c2pa", action="store_true", default=None,
+                        help="sign each file with Content Credentials (needs c2pa-python)")
+    poster.add_argument("--c2pa-cert", type=Path, metavar="PEM", help="your certificate chain (default: self-signed)")
+    poster.add_argument("--c2pa-key", type=Path, metavar="PEM", help="the certificate's private key")
     poster.add_argument("--out", required=True, type=Path, metavar="DIR")
     _add_model_flags(poster)
     _add_cutout_flags(poster)
@@ -124,6 +130,11 @@ def _settings(args: argparse.Namespace):
         base_model=getattr(args, "base_model", None),
         controlnet=getattr(args, "controlnet", None),
         lora_dir=getattr(args, "lora_dir", None),
+        content_producer=getattr(args, "producer", None),
+        content_propagator=getattr(args, "propagator", None),
+        c2pa=getattr(args, "c2pa", None),
+        c2pa_cert=getattr(args, "c2pa_cert", None),
+        c2pa_key=getattr(args, "c2pa_key", None),
         open_browser=False,
     ).resolved()
 

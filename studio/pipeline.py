@@ -373,7 +373,7 @@ def make_posters(
     cancel: CancelToken | None = None,
 ) -> ExportResult:
     """Render every variant at every platform, write the files, manifest, recipes and zip."""
-    from studio.export.files import write_poster_file
+    from studio.export.files import label_names, write_poster_file
     from studio.export.package import check_output, write_package
 
     if not recipes:
@@ -405,7 +405,7 @@ def make_posters(
         output = write_poster_file(
             poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False,
             ai_generated=uses_generated_scene(recipe, models) and not platform.white_background,
-            psnr_memo=cache.psnr,
+            psnr_memo=cache.psnr, **label_names(models.settings),
         )
         # Checked here, on the worker, while other files are still being made (decoding releases the GIL).
         return poster, output, check_output(out_dir, recipe, output)

@@ -146,7 +146,13 @@ def _aigc_metadata(path: Path, ai_generated: bool | None = None) -> dict[str, An
         return _check("failed", f"the XMP metadata is broken: {exc}")
     if not aigc or aigc.get("Label") not in ("1", "2", "3"):
         return _check("failed", "the XMP has no TC260:AIGC label")
-    return _check("passed", f"TC260:AIGC Label={aigc['Label']}, ProduceID={aigc.get('ProduceID', '')}")
+    from studio.export.aigc import verify_label
+
+    holds, why = verify_label(path, aigc)
+    if not holds:
+        return _check("failed", f"TC260:AIGC label present but {why}")
+    return _check("passed", f"TC260:AIGC Label={aigc['Label']}, ContentProducer={aigc.get('ContentProducer', '')}, "
+                  f"ProduceID={aigc.get('ProduceID', '')}; {why}")
 
 
 def _ends_whole(path: Path, pil_format: str) -> bool:
