@@ -16,6 +16,7 @@ from typing import Any
 
 import gradio as gr
 
+from studio.export.sheets import plain_cell
 from studio.presets import all_presets, display_name
 from studio.progress import Cancelled
 from studio.recipe import Recipe
@@ -376,7 +377,7 @@ def compliance_rows(out_dir: Path, lang: str = "zh") -> list[list[str]]:
     manifest = out_dir / "manifest.csv"
     if manifest.is_file():
         with manifest.open(encoding="utf-8-sig") as fh:
-            variants = {row["file"]: row["variant"] for row in csv.DictReader(fh)}
+            variants = {row["file"]: plain_cell(row["variant"]) for row in csv.DictReader(fh)}
     zh = lang == "zh"
     rows = []
     for item in report.get("files", []):
@@ -450,7 +451,7 @@ def _all_zero(table: Any) -> bool:
 def _manifest_rows(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8-sig") as fh:  # Excel-friendly BOM
         reader = csv.reader(fh)
-        return [row for row in reader]
+        return [[plain_cell(cell) for cell in row] for row in reader]  # the seller's text, not spreadsheet escapes
 
 
 def _table_rows(table: Any) -> list[dict]:
