@@ -77,6 +77,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     ab = sub.add_parser("ab-stats", help="which poster variant wins, from a results CSV")
     ab.add_argument("results", metavar="RESULTS.csv", help="columns: variant, impressions, clicks[, orders]")
+    ab.add_argument("--min-lift", type=float, default=None, metavar="FRACTION",
+                    help="smallest relative click-rate lift worth detecting (default 0.2 = +20%%)")
+    ab.add_argument("--design", choices=["split", "rotation"], default="split",
+                    help="split: a random split (marketplace experiment tool); rotation: posters shown one after another")
+    ab.add_argument("--alpha", type=float, default=None, help="significance level (default 0.05)")
     return parser
 
 
@@ -330,5 +335,8 @@ def _cmd_ab_stats(args: argparse.Namespace) -> int:
 
     path = Path(args.results)
     rows = read_results_csv(_read_text(path))
-    print(json.dumps(ab_stats(rows), ensure_ascii=False, indent=2))
+    options = {k: v for k, v in (("min_lift", args.min_lift), ("alpha", args.alpha)) if v is not None}
+    if "alpha" in options and not 0 < options["alpha"] < 0.5:
+        raise StudioError("--alpha must be between 0 and 0.5, e.g. 0.05.")
+    print(json.dumps(ab_stats(rows, design=args.design, **options), ensure_ascii=False, indent=2))
     return 0

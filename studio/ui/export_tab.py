@@ -431,12 +431,17 @@ def ab_decision(ctx: UiContext, stats: dict[str, Any], lang: str) -> str:
     if stats.get("winner"):
         return ctx.tr.text("ex_ab_winner", lang, winner=stats["winner"], ctr=f"{b['ctr']:.2%}", runner=runner,
                            runner_ctr=f"{r['ctr']:.2%}", p=p_text)
+    guidance = stats.get("guidance", {}).get(lang, "")
+    tail = f"\n\n<small>{guidance}</small>" if guidance else ""
+    if stats.get("reason") in ("too_few", "peeking_guard", "rotation"):
+        # The core says why there is no verdict yet and how much more data it needs.
+        return "⏳ " + stats.get("note_zh" if lang == "zh" else "note", "") + tail
     need = stats.get("needed_impressions")
     if not need:
-        return ctx.tr.text("ex_ab_tied", lang)
+        return ctx.tr.text("ex_ab_tied", lang) + tail
     more = max(0, need - min(b["impressions"], r["impressions"]))
     return (ctx.tr.text("ex_ab_not_yet", lang, best=best, runner=runner, p=p_text) + "\n\n"
-            + ctx.tr.text("ex_ab_need_more", lang, need=f"{need:,}", more=f"{more:,}"))
+            + ctx.tr.text("ex_ab_need_more", lang, need=f"{need:,}", more=f"{more:,}")) + tail
 
 
 def _all_zero(table: Any) -> bool:
