@@ -234,5 +234,9 @@ def check_file(
         else:
             checks[rule] = _check("not_checked", f"the studio has no check for the rule '{rule}' yet")
     checks["aigc_metadata"] = _aigc_metadata(path, ai_generated)
+    if ai_generated and text_boxes is not None:
+        from studio.export.visible_label import check_visible_label
+
+        checks["aigc_visible_label"] = check_visible_label(path, text_boxes.get("aigc_label"))
     compliant = all(c["status"] != "failed" for c in checks.values())
     return {"file": path.name, "platform": platform.id, "compliant": compliant, "checks": checks}

@@ -38,6 +38,7 @@ CHECK_NAMES = {
     "white_background": ("白底", "white background"), "fill_85": ("商品占 85%", "product fills 85%"),
     "no_text": ("不含文字", "no text"), "safe_top_bottom": ("避开顶部/底部遮挡", "clear of app overlays"),
     "aigc_metadata": ("AI 隐式标识", "AI label in metadata"),
+    "aigc_visible_label": ("AI 显式标识（≥5% 高）", "visible AI label (≥5% tall)"),
 }
 RESULT_WORDS = {"passed": ("✅ 通过", "✅ passed"), "failed": ("❌ 未通过", "❌ failed"),
                 "not_checked": ("⚠ 部分未检查", "⚠ partly not checked")}

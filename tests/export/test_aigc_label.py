@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 from PIL import Image
@@ -92,3 +93,33 @@ def test_settings_take_the_names_from_the_environment(monkeypatch):
     monkeypatch.setenv("STUDIO_PROPAGATOR", "jd:9")
     settings = Settings.from_env()
     assert label_names(settings) == {"producer": "Rose Shop", "propagator": "jd:9"}
+
+
+@pytest.mark.parametrize(("fmt", "platform_id"), [("jpeg", "taobao_main"), ("png", "douyin_9x16"), ("webp", "xiaohongshu_3x4")])
+def test_visible_label_meets_the_5_percent_rule_on_the_shipped_file(fmt, platform_id, make_poster, recipe, tmp_path):
+    platform = get_platform(platform_id)
+    poster, _ = make_poster(platform, background=(250, 250, 250))  # a bright scene: the hardest case for the plate
+    out = write_poster_file(poster, platform, tmp_path, recipe=recipe, file_format=fmt, visible_label=True)
+    report = check_file(tmp_path / out.file, platform, product_box=poster.product_box, text_boxes=out.text_boxes,
+                        ai_generated=True)
+    check = report["checks"]["aigc_visible_label"]
+    assert check["status"] == "passed", check
+    assert check["ink_height_px"] >= check["required_px"] == math.ceil(0.05 * min(platform.size))
+
+
+def test_a_too_small_label_fails_and_a_missing_one_is_reported(make_poster, recipe, tmp_path):
+    from studio.export.labels import LABEL_BOX_NAME, add_visible_label
+
+    platform = get_platform("taobao_main")
+    poster, _ = make_poster(platform)
+    small, box = add_visible_label(poster.image, min_height_fraction=0.03)
+    poster = dataclasses.replace(poster, image=small, text_boxes={LABEL_BOX_NAME: box})
+    out = write_poster_file(poster, platform, tmp_path, recipe=recipe)
+    report = check_file(tmp_path / out.file, platform, text_boxes=out.text_boxes, ai_generated=True)
+    check = report["checks"]["aigc_visible_label"]
+    assert check["status"] == "failed" and "under 5 %" in check["reason"]
+    assert 0.025 * 800 <= check["ink_height_px"] < 40
+    missing = check_file(tmp_path / out.file, platform, text_boxes={}, ai_generated=True)
+    assert missing["checks"]["aigc_visible_label"]["status"] == "not_checked"
+    procedural = check_file(tmp_path / out.file, platform, text_boxes={}, ai_generated=False)
+    assert "aigc_visible_label" not in procedural["checks"]
