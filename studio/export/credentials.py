@@ -185,7 +185,7 @@ def credential_for(settings: object) -> Credential | None:
     if not getattr(settings, "c2pa", False):
         return None
     _c2pa()  # a missing package fails before any poster is made
-    data_dir = Path(getattr(settings, "cache_dir")) / "c2pa"
+    data_dir = Path(settings.cache_dir) / "c2pa"  # type: ignore[attr-defined]
     return load_credential(getattr(settings, "c2pa_cert", None), getattr(settings, "c2pa_key", None), data_dir)
 
 

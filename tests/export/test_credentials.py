@@ -9,7 +9,12 @@ import pytest
 
 from studio.export.aigc import verify_label
 from studio.export.credentials import (
-    AIGC_ASSERTION, CREATED_TYPE_AI, CREATED_TYPE_PLAIN, load_credential, make_local_credential, read_credentials,
+    AIGC_ASSERTION,
+    CREATED_TYPE_AI,
+    CREATED_TYPE_PLAIN,
+    load_credential,
+    make_local_credential,
+    read_credentials,
     sign_file,
 )
 from studio.export.files import read_recipe_from_file, read_xmp, write_poster_file
