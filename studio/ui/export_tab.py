@@ -17,6 +17,7 @@ from typing import Any
 import gradio as gr
 
 from studio.export.sheets import plain_cell
+from studio.export.sku import sku_slug
 from studio.presets import all_presets, display_name
 from studio.progress import Cancelled
 from studio.recipe import Recipe
@@ -170,7 +171,7 @@ def build_export_tab(ctx: UiContext) -> None:
         export = session.recipe.export.model_copy(update={"platforms": list(platform_ids), "sku": (sku_text or "poster").strip(),
                                                           "file_format": file_format, "aigc_label": bool(with_label)})
         base = session.recipe.model_copy(update={"export": export})
-        base = type(base).model_validate(base.model_dump())  # re-check the seller's SKU and the rest
+        base = type(base).from_dict(base.model_dump())  # re-check the seller's SKU and the rest, in the seller's words
         picks = {"scene": scenes, "style": styles, "copy": headline_lines, "layout": layouts}
         recipes, varied = variant_set(ctx, base, factor_name, first, second, int(n or 1), values_text, picks, lang)
         out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
@@ -243,7 +244,7 @@ def build_export_tab(ctx: UiContext) -> None:
         session = ensure(session)
         if session.cutout is None:
             raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
-        path = Path(tempfile.mkdtemp(prefix="project-")) / f"{session.recipe.export.sku}.poster"
+        path = Path(tempfile.mkdtemp(prefix="project-")) / f"{sku_slug(session.recipe.export.sku)}.poster"
         save_project(path, cutouts={session.photo_name or "product": session.cutout.rgba}, recipes=[session.recipe],
                      extra={"photo_name": session.photo_name})
         return str(path), ctx.tr.text("project_saved", lang_of(lang))
