@@ -375,6 +375,7 @@ def make_posters(
     """Render every variant at every platform, write the files, manifest, recipes and zip."""
     from studio.export.credentials import credential_for, sign_output
     from studio.export.files import label_names, write_poster_file
+    from studio.export.hashes import file_hashes
     from studio.export.package import check_output, write_package
 
     if not recipes:
@@ -409,6 +410,7 @@ def make_posters(
         output = write_poster_file(
             poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False,
             ai_generated=ai_generated, psnr_memo=cache.psnr, **label_names(models.settings),
+            **(file_hashes(models.settings, recipe) if ai_generated else {}),
         )
         if credential is not None:  # last: labels and metadata are in, and signing changes no pixel
             output = sign_output(out_dir, output, credential, ai_generated=ai_generated, product=cutout.rgba)

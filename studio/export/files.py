@@ -104,6 +104,8 @@ def write_poster_file(
     visible_label: bool | None = None,
     ai_generated: bool = True,
     psnr_memo: PsnrMemo | None = None,
+    model_hash: str = "",
+    lora_hashes: dict[str, str] | None = None,
 ) -> OutputFile:
     """Write `poster` into `out_dir`; returns its OutputFile (real byte count).
 
@@ -113,6 +115,7 @@ def write_poster_file(
     poster already carries one (text_boxes["aigc_label"]). Warnings about size caps
     and compression also go to `poster.warnings`. psnr_memo: product PSNRs already measured
     (an export's SceneCache keeps one), so a copy edit skips decoding what it decoded before.
+    model_hash / lora_hashes: the webui's short hashes for `parameters` (studio.export.hashes).
     """
     fmt = resolve_format(file_format, recipe, platform)
     if poster.image.size != platform.size:
@@ -141,7 +144,8 @@ def write_poster_file(
     # ReservedCode1 hashes the pixels as the shipped file decodes: a same-length placeholder while
     # the quality search runs, the real digest once the encoding is fixed.
     label = aigc_fields(producer, PLACEHOLDER_DIGEST, propagator=propagator) if ai_generated else None
-    params = parameters_text(recipe, platform.size, ai_generated=ai_generated)
+    params = parameters_text(recipe, platform.size, ai_generated=ai_generated, model_hash=model_hash,
+                             lora_hashes=lora_hashes)
     others = [o for o in recipe.outputs if o.file != name]
 
     def entry(nbytes: int) -> OutputFile:

@@ -17,6 +17,7 @@ from studio.export.containers import read_embedded
 from studio.export.files import read_recipe_from_file, read_xmp, write_poster_file
 from studio.export.xmp import COMPOSITE_SYNTHETIC, DIGITAL_SOURCE_TYPE, parse_xmp
 from studio.presets import get_platform
+from studio.recipe import Recipe
 
 sd_parsers = pytest.importorskip("sd_parsers")
 piexif = pytest.importorskip("piexif")
@@ -111,3 +112,37 @@ def test_jpeg_recipe_is_in_our_xmp_not_a_comment(make_poster, ai_recipe, tmp_pat
     assert json.loads(info.studio("Recipe"))["scene"]["seed"] == 1234
     assert info.source_type == DIGITAL_SOURCE_TYPE
     assert read_recipe_from_file(path).scene.prompt == "warm morning light"
+
+
+def test_model_and_lora_hashes_are_the_webuis_short_hashes(make_poster, ai_recipe, tmp_path):
+    import hashlib
+    import types
+
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    from studio.export.hashes import file_hashes
+    from studio.recipe import StyleChoice
+
+    lora_dir = tmp_path / "loras"
+    lora_dir.mkdir()
+    key = "lora_unet_down_blocks_1_attentions_0_proj_in"
+    save_file({f"{key}.lora_down.weight": np.ones((4, 32), np.float32),
+               f"{key}.lora_up.weight": np.ones((32, 4), np.float32)}, str(lora_dir / "inkwash.safetensors"),
+              metadata={"ss_output_name": "inkwash"})
+    checkpoint = tmp_path / "base.safetensors"
+    checkpoint.write_bytes(b"\x02\x00\x00\x00\x00\x00\x00\x00{}" + bytes(range(256)) * 4)
+    ai_recipe.styles = [StyleChoice(name="inkwash", weight=0.7)]
+    ai_recipe.models.base = str(checkpoint)
+    hashes = file_hashes(types.SimpleNamespace(lora_dir=lora_dir), ai_recipe)
+    raw = (lora_dir / "inkwash.safetensors").read_bytes()
+    after_header = raw[8 + int.from_bytes(raw[:8], "little"):]
+    assert hashes["lora_hashes"] == {"inkwash": hashlib.sha256(after_header).hexdigest()[:12]}
+    assert hashes["model_hash"] == hashlib.sha256(checkpoint.read_bytes()).hexdigest()[:10]
+    platform = get_platform("xiaohongshu_3x4")
+    out = write_poster_file(make_poster(platform)[0], platform, tmp_path, recipe=ai_recipe, file_format="png", **hashes)
+    fields = _webui_fields(read_embedded(tmp_path / out.file).parameters.split("\n")[-1])
+    assert fields["Model hash"] == hashes["model_hash"]
+    assert fields["Lora hashes"] == f"inkwash: {hashes['lora_hashes']['inkwash']}"
+    assert "<lora:inkwash:0.7>" in read_embedded(tmp_path / out.file).parameters.split("\n")[0]
+    assert file_hashes(types.SimpleNamespace(lora_dir=lora_dir), Recipe())["model_hash"] == ""
