@@ -62,6 +62,12 @@ def _build_parser() -> argparse.ArgumentParser:
     poster.add_argument("--sku", help="product code used in file names")
     poster.add_argument("--format", choices=["auto", "jpeg", "png", "webp"])
     poster.add_argument("--no-ai-label", action="store_true", help="leave the visible AI生成 mark off")
+    poster.add_argument("--producer", metavar="SHOP", help="your shop name or ID for the AI label's ContentProducer")
+    poster.add_argument("--propagator", metavar="SHOP", help="who publishes the files (AI label's ContentPropagator)")
+    poster.add_argument("--c2pa", action="store_true", default=None,
+                        help="sign each file with Content Credentials (needs c2pa-python)")
+    poster.add_argument("--c2pa-cert", type=Path, metavar="PEM", help="your certificate chain (default: self-signed)")
+    poster.add_argument("--c2pa-key", type=Path, metavar="PEM", help="the certificate's private key")
     poster.add_argument("--out", required=True, type=Path, metavar="DIR")
     _add_model_flags(poster)
     _add_cutout_flags(poster)
@@ -71,6 +77,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     ab = sub.add_parser("ab-stats", help="which poster variant wins, from a results CSV")
     ab.add_argument("results", metavar="RESULTS.csv", help="columns: variant, impressions, clicks[, orders]")
+    ab.add_argument("--min-lift", type=float, default=None, metavar="FRACTION",
+                    help="smallest relative click-rate lift worth detecting (default 0.2 = +20%%)")
+    ab.add_argument("--design", choices=["split", "rotation"], default="split",
+                    help="split: a random split (marketplace experiment tool); rotation: posters shown one after another")
+    ab.add_argument("--alpha", type=float, default=None, help="significance level (default 0.05)")
     return parser
 
 
@@ -124,6 +135,11 @@ def _settings(args: argparse.Namespace):
         base_model=getattr(args, "base_model", None),
         controlnet=getattr(args, "controlnet", None),
         lora_dir=getattr(args, "lora_dir", None),
+        content_producer=getattr(args, "producer", None),
+        content_propagator=getattr(args, "propagator", None),
+        c2pa=getattr(args, "c2pa", None),
+        c2pa_cert=getattr(args, "c2pa_cert", None),
+        c2pa_key=getattr(args, "c2pa_key", None),
         open_browser=False,
     ).resolved()
 
@@ -319,5 +335,8 @@ def _cmd_ab_stats(args: argparse.Namespace) -> int:
 
     path = Path(args.results)
     rows = read_results_csv(_read_text(path))
-    print(json.dumps(ab_stats(rows), ensure_ascii=False, indent=2))
+    options = {k: v for k, v in (("min_lift", args.min_lift), ("alpha", args.alpha)) if v is not None}
+    if "alpha" in options and not 0 < options["alpha"] < 0.5:
+        raise StudioError("--alpha must be between 0 and 0.5, e.g. 0.05.")
+    print(json.dumps(ab_stats(rows, design=args.design, **options), ensure_ascii=False, indent=2))
     return 0

@@ -373,7 +373,9 @@ def make_posters(
     cancel: CancelToken | None = None,
 ) -> ExportResult:
     """Render every variant at every platform, write the files, manifest, recipes and zip."""
-    from studio.export.files import write_poster_file
+    from studio.export.credentials import credential_for, sign_output
+    from studio.export.files import label_names, write_poster_file
+    from studio.export.hashes import file_hashes
     from studio.export.package import check_output, write_package
 
     if not recipes:
@@ -396,17 +398,22 @@ def make_posters(
             progress=lambda f, m: progress(0.5 * f, m), cancel=cancel,
         )  # fmt: skip
 
+    credential = credential_for(models.settings)  # Content Credentials, when the settings ask for them
+
     def one_file(recipe: Recipe, pid: str) -> tuple[Poster, OutputFile, dict]:
         if cancel is not None:
             cancel.raise_if_cancelled()
         poster = render_poster(models, cutout, recipe, pid, cache=cache, cancel=cancel)
         platform = get_platform(pid)
+        ai_generated = uses_generated_scene(recipe, models) and not platform.white_background
         # The visible label is drawn by render_poster, on generated scenes only.
         output = write_poster_file(
             poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False,
-            ai_generated=uses_generated_scene(recipe, models) and not platform.white_background,
-            psnr_memo=cache.psnr,
+            ai_generated=ai_generated, psnr_memo=cache.psnr, **label_names(models.settings),
+            **(file_hashes(models.settings, recipe) if ai_generated else {}),
         )
+        if credential is not None:  # last: labels and metadata are in, and signing changes no pixel
+            output = sign_output(out_dir, output, credential, ai_generated=ai_generated, product=cutout.rgba)
         # Checked here, on the worker, while other files are still being made (decoding releases the GIL).
         return poster, output, check_output(out_dir, recipe, output)
 

@@ -109,7 +109,15 @@ class ExportSettings(_Part):
     platforms: list[str] = Field(default_factory=lambda: ["taobao_main"], min_length=1)
     file_format: Literal["auto", "jpeg", "png", "webp"] = "auto"
     aigc_label: bool = True  # the visible "AI生成" mark; the metadata label is always written
-    sku: str = Field("poster", pattern=r"^[A-Za-z0-9_\-]{1,40}$")
+    # Any product code the seller types, Chinese included; file names use studio.export.sku.sku_slug.
+    sku: str = Field("poster", min_length=1, max_length=64)
+
+    @field_validator("sku")
+    @classmethod
+    def _sku(cls, value: str) -> str:
+        from studio.export.sku import check_sku
+
+        return check_sku(value)
 
 
 class ModelIds(_Part):

@@ -65,6 +65,13 @@ class Settings:
     # default for the audience: unlimited on this computer, 10 on a share link or a Space.
     jobs_per_minute: int | None = None
     max_queue: int = 32  # events waiting in Gradio's queue, across all users
+    # --- the seller's names in every AI label (TC260 ContentProducer / ContentPropagator) ---
+    content_producer: str = ""  # shop name or ID; "" writes the app's name (studio.export.aigc.DEFAULT_PRODUCER)
+    content_propagator: str = ""  # who publishes the files (e.g. the shop on Tmall); "" leaves those fields empty
+    # --- Content Credentials: sign each exported file (needs c2pa-python) ---
+    c2pa: bool = False
+    c2pa_cert: Path | None = None  # the seller's PEM certificate chain; None: a self-signed one in cache_dir
+    c2pa_key: Path | None = None  # its private key (PEM)
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -85,6 +92,15 @@ class Settings:
             values["compile"] = True
         if env.get("STUDIO_LOW_VRAM", "").lower() in ("1", "true", "yes"):
             values["low_vram"] = True
+        if env.get("STUDIO_PRODUCER"):
+            values["content_producer"] = env["STUDIO_PRODUCER"]
+        if env.get("STUDIO_PROPAGATOR"):
+            values["content_propagator"] = env["STUDIO_PROPAGATOR"]
+        if env.get("STUDIO_C2PA", "").lower() in ("1", "true", "yes"):
+            values["c2pa"] = True
+        for key in ("c2pa_cert", "c2pa_key"):
+            if env.get(f"STUDIO_{key.upper()}"):
+                values[key] = Path(env[f"STUDIO_{key.upper()}"])
         if env.get("STUDIO_JOBS_PER_MINUTE", "").strip().isdigit():
             values["jobs_per_minute"] = int(env["STUDIO_JOBS_PER_MINUTE"])
         if env.get("SPACE_ID"):
@@ -93,8 +109,9 @@ class Settings:
             if env.get("GRADIO_SERVER_PORT", "").isdigit():
                 values["port"] = int(env["GRADIO_SERVER_PORT"])
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if isinstance(values.get("lora_dir"), str):
-            values["lora_dir"] = Path(values["lora_dir"])  # type: ignore[arg-type]
+        for key in ("lora_dir", "c2pa_cert", "c2pa_key"):
+            if isinstance(values.get(key), str):
+                values[key] = Path(values[key])  # type: ignore[arg-type]
         settings = cls(**values)  # type: ignore[arg-type]
         settings.validate()
         return settings
@@ -106,6 +123,12 @@ class Settings:
             )
         if self.device not in ("auto", "cpu", "cuda"):
             raise StudioError(f"Unknown device '{self.device}'.", hint="Choose auto, cpu or cuda.")
+        if len(self.content_producer) > 100 or len(self.content_propagator) > 100:
+            raise StudioError("The producer or propagator name is longer than 100 characters.",
+                              hint="Use the shop's name or ID.")
+        if (self.c2pa_cert is None) != (self.c2pa_key is None):
+            raise StudioError("Content Credentials need both a certificate and its private key.",
+                              hint="Give --c2pa-cert and --c2pa-key together, or neither for a self-signed one.")
         if self.jobs_per_minute is not None and self.jobs_per_minute < 0:
             raise StudioError("The jobs-per-minute limit cannot be negative.", hint="Use 0 for no limit.")
 

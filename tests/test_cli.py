@@ -41,7 +41,7 @@ def test_presets_json_lists_every_kind(capsys):
         (["poster", "--product", "{missing}", "--scene", "double11", "--platform", "taobao_main", "--out", "{out}"], ""),
         (["poster", "--product", "{notimage}", "--scene", "double11", "--platform", "taobao_main", "--out", "{out}"], ""),
         (["cutout", "{notimage}", "--out", "{out}"], ""),
-        (["poster", "--product", "{photo}", "--platform", "taobao_main", "--sku", "bad sku!", "--out", "{out}"], "sku"),
+        (["poster", "--product", "{photo}", "--platform", "taobao_main", "--sku", "bad/sku", "--out", "{out}"], "sku"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_line(args, expected, tmp_path, photo_path, capsys):

@@ -1,8 +1,9 @@
-"""A/B results: click-through (and conversion) rates with Wilson intervals, z-tests vs A, P(best).
+"""A/B results: click-through (and conversion) rates, a test valid for the counts, P(best), and an honest verdict.
 
 Input rows: variant, impressions, clicks[, orders] — from the seller's CSV or the UI.
-No scipy needed: normal quantiles come from statistics.NormalDist, P(best) from
-a seeded Monte Carlo over Beta posteriors, so the same table always gives the same answer.
+The methods (z-test or exact test, always-valid mSPRT, credible intervals, sample size) are
+in studio/export/abmethods.py; P(best) is a seeded Monte Carlo over Beta posteriors, so the
+same table always gives the same answer.
 """
 
 from __future__ import annotations
@@ -17,10 +18,28 @@ from typing import Any
 import numpy as np
 
 from studio.errors import StudioError
+from studio.export.abmethods import MIN_EXPECTED, compare, credible_interval, msprt_p, sample_size, z_test_p
 
 ALPHA = 0.05
 POWER = 0.80
 DRAWS = 200_000
+MIN_LIFT = 0.20  # the smallest relative CTR lift worth detecting, unless the seller says otherwise
+MIN_IMPRESSIONS = 100
+DESIGNS = ("split", "rotation")
+SEQUENTIAL_METHOD = "mSPRT (normal mixture), always-valid p-value; Johari et al. 2017"
+TEST_NAMES_ZH = {"z_test": "z 检验", "fisher_exact": "Fisher 精确检验", "barnard_exact": "Barnard 精确检验"}
+GUIDANCE = {
+    "en": "Random split (the marketplace's own experiment tool, e.g. Amazon Manage Your Experiments or the "
+          "platform's creative test): each shopper is assigned a poster by chance at the same time, so a "
+          "significant difference is the poster's doing; this panel's verdict applies. Rotation (poster A on "
+          "Monday, B on Tuesday): weekday, promotions, ads and traffic sources change with the poster, so the "
+          "numbers describe the days as much as the posters; the panel shows them but declares no winner. "
+          "Checking daily is fine here: a winner also needs the always-valid p-value, which peeking cannot fool.",
+    "zh": "随机分流（平台自带的实验工具，如亚马逊 Manage Your Experiments 或平台的创意测试）：同一时间每位买家"
+          "随机看到一个方案，显著差异来自主图本身，本面板的结论适用。轮流上线（周一 A、周二 B）：星期、活动、"
+          "广告和流量来源随方案一起变化，数字反映的是日子也是主图；面板会显示数字，但不判定胜者。"
+          "每天查看没有问题：判定胜者还要求序贯检验的 p 值，多看几次也不会误判。",
+}
 _NORMAL = NormalDist()
 # Column names a seller's export may use, mapped to ours (Taobao/JD backends are Chinese).
 _ALIASES = {
@@ -45,15 +64,8 @@ def wilson_interval(successes: int, trials: int, alpha: float = ALPHA) -> tuple[
 
 
 def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
-    """Two-sided pooled two-proportion z-test."""
-    if n1 <= 0 or n2 <= 0:
-        return 1.0
-    pooled = (x1 + x2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    if se == 0:
-        return 1.0
-    z = (x2 / n2 - x1 / n1) / se
-    return 2 * _NORMAL.cdf(-abs(z))
+    """Two-sided pooled two-proportion z-test (valid only where abmethods.z_test_holds)."""
+    return z_test_p(x1, n1, x2, n2)
 
 
 def needed_per_variant(p1: float, p2: float, alpha: float = ALPHA, power: float = POWER) -> int | None:
@@ -137,54 +149,112 @@ def _rate_block(successes: int, trials: int) -> tuple[float | None, list[float]]
     return rate, [round(v, 6) for v in wilson_interval(successes, trials)]
 
 
-def ab_stats(rows: list[dict[str, Any]], *, alpha: float = ALPHA) -> dict[str, Any]:
-    """Per-variant CTR (Wilson CI), CVR when orders are given, p-value vs A, P(best); and a winner or why not.
+def ab_stats(
+    rows: list[dict[str, Any]], *, alpha: float = ALPHA, min_lift: float = MIN_LIFT, design: str = "split",
+) -> dict[str, Any]:
+    """Per-variant CTR (Wilson CI and Beta credible interval), CVR when orders are given, p-value vs A, P(best);
+    and a winner or why not.
 
-    The baseline is the variant named A (else the first row). The winner is the variant
-    with the best CTR, declared only when its lead over the runner-up is significant at `alpha`.
+    The baseline is the variant named A (else the first row). The winner is the variant with the best
+    CTR, declared only when (1) the minimum sample is met, (2) its lead over the runner-up is
+    significant at `alpha` by the test valid for these counts (z-test or exact), and (3) the
+    always-valid mSPRT p-value is below `alpha` too, so checking every day does not manufacture
+    winners. min_lift: the smallest relative CTR lift the seller cares about (power calculator, mSPRT
+    mixing). design: "split" (a real random split: the marketplace's experiment tool) or "rotation"
+    (posters shown one after another), from which no winner is declared.
     """
+    if design not in DESIGNS:
+        raise StudioError(f"Unknown test design '{design}'.", hint="Use split (random split) or rotation.")
+    if not 0 < min_lift <= 10:
+        raise StudioError("The smallest lift worth knowing must be above 0 (e.g. 0.1 for +10 %).")
     data = _clean_rows(rows)
     names = [r["variant"] for r in data]
     base = data[names.index("A")] if "A" in names else data[0]
     best_probs = prob_best([r["clicks"] for r in data], [r["impressions"] for r in data])
-    base_ctr = base["clicks"] / base["impressions"] if base["impressions"] else 0.0
     variants: dict[str, dict[str, Any]] = {}
     for row, p_best in zip(data, best_probs):
         ctr, ctr_ci = _rate_block(row["clicks"], row["impressions"])
         entry: dict[str, Any] = {
             "impressions": row["impressions"], "clicks": row["clicks"], "ctr": ctr, "ctr_ci": ctr_ci,
+            "ctr_credible": [round(v, 6) for v in credible_interval(row["clicks"], row["impressions"])],
             "prob_best": round(p_best, 4),
         }
         if "orders" in row:
             entry["orders"] = row["orders"]
             entry["cvr"], entry["cvr_ci"] = _rate_block(row["orders"], row["clicks"])
         if row is base:
-            entry.update(p_value=None, lift_vs_baseline=None, needed_impressions=None)
+            entry.update(p_value=None, test=None, lift_vs_baseline=None, needed_impressions=None)
         else:
-            entry["p_value"] = two_proportion_p_value(base["clicks"], base["impressions"], row["clicks"], row["impressions"])
+            base_ctr = base["clicks"] / base["impressions"] if base["impressions"] else 0.0
+            entry["p_value"], entry["test"] = compare(base["clicks"], base["impressions"], row["clicks"], row["impressions"])
             entry["lift_vs_baseline"] = (ctr / base_ctr - 1) if (ctr is not None and base_ctr) else None
             entry["needed_impressions"] = needed_per_variant(base_ctr, ctr or 0.0, alpha)
         variants[row["variant"]] = entry
-    return {"baseline": base["variant"], "alpha": alpha, "variants": variants, **_verdict(data, alpha)}
+    result = {"baseline": base["variant"], "alpha": alpha, "design": design, "variants": variants}
+    result.update(_verdict(data, alpha, min_lift, design))
+    result["guidance"] = GUIDANCE
+    return result
 
 
-def _verdict(data: list[dict[str, Any]], alpha: float) -> dict[str, Any]:
+def _verdict(data: list[dict[str, Any]], alpha: float, min_lift: float, design: str) -> dict[str, Any]:
     if len(data) < 2:
-        return {"winner": None, "winner_p_value": None, "needed_impressions": None,
-                "note": "Only one variant: nothing to compare yet."}
+        return {"winner": None, "winner_p_value": None, "needed_impressions": None, "reason": "one_variant",
+                "note": "Only one variant: nothing to compare yet.", "note_zh": "只有一个方案，还没有可比的。"}
     ranked = sorted(data, key=lambda r: r["clicks"] / r["impressions"] if r["impressions"] else -1.0, reverse=True)
     best, runner = ranked[0], ranked[1]
-    p = two_proportion_p_value(runner["clicks"], runner["impressions"], best["clicks"], best["impressions"])
-    if p < alpha and best["impressions"] and runner["impressions"]:
-        note = f"{best['variant']} has the best click rate and its lead over {runner['variant']} is significant (p = {p:.3g})."
-        return {"winner": best["variant"], "winner_p_value": p, "needed_impressions": None, "note": note}
-    p_best = best["clicks"] / best["impressions"] if best["impressions"] else 0.0
-    p_runner = runner["clicks"] / runner["impressions"] if runner["impressions"] else 0.0
-    need = needed_per_variant(p_runner, p_best, alpha)
-    more = (f" About {need:,} impressions per variant would show a lead this size reliably."
-            if need else " The two best are tied so far.")
-    return {"winner": None, "winner_p_value": p, "needed_impressions": need,
-            "note": f"Not significant yet: {best['variant']} leads {runner['variant']} (p = {p:.3g}).{more}"}
+    x1, n1, x2, n2 = runner["clicks"], runner["impressions"], best["clicks"], best["impressions"]
+    p, test = compare(x1, n1, x2, n2)
+    pooled = (x1 + x2) / (n1 + n2) if n1 + n2 else 0.0
+    # The mixing sd is the lift the seller cares about, in rate units: the mSPRT is most sensitive there.
+    seq_p = msprt_p(x1, n1, x2, n2, tau=max(pooled, 1e-6) * min_lift)
+    planned = sample_size(pooled, min_lift, alpha)  # the power calculator: per variant, for the seller's lift
+    # Minimum sample: enough clicks that the normal approximation (and a click-rate comparison) means something.
+    minimum = max(MIN_IMPRESSIONS, math.ceil(MIN_EXPECTED / pooled) if pooled > 0 else MIN_IMPRESSIONS)
+    have = min(n1, n2)
+    facts = {
+        "test": test, "winner_p_value": p, "sequential_p_value": seq_p,
+        "sequential_method": SEQUENTIAL_METHOD,
+        "min_sample": {"per_variant": minimum, "met": have >= minimum and pooled > 0},
+        "power": {"baseline_rate": round(pooled, 6), "min_lift": min_lift, "alpha": alpha, "power": POWER,
+                  "needed_per_variant": planned,
+                  "impressions_to_go": {r["variant"]: max(0, (planned or 0) - r["impressions"]) for r in (best, runner)}},
+    }
+    need = max(planned or 0, minimum) if planned else minimum
+    facts["needed_impressions"] = need
+    lead = f"{best['variant']} leads {runner['variant']} (p = {p:.3g}, {test.replace('_', ' ')})"
+    lead_zh = f"{best['variant']} 领先 {runner['variant']}（p = {p:.3g}，{TEST_NAMES_ZH.get(test, test)}）"
+    more = f" About {need:,} impressions per variant would show a {min_lift:.0%} lift reliably."
+    more_zh = f"每个方案约需 {need:,} 次曝光，才能可靠地看出 {min_lift:.0%} 的提升。"
+    if design == "rotation":
+        return {**facts, "winner": None, "reason": "rotation", "suggested": best["variant"],
+                "note": f"{lead}, but the posters ran one after another, so days, promotions and traffic differ "
+                        "as much as the posters do: no winner can be declared. Run a random split in the "
+                        "marketplace's experiment tool to know.",
+                "note_zh": f"{lead_zh}，但方案是轮流上线的，日期、活动和流量的差别与主图的差别混在一起，"
+                           "不能判定胜者。请用平台的实验工具做随机分流测试。"}
+    if not facts["min_sample"]["met"]:
+        return {**facts, "winner": None, "reason": "too_few",
+                "note": f"Too little data for a verdict: {best['variant']} {x2} clicks vs {runner['variant']} {x1} "
+                        f"(at least {minimum:,} impressions per variant are needed before any call).{more}",
+                "note_zh": f"数据太少，不能下结论：{best['variant']} {x2} 次点击，{runner['variant']} {x1} 次"
+                           f"（每个方案至少 {minimum:,} 次曝光后才能判断）。{more_zh}"}
+    if p < alpha and seq_p < alpha:
+        return {**facts, "winner": best["variant"], "reason": "significant", "needed_impressions": None,
+                "note": f"{best['variant']} has the best click rate and its lead over {runner['variant']} is "
+                        f"significant (p = {p:.3g}; always-valid p = {seq_p:.3g}, safe to check daily).",
+                "note_zh": f"{best['variant']} 点击率最高，领先 {runner['variant']} 显著（p = {p:.3g}；"
+                           f"序贯检验 p = {seq_p:.3g}，每天查看也不会误判）。"}
+    if x1 == x2 and n1 == n2:
+        return {**facts, "winner": None, "reason": "tied", "note": "The two best are tied so far.",
+                "note_zh": "目前最好的两个方案打平。"}
+    if p < alpha:
+        return {**facts, "winner": None, "reason": "peeking_guard",
+                "note": f"{lead}, but the always-valid p-value is {seq_p:.3g}: a lead this size appears by chance "
+                        f"when results are checked often. Keep the test running.{more}",
+                "note_zh": f"{lead_zh}，但序贯检验 p = {seq_p:.3g}：经常查看结果时，这样的领先可能只是偶然。"
+                           f"请继续测试。{more_zh}"}
+    return {**facts, "winner": None, "reason": "not_significant",
+            "note": f"Not significant yet: {lead}.{more}", "note_zh": f"尚不显著：{lead_zh}。{more_zh}"}
 
 
 def _is_file(text: str) -> bool:

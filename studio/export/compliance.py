@@ -146,7 +146,13 @@ def _aigc_metadata(path: Path, ai_generated: bool | None = None) -> dict[str, An
         return _check("failed", f"the XMP metadata is broken: {exc}")
     if not aigc or aigc.get("Label") not in ("1", "2", "3"):
         return _check("failed", "the XMP has no TC260:AIGC label")
-    return _check("passed", f"TC260:AIGC Label={aigc['Label']}, ProduceID={aigc.get('ProduceID', '')}")
+    from studio.export.aigc import verify_label
+
+    holds, why = verify_label(path, aigc)
+    if not holds:
+        return _check("failed", f"TC260:AIGC label present but {why}")
+    return _check("passed", f"TC260:AIGC Label={aigc['Label']}, ContentProducer={aigc.get('ContentProducer', '')}, "
+                  f"ProduceID={aigc.get('ProduceID', '')}; {why}")
 
 
 def _ends_whole(path: Path, pil_format: str) -> bool:
@@ -228,5 +234,9 @@ def check_file(
         else:
             checks[rule] = _check("not_checked", f"the studio has no check for the rule '{rule}' yet")
     checks["aigc_metadata"] = _aigc_metadata(path, ai_generated)
+    if ai_generated and text_boxes is not None:
+        from studio.export.visible_label import check_visible_label
+
+        checks["aigc_visible_label"] = check_visible_label(path, text_boxes.get("aigc_label"))
     compliant = all(c["status"] != "failed" for c in checks.values())
     return {"file": path.name, "platform": platform.id, "compliant": compliant, "checks": checks}

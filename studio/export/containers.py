@@ -1,10 +1,12 @@
 """Encode a poster as JPEG / PNG / WebP with our metadata inside, and read that metadata back.
 
 Where each piece lives:
-  JPEG  XMP in APP1 (Pillow's xmp=), recipe JSON in a COM segment, parameters in EXIF UserComment
+  JPEG  XMP in APP1 (recipe inside it as PosterStudio:Recipe), parameters in EXIF UserComment
   PNG   iTXt chunks: XML:com.adobe.xmp, parameters, poster_studio_recipe
   WebP  XMP chunk (recipe inside it as PosterStudio:Recipe), parameters in the EXIF chunk
-Every file embeds an sRGB ICC profile.
+Every file embeds an sRGB ICC profile. `parameters` is left out when it is "" (no model made
+pixels). The recipe is never in a JPEG COM segment any more: sd-prompt-reader takes a JPEG
+with a JSON comment for a Fooocus file; files from before are still read.
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ from pathlib import Path
 from PIL import Image
 
 from studio.errors import StudioError
+from studio.export.exif import EXIF_IFD, USER_COMMENT, decode_user_comment, exif_block
 from studio.export.xmp import parse_xmp
 
 RECIPE_KEY = "poster_studio_recipe"
-COM_PREFIX = b"poster_studio_recipe\n"
+COM_PREFIX = b"poster_studio_recipe\n"  # where files before the XMP move kept a JPEG's recipe
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
 _PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 _SEGMENT_MAX = 65000  # a JPEG marker segment holds at most 65533 bytes of payload
-_EXIF_IFD, _USER_COMMENT, _COLOR_SPACE, _SOFTWARE = 0x8769, 0x9286, 0xA001, 0x0131
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,6 @@ def srgb_icc_bytes() -> bytes:
     data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
     data[24:36] = bytes(12)  # ICC header dateTimeNumber; the profile ID (bytes 84..99) is left unset by lcms
     return bytes(data)
-
-
-def _exif_bytes(parameters: str, software: str) -> bytes:
-    exif = Image.Exif()
-    exif[_SOFTWARE] = software
-    ifd = exif.get_ifd(_EXIF_IFD)
-    ifd[_USER_COMMENT] = b"UNICODE\x00" + parameters.encode("utf-16-be")  # how A1111 stores it in JPEG
-    ifd[_COLOR_SPACE] = 1  # sRGB
-    return exif.tobytes()
 
 
 def encode(
@@ -98,7 +91,7 @@ def encode_pixels(
     if fmt == "jpeg":
         options = dict(
             quality=95 if quality is None else quality, subsampling=0, icc_profile=icc,
-            exif=_exif_bytes(parameters, software), dpi=(72, 72),
+            exif=exif_block(parameters, software), dpi=(72, 72),
         )
         try:
             rgb.save(buf, "JPEG", optimize=True, **options)
@@ -110,19 +103,22 @@ def encode_pixels(
         from PIL.PngImagePlugin import PngInfo
 
         info = PngInfo()
-        info.add_itxt("parameters", parameters)
+        if parameters:
+            info.add_itxt("parameters", parameters)
         rgb.save(buf, "PNG", pnginfo=info, icc_profile=icc, optimize=optimize, dpi=(72, 72))
     return buf.getvalue()
 
 
 def add_meta(pixels: bytes, fmt: str, meta: EmbeddedMeta) -> bytes:
-    """encode_pixels' file with the XMP packet and the recipe inserted (JPEG: after APP0; PNG: after IHDR)."""
+    """encode_pixels' file with the XMP packet (and for PNG the recipe) inserted (JPEG: after APP0; PNG: after IHDR).
+
+    A JPEG's recipe travels inside its XMP (PosterStudio:Recipe), which the caller writes.
+    """
     xmp = meta.xmp.encode("utf-8")
     if fmt == "jpeg":
-        comment = COM_PREFIX + meta.recipe_json.encode("utf-8")
-        if len(_XMP_HEADER) + len(xmp) > _SEGMENT_MAX or len(comment) > _SEGMENT_MAX:
+        if len(_XMP_HEADER) + len(xmp) > _SEGMENT_MAX:
             raise StudioError("This poster's recipe is too long to store inside a JPEG.", hint="Export it as PNG.")
-        segments = _jpeg_segment(0xE1, _XMP_HEADER + xmp) + _jpeg_segment(0xFE, comment)
+        segments = _jpeg_segment(0xE1, _XMP_HEADER + xmp)
         at = 2  # after SOI, and after the JFIF APP0 when there is one
         if pixels[2:4] == b"\xff\xe0":
             at = 4 + int.from_bytes(pixels[4:6], "big")
@@ -160,21 +156,14 @@ def _encode_webp(image: Image.Image, meta: EmbeddedMeta, *, quality: int | None,
     rgb.save(
         buf, "WEBP", lossless=lossless, quality=(90 if optimize else 70) if lossless else quality,
         method=6 if optimize else 4, icc_profile=srgb_icc_bytes(), xmp=meta.xmp.encode("utf-8"),
-        exif=_exif_bytes(meta.parameters, software),
+        exif=exif_block(meta.parameters, software),
     )
     return buf.getvalue()
 
 
 def _user_comment(image: Image.Image) -> str:
-    raw = image.getexif().get_ifd(_EXIF_IFD).get(_USER_COMMENT)
-    if not raw:
-        return ""
-    if isinstance(raw, str):
-        return raw
-    head, body = raw[:8], raw[8:]
-    if head.startswith(b"UNICODE"):
-        return body.decode("utf-16-be", "replace")
-    return body.decode("utf-8", "replace") if head.startswith(b"ASCII") else raw.decode("utf-8", "replace")
+    raw = image.getexif().get_ifd(EXIF_IFD).get(USER_COMMENT)
+    return decode_user_comment(raw) if raw else ""
 
 
 def _text(value: object) -> str:

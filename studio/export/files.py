@@ -8,33 +8,42 @@ crash never leaves half a poster behind.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 from studio.errors import StudioError
+from studio.export.aigc import (
+    DEFAULT_PRODUCER,
+    PLACEHOLDER_DIGEST,
+    aigc_fields,
+    encoded_pixel_digest,
+    pixel_digest,
+    with_reserved1,
+)
 from studio.export.atomic import write_bytes_atomic
 from studio.export.compliance import safe_area
 from studio.export.containers import EXTENSIONS, EmbeddedMeta, add_meta, encode, encode_pixels, read_embedded
 from studio.export.fidelity import PsnrMemo, box_psnr
 from studio.export.labels import LABEL_BOX_NAME, add_visible_label
 from studio.export.parameters import parameters_text
-from studio.export.xmp import aigc_label, build_xmp
+from studio.export.sku import sku_slug
+from studio.export.xmp import build_xmp
 from studio.layers import Poster
 from studio.presets import Platform
 from studio.recipe import OutputFile, Recipe
 
+_TOOL = "PosterStudio"  # the software that made the file (CreatorTool, EXIF Software), not the producer
 START_QUALITY = 95
 FLOOR_QUALITY = 60
 MIN_PRODUCT_PSNR = 40.0
 
 
 def output_name(recipe: Recipe, platform_id: str, fmt: str) -> str:
-    return f"{recipe.export.sku}_{platform_id}_{recipe.variant}.{EXTENSIONS[fmt]}"
+    # The SKU as typed (Chinese too) stays in the recipe and manifest; the file name gets a safe slug.
+    return f"{sku_slug(recipe.export.sku)}_{platform_id}_{recipe.variant}.{EXTENSIONS[fmt]}"
 
 
 def resolve_format(file_format: str, recipe: Recipe, platform: Platform) -> str:
@@ -46,12 +55,17 @@ def resolve_format(file_format: str, recipe: Recipe, platform: Platform) -> str:
     return fmt
 
 
+def label_names(settings: object) -> dict[str, str]:
+    """write_poster_file's producer / propagator from the studio's settings."""
+    return {
+        "producer": str(getattr(settings, "content_producer", "") or DEFAULT_PRODUCER),
+        "propagator": str(getattr(settings, "content_propagator", "") or ""),
+    }
+
+
 def pixel_sha256(image: Image.Image) -> str:
-    """Hash of the RGB pixels (not the file), so a re-encode can be checked against it."""
-    rgb = image.convert("RGB")
-    digest = hashlib.sha256(f"{rgb.width}x{rgb.height}:".encode())
-    digest.update(np.ascontiguousarray(np.asarray(rgb)).tobytes())
-    return digest.hexdigest()
+    """Hex SHA-256 of the RGB pixels as ReservedCode1 defines it (studio/export/aigc.py)."""
+    return pixel_digest(image).split(":", 1)[1]
 
 
 def _fit_quality(encode_at: Callable[[int], bytes], cap: int) -> tuple[bytes, int]:
@@ -85,10 +99,13 @@ def write_poster_file(
     *,
     recipe: Recipe,
     file_format: str = "auto",
-    producer: str = "PosterStudio",
+    producer: str = DEFAULT_PRODUCER,
+    propagator: str = "",
     visible_label: bool | None = None,
     ai_generated: bool = True,
     psnr_memo: PsnrMemo | None = None,
+    model_hash: str = "",
+    lora_hashes: dict[str, str] | None = None,
 ) -> OutputFile:
     """Write `poster` into `out_dir`; returns its OutputFile (real byte count).
 
@@ -98,6 +115,7 @@ def write_poster_file(
     poster already carries one (text_boxes["aigc_label"]). Warnings about size caps
     and compression also go to `poster.warnings`. psnr_memo: product PSNRs already measured
     (an export's SceneCache keeps one), so a copy edit skips decoding what it decoded before.
+    model_hash / lora_hashes: the webui's short hashes for `parameters` (studio.export.hashes).
     """
     fmt = resolve_format(file_format, recipe, platform)
     if poster.image.size != platform.size:
@@ -123,8 +141,11 @@ def write_poster_file(
             )
 
     name = output_name(recipe, platform.id, fmt)
-    aigc = aigc_label(producer, pixel_sha256(image)) if ai_generated else None
-    params = parameters_text(recipe, platform.size, producer=producer)
+    # ReservedCode1 hashes the pixels as the shipped file decodes: a same-length placeholder while
+    # the quality search runs, the real digest once the encoding is fixed.
+    label = aigc_fields(producer, PLACEHOLDER_DIGEST, propagator=propagator) if ai_generated else None
+    params = parameters_text(recipe, platform.size, ai_generated=ai_generated, model_hash=model_hash,
+                             lora_hashes=lora_hashes)
     others = [o for o in recipe.outputs if o.file != name]
 
     def entry(nbytes: int) -> OutputFile:
@@ -135,25 +156,36 @@ def write_poster_file(
 
     pixels: dict[tuple[int | None, bool], bytes] = {}  # the compressed pixels per setting, made once
 
-    def encode_at(quality: int | None, nbytes: int, optimize: bool = False) -> bytes:
+    def encode_at(quality: int | None, nbytes: int, optimize: bool = False, code1: str = PLACEHOLDER_DIGEST) -> bytes:
         file_recipe = recipe.model_copy(update={"outputs": [*others, entry(nbytes)]})
         recipe_json = file_recipe.to_json()
         quality_note = "" if fmt == "png" else ("lossless" if quality is None else str(quality))
         fields = {"Platform": platform.id, "Variant": recipe.variant, "Format": fmt, "Quality": quality_note}
-        if fmt == "webp":
-            fields["Recipe"] = recipe_json  # WebP has no comment chunk; the recipe rides in XMP
-        meta = EmbeddedMeta(xmp=build_xmp(aigc, creator_tool=producer, studio_fields=fields),
+        if fmt != "png":
+            fields["Recipe"] = recipe_json  # in our own XMP property: no reader takes it for another tool's
+        aigc = with_reserved1(label, code1) if label is not None else None
+        meta = EmbeddedMeta(xmp=build_xmp(aigc, creator_tool=_TOOL, studio_fields=fields),
                             parameters=params, recipe_json=recipe_json)
         if fmt == "webp":
-            return encode(image, fmt, meta, quality=quality, optimize=optimize, software=producer)
+            return encode(image, fmt, meta, quality=quality, optimize=optimize, software=_TOOL)
         if (quality, optimize) not in pixels:
             pixels[quality, optimize] = encode_pixels(image, fmt, parameters=params, quality=quality,
-                                                      optimize=optimize, software=producer)
+                                                      optimize=optimize, software=_TOOL)
         return add_meta(pixels[quality, optimize], fmt, meta)
+
+    def shipped_digest(quality: int | None, optimize: bool, data: bytes) -> str:
+        if fmt == "png" or (fmt == "webp" and quality is None):
+            return pixel_digest(image)  # lossless: the file decodes to exactly these pixels
+        if fmt == "jpeg":
+            return encoded_pixel_digest(pixels[quality, optimize])  # metadata splicing leaves the scan as is
+        return encoded_pixel_digest(data)
 
     memo = psnr_memo if psnr_memo is not None else PsnrMemo(capacity=8)
     data, quality, optimize = _encode_within_cap(encode_at, fmt, platform, image, poster, memo)
     data = _settle_byte_count(lambda n: encode_at(quality, n, optimize), len(data))
+    if label is not None:
+        code1 = shipped_digest(quality, optimize, data)
+        data = _settle_byte_count(lambda n: encode_at(quality, n, optimize, code1), len(data))
     if platform.min_bytes and len(data) < platform.min_bytes:
         poster.warnings.append(
             f"The file is {len(data) // 1000} KB, under {platform.id}'s {platform.min_bytes // 1000} KB minimum; "

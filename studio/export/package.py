@@ -1,6 +1,7 @@
 """Bundle written posters: manifest.csv, recipes/<variant>.json, compliance report, posters.zip.
 
-The manifest opens in Excel (UTF-8 with BOM, so Chinese headlines show); the zip
+The manifest opens in Excel (UTF-8 with BOM, so Chinese headlines show), with no cell that
+runs as a formula and SKUs kept as text (studio/export/sheets.py); the zip
 is what a seller downloads or hands to a designer. Everything is written to a
 temp name first, so an interrupted export never leaves a half zip behind.
 """
@@ -22,6 +23,7 @@ from studio.errors import StudioError
 from studio.export.atomic import atomic_output, write_text_atomic
 from studio.export.compliance import check_file
 from studio.export.files import read_xmp
+from studio.export.sheets import safe_cell, text_cell
 from studio.export.xmp import parse_xmp
 from studio.presets import get_platform
 from studio.recipe import OutputFile, Recipe
@@ -33,6 +35,7 @@ MANIFEST_COLUMNS = (
 COMPLIANCE_COLUMNS = ("file", "platform", "check", "status", "reason")
 ZIP_NAME = "posters.zip"
 _FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+_TEXT_COLUMNS = ("sku",)  # codes a spreadsheet must not turn into numbers
 
 
 def variant_slug(variant: str) -> str:
@@ -71,7 +74,8 @@ def _csv_text(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    for row in rows:
+        writer.writerow({k: text_cell(v) if k in _TEXT_COLUMNS else safe_cell(v) for k, v in row.items()})
     return "\ufeff" + buf.getvalue()
 
 

@@ -10,7 +10,6 @@ the standard library's XML parser (no libxmp needed).
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
@@ -21,45 +20,44 @@ XMP_NS = "http://ns.adobe.com/xap/1.0/"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 STUDIO_NS = "http://ns.poster-studio.org/export/1.0/"
 
-# A product photo composited into a model-made scene is, in IPTC's words, a
-# composite with trained algorithmic media (a wholly generated image would be
-# .../trainedAlgorithmicMedia). The product pixels are the seller's real photo.
-DIGITAL_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
-TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+# Which IPTC Digital Source Type a poster is (http://cv.iptc.org/newscodes/digitalsourcetype/):
+# - a model-painted scene around the seller's real product photo is what IPTC added
+#   compositeWithTrainedAlgorithmicMedia for: a composite made with a generative model's
+#   inpainting/outpainting (IPTC NewsCodes, 2023). trainedAlgorithmicMedia would claim the
+#   whole picture, product included, was generated, which is false and misleads a buyer.
+# - a procedural or white backdrop (drawn by formula, no trained model) with the real photo is
+#   compositeSynthetic: a composite of captured and synthetic elements, with no AI claim.
+_IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+DIGITAL_SOURCE_TYPE = _IPTC + "compositeWithTrainedAlgorithmicMedia"
+TRAINED_ALGORITHMIC_MEDIA = _IPTC + "trainedAlgorithmicMedia"
+COMPOSITE_SYNTHETIC = _IPTC + "compositeSynthetic"
 
 AIGC_KEYS = ("Label", "ContentProducer", "ProduceID", "ReservedCode1", "ContentPropagator", "PropagateID", "ReservedCode2")
 
 
-def aigc_label(producer: str, pixel_sha256: str, *, produce_id: str = "") -> dict[str, str]:
-    """The TC260 AIGC fields for content we produced; propagator fields are left for a distributor."""
-    return {
-        "Label": "1",  # 1 = AI-generated
-        "ContentProducer": producer,
-        "ProduceID": produce_id or f"{producer}-{uuid.uuid4().hex}",
-        "ReservedCode1": f"sha256:{pixel_sha256}",
-        "ContentPropagator": "",
-        "PropagateID": "",
-        "ReservedCode2": "",
-    }
+def source_type_for(ai_generated: bool) -> str:
+    return DIGITAL_SOURCE_TYPE if ai_generated else COMPOSITE_SYNTHETIC
 
 
 def build_xmp(
     aigc: dict[str, str] | None,
     *,
     creator_tool: str = "PosterStudio",
-    source_type: str = DIGITAL_SOURCE_TYPE,
+    source_type: str | None = None,
     studio_fields: dict[str, str] | None = None,
 ) -> str:
-    """A complete XMP packet (with xpacket wrapper) as text."""
+    """A complete XMP packet (with xpacket wrapper) as text.
+
+    source_type None: the composite term that matches whether there is an AIGC label.
+    """
     # aigc None: nothing in the image came from a model (a procedural or white backdrop),
     # so it is not labelled AI-generated.
     labels = ""
     if aigc is not None:
         aigc_json = json.dumps({k: str(aigc.get(k, "")) for k in AIGC_KEYS}, ensure_ascii=False, separators=(",", ":"))
-        labels = (
-            f"   <TC260:AIGC>{escape(aigc_json)}</TC260:AIGC>\n"
-            f"   <Iptc4xmpExt:DigitalSourceType>{escape(source_type)}</Iptc4xmpExt:DigitalSourceType>\n"
-        )
+        labels = f"   <TC260:AIGC>{escape(aigc_json)}</TC260:AIGC>\n"
+    kind = source_type or source_type_for(aigc is not None)
+    labels += f"   <Iptc4xmpExt:DigitalSourceType>{escape(kind)}</Iptc4xmpExt:DigitalSourceType>\n"
     extra = "".join(
         f"\n   <PosterStudio:{name}>{escape(value)}</PosterStudio:{name}>" for name, value in (studio_fields or {}).items()
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.errors import StudioError
+from studio.styles.lora_kind import NOT_SUPPORTED_YET, lora_kind
 
 SUPPORTED = "diffusers/PEFT LoRA or kohya (A1111) LoRA files in .safetensors format"
 PICKLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pickle")
@@ -48,6 +49,11 @@ class LoraHeader:
         if all(k.startswith(("lora_unet_", "lora_te_", "lora_te1_", "lora_te2_")) for k in self.tensors):
             return "kohya"
         return "diffusers"
+
+    @property
+    def kind(self) -> str:
+        """'LoRA', or the variant it is (studio.styles.lora_kind): DoRA, LoHa, LoKr, …"""
+        return lora_kind(self.tensors)
 
 
 def check_suffix(path: Path) -> None:
@@ -108,10 +114,12 @@ def check_lora_keys(path: Path, tensors: dict[str, TensorEntry]) -> None:
     """Every key must name a LoRA part; other known formats get a message that names them."""
     keys = list(tensors)
     lowered = [k.lower() for k in keys]
-    if any(mark in k for k in lowered for mark in ("hada_w", "lokr_w", ".oft_", "oft_blocks", "glora_", ".ia3")):
+    kind = lora_kind(keys)
+    if kind in NOT_SUPPORTED_YET:
+        # Named for what it is (a LyCORIS or DoRA variant), not as a file for another base model.
         raise StudioError(
-            f"'{path.name}' is a LyCORIS file (LoHa/LoKr/OFT), which the studio does not load.",
-            hint=f"Use a plain LoRA version of this style. Supported: {SUPPORTED}.",
+            f"'{path.name}': this LoRA type ({kind}) is not supported yet.",
+            hint=f"It is a LyCORIS/DoRA variant; use a plain LoRA version of this style. Supported: {SUPPORTED}.",
         )
     if any(k in ("emb_params", "clip_l", "clip_g") or k.startswith("string_to_") for k in lowered):
         raise StudioError(

@@ -16,6 +16,8 @@ from typing import Any
 
 import gradio as gr
 
+from studio.export.sheets import plain_cell
+from studio.export.sku import sku_slug
 from studio.presets import all_presets, display_name
 from studio.progress import Cancelled
 from studio.recipe import Recipe
@@ -37,6 +39,7 @@ CHECK_NAMES = {
     "white_background": ("白底", "white background"), "fill_85": ("商品占 85%", "product fills 85%"),
     "no_text": ("不含文字", "no text"), "safe_top_bottom": ("避开顶部/底部遮挡", "clear of app overlays"),
     "aigc_metadata": ("AI 隐式标识", "AI label in metadata"),
+    "aigc_visible_label": ("AI 显式标识（≥5% 高）", "visible AI label (≥5% tall)"),
 }
 RESULT_WORDS = {"passed": ("✅ 通过", "✅ passed"), "failed": ("❌ 未通过", "❌ failed"),
                 "not_checked": ("⚠ 部分未检查", "⚠ partly not checked")}
@@ -168,7 +171,7 @@ def build_export_tab(ctx: UiContext) -> None:
         export = session.recipe.export.model_copy(update={"platforms": list(platform_ids), "sku": (sku_text or "poster").strip(),
                                                           "file_format": file_format, "aigc_label": bool(with_label)})
         base = session.recipe.model_copy(update={"export": export})
-        base = type(base).model_validate(base.model_dump())  # re-check the seller's SKU and the rest
+        base = type(base).from_dict(base.model_dump())  # re-check the seller's SKU and the rest, in the seller's words
         picks = {"scene": scenes, "style": styles, "copy": headline_lines, "layout": layouts}
         recipes, varied = variant_set(ctx, base, factor_name, first, second, int(n or 1), values_text, picks, lang)
         out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
@@ -241,7 +244,7 @@ def build_export_tab(ctx: UiContext) -> None:
         session = ensure(session)
         if session.cutout is None:
             raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
-        path = Path(tempfile.mkdtemp(prefix="project-")) / f"{session.recipe.export.sku}.poster"
+        path = Path(tempfile.mkdtemp(prefix="project-")) / f"{sku_slug(session.recipe.export.sku)}.poster"
         save_project(path, cutouts={session.photo_name or "product": session.cutout.rgba}, recipes=[session.recipe],
                      extra={"photo_name": session.photo_name})
         return str(path), ctx.tr.text("project_saved", lang_of(lang))
@@ -376,7 +379,7 @@ def compliance_rows(out_dir: Path, lang: str = "zh") -> list[list[str]]:
     manifest = out_dir / "manifest.csv"
     if manifest.is_file():
         with manifest.open(encoding="utf-8-sig") as fh:
-            variants = {row["file"]: row["variant"] for row in csv.DictReader(fh)}
+            variants = {row["file"]: plain_cell(row["variant"]) for row in csv.DictReader(fh)}
     zh = lang == "zh"
     rows = []
     for item in report.get("files", []):
@@ -430,12 +433,17 @@ def ab_decision(ctx: UiContext, stats: dict[str, Any], lang: str) -> str:
     if stats.get("winner"):
         return ctx.tr.text("ex_ab_winner", lang, winner=stats["winner"], ctr=f"{b['ctr']:.2%}", runner=runner,
                            runner_ctr=f"{r['ctr']:.2%}", p=p_text)
+    guidance = stats.get("guidance", {}).get(lang, "")
+    tail = f"\n\n<small>{guidance}</small>" if guidance else ""
+    if stats.get("reason") in ("too_few", "peeking_guard", "rotation"):
+        # The core says why there is no verdict yet and how much more data it needs.
+        return "⏳ " + stats.get("note_zh" if lang == "zh" else "note", "") + tail
     need = stats.get("needed_impressions")
     if not need:
-        return ctx.tr.text("ex_ab_tied", lang)
+        return ctx.tr.text("ex_ab_tied", lang) + tail
     more = max(0, need - min(b["impressions"], r["impressions"]))
     return (ctx.tr.text("ex_ab_not_yet", lang, best=best, runner=runner, p=p_text) + "\n\n"
-            + ctx.tr.text("ex_ab_need_more", lang, need=f"{need:,}", more=f"{more:,}"))
+            + ctx.tr.text("ex_ab_need_more", lang, need=f"{need:,}", more=f"{more:,}")) + tail
 
 
 def _all_zero(table: Any) -> bool:
@@ -450,7 +458,7 @@ def _all_zero(table: Any) -> bool:
 def _manifest_rows(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8-sig") as fh:  # Excel-friendly BOM
         reader = csv.reader(fh)
-        return [row for row in reader]
+        return [[plain_cell(cell) for cell in row] for row in reader]  # the seller's text, not spreadsheet escapes
 
 
 def _table_rows(table: Any) -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from scipy.stats import norm
 
@@ -100,3 +101,122 @@ def test_csv_text_file_and_chinese_headers(tmp_path):
 def test_bad_tables_are_seller_messages(text, words):
     with pytest.raises(StudioError, match=words):
         ab_stats(read_results_csv(text)) if text else read_results_csv(text)
+
+
+# ---- honest verdicts (issue 18) --------------------------------------------------------------------------------
+
+SMALL = [{"variant": "A", "impressions": 1000, "clicks": 0}, {"variant": "B", "impressions": 1000, "clicks": 4}]
+
+
+def test_zero_vs_four_clicks_is_no_winner_and_says_how_many_impressions():
+    result = ab_stats(SMALL)
+    assert result["winner"] is None and result["reason"] == "too_few"
+    assert result["test"] in ("fisher_exact", "barnard_exact"), "the z-test does not hold for 4 clicks"
+    assert result["min_sample"]["met"] is False and result["min_sample"]["per_variant"] == 5000  # 10 / 0.2 %
+    need = result["needed_impressions"]
+    assert need == result["power"]["needed_per_variant"] and need > 100_000  # +20 % on a 0.2 % rate
+    assert f"{need:,}" in result["note"] and f"{need:,}" in result["note_zh"]
+    assert result["power"]["impressions_to_go"]["B"] == need - 1000
+    # The z-test alone would have called it (p ≈ 0.045), Fisher does not (p ≈ 0.124).
+    from studio.export.abtest import two_proportion_p_value
+
+    assert two_proportion_p_value(0, 1000, 4, 1000) < 0.05
+    assert result["variants"]["B"]["test"] == "fisher_exact"
+    assert result["variants"]["B"]["p_value"] == pytest.approx(0.1246, abs=1e-3)
+
+
+def test_big_numbers_agree_with_the_z_test():
+    from scipy.stats import norm
+
+    for n, a, b in ((10000, 300, 380), (50000, 1500, 1750)):
+        result = ab_stats([{"variant": "A", "impressions": n, "clicks": a}, {"variant": "B", "impressions": n, "clicks": b}])
+        pooled = (a + b) / (2 * n)
+        z = (b / n - a / n) / math.sqrt(pooled * (1 - pooled) * 2 / n)
+        assert result["test"] == "z_test" and result["variants"]["B"]["test"] == "z_test"
+        assert result["winner_p_value"] == pytest.approx(2 * norm.sf(abs(z)), rel=1e-9)
+        assert result["winner"] == "B", "significant by the z-test and by the always-valid p-value"
+        assert result["sequential_p_value"] < 0.05 and result["min_sample"]["met"]
+    flat = ab_stats([{"variant": "A", "impressions": 50000, "clicks": 1500},
+                     {"variant": "B", "impressions": 50000, "clicks": 1520}])
+    assert flat["test"] == "z_test" and flat["winner"] is None and flat["reason"] == "not_significant"
+
+
+def test_small_tables_use_barnard_and_p_values_match_scipy():
+    from scipy.stats import barnard_exact
+
+    rows = [{"variant": "A", "impressions": 120, "clicks": 2}, {"variant": "B", "impressions": 120, "clicks": 9}]
+    result = ab_stats(rows)
+    assert result["variants"]["B"]["test"] == "barnard_exact"
+    assert result["variants"]["B"]["p_value"] == pytest.approx(barnard_exact([[2, 9], [118, 111]]).pvalue, rel=1e-9)
+
+
+def test_peeking_guard_holds_back_a_fixed_sample_fluke():
+    # Significant at one look (z p ≈ 0.03), but not by the always-valid mSPRT p-value.
+    rows = [{"variant": "A", "impressions": 5000, "clicks": 150}, {"variant": "B", "impressions": 5000, "clicks": 190}]
+    result = ab_stats(rows)
+    assert result["winner_p_value"] < 0.05
+    assert result["sequential_p_value"] >= 0.05
+    assert result["winner"] is None and result["reason"] == "peeking_guard"
+    assert "mSPRT" in result["sequential_method"]
+
+
+def test_sequential_p_value_keeps_false_winners_rare_under_daily_peeking():
+    """A/A tests checked every day for 30 days: the mSPRT rule calls far fewer false winners than the z-test."""
+    from studio.export.abmethods import msprt_p, z_test_p
+
+    rng = np.random.default_rng(7)
+    runs, days, daily, rate = 400, 30, 400, 0.03
+    clicks = rng.binomial(daily, rate, size=(runs, days, 2)).cumsum(axis=1)
+    z_false = seq_false = 0
+    for run in clicks:
+        z_hit = seq_hit = False
+        for day, (a, b) in enumerate(run, start=1):
+            n = day * daily
+            z_hit = z_hit or z_test_p(int(a), n, int(b), n) < 0.05
+            seq_hit = seq_hit or msprt_p(int(a), n, int(b), n, tau=rate * 0.2) < 0.05
+        z_false += z_hit
+        seq_false += seq_hit
+    assert z_false / runs > 0.15, "peeking at a fixed-sample test: about 20-30 % false winners"
+    assert seq_false / runs <= 0.05
+
+
+def test_credible_intervals_and_prob_best_per_variant():
+    from scipy.stats import beta
+
+    result = ab_stats(SMALL)
+    lo, hi = result["variants"]["A"]["ctr_credible"]
+    assert lo == pytest.approx(beta.ppf(0.025, 1, 1001), abs=1e-6) and hi == pytest.approx(beta.ppf(0.975, 1, 1001), abs=1e-6)
+    assert all(0 <= v["prob_best"] <= 1 for v in result["variants"].values())
+    assert set(result) >= {"variants", "winner", "guidance", "power", "min_sample", "sequential_p_value", "test"}
+    assert {"p_value", "prob_best"} <= set(result["variants"]["B"])
+
+
+def test_rotation_never_declares_a_winner_and_says_why():
+    result = ab_stats(ROWS, design="rotation")
+    assert result["winner"] is None and result["reason"] == "rotation" and result["suggested"] == "B"
+    assert "random split" in result["note"] and "随机分流" in result["note_zh"]
+    assert "Rotation" in result["guidance"]["en"] and "轮流" in result["guidance"]["zh"]
+    with pytest.raises(StudioError, match="design"):
+        ab_stats(ROWS, design="daily")
+
+
+def test_sample_size_calculator_matches_the_textbook():
+    from studio.export.abmethods import sample_size
+
+    assert sample_size(0.03, 0.2) == needed_per_variant(0.03, 0.036)
+    assert 13_000 < sample_size(0.03, 0.2) < 15_000
+    assert sample_size(0.0, 0.2) is None
+
+
+def test_cli_ab_stats_keeps_its_keys_and_adds_the_new_ones(tmp_path, capsys):
+    import json
+
+    from studio.cli import main
+
+    path = tmp_path / "r.csv"
+    path.write_text("variant,impressions,clicks\nA,1000,0\nB,1000,4\n", encoding="utf-8")
+    assert main(["ab-stats", str(path), "--min-lift", "0.5"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["winner"] is None and out["power"]["min_lift"] == 0.5
+    assert {"variants", "winner", "needed_impressions", "note"} <= set(out)
+    assert {"p_value", "prob_best"} <= set(out["variants"]["B"])

@@ -76,7 +76,7 @@ def test_xmp_parses_with_stdlib_and_carries_the_tc260_label(fmt, make_poster, re
     assert info.aigc is not None
     assert info.aigc["Label"] == "1"
     assert info.aigc["ContentProducer"] == "PosterStudio"
-    assert info.aigc["ReservedCode1"].startswith("sha256:") and len(info.aigc["ReservedCode1"]) == 7 + 64
+    assert info.aigc["ReservedCode1"].startswith("sha256-rgb8:") and len(info.aigc["ReservedCode1"]) == 12 + 64
     assert set(info.aigc) >= {"ProduceID", "ContentPropagator", "PropagateID", "ReservedCode2"}
     assert "digitalsourcetype" in info.source_type and "TrainedAlgorithmicMedia" in info.source_type
 

@@ -78,7 +78,7 @@ OK_ENTRY = {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]}
         ({"lora_a.lora_down.weight": OK_ENTRY}, b"\0" * 24, None, "after its last"),
         ({"__metadata__": {"a": 1}, "lora_a.lora_down.weight": OK_ENTRY}, b"\0" * 16, None, "metadata"),
         ({"model.diffusion_model.input.weight": OK_ENTRY}, b"\0" * 16, None, "full model"),
-        ({"lora_unet_x.hada_w1_a": OK_ENTRY}, b"\0" * 16, None, "LyCORIS"),
+        ({"lora_unet_x.hada_w1_a": OK_ENTRY}, b"\0" * 16, None, r"this LoRA type \(LoHa\) is not supported yet"),
         ({"emb_params": OK_ENTRY}, b"\0" * 16, None, "embedding"),
         ({"conv_in.weight": OK_ENTRY}, b"\0" * 16, None, "not LoRA layers"),
     ],
