@@ -104,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     demo = create_app(settings, models)
     demo.queue(max_size=settings.max_queue, default_concurrency_limit=4)
     start_output_sweeper()
-    demo.launch(**launch_kwargs(settings))
+    demo.launch(**launch_kwargs(settings), prevent_thread_lock=True)
+    if settings.mcp:
+        from studio.ui.public_api import restrict_mcp_tools
+
+        print(f"MCP tools: {', '.join(restrict_mcp_tools(demo))}", flush=True)
+    demo.block_thread()
     return 0
 
 

@@ -153,13 +153,13 @@ class TestThroughTheApp:
             args = (handle_file(str(path)), "u2netp", 0, 0, True, False, True, False, "checker")
             if expect == HANDLED:  # odd but real photos: a cutout, or at worst a seller's message about the content
                 try:
-                    *_, status, _editor = client.predict(*args, api_name="/remove_background")
+                    *_, status, _editor = client.predict(*args, api_name="/ui_remove_background")
                     assert "✅" in status, (path.name, status)
                 except Exception as exc:
                     assert "No product" in str(exc), (path.name, str(exc))
                 continue
             with pytest.raises(Exception) as err:
-                client.predict(*args, api_name="/remove_background")
+                client.predict(*args, api_name="/ui_remove_background")
             message = str(err.value)
             assert "photo" in message or "large" in message, (path.name, message)
             assert "went wrong on our side" not in message, (path.name, message)
@@ -191,12 +191,12 @@ class TestThroughTheApp:
         table = {"headers": ["variant", "impressions", "clicks", "orders"],
                  "data": [["A", "lots", -3, None], ["B", 1e30, "x", "y"]]}
         with pytest.raises(Exception) as err:
-            client.predict(table, api_name="/ab_stats")
+            client.predict(table, api_name="/ui_ab_stats")
         assert "went wrong on our side" not in str(err.value)
 
     def test_still_answers_afterwards(self, client):
         from gradio_client import handle_file
 
         *_, status, _ = client.predict(handle_file(str(ROOT / "examples" / "coffee_cup.jpg")), "u2netp", 0, 0,
-                                       True, False, True, False, "checker", api_name="/remove_background")
+                                       True, False, True, False, "checker", api_name="/ui_remove_background")
         assert "✅" in status
