@@ -104,11 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     demo = create_app(settings, models)
     demo.queue(max_size=settings.max_queue, default_concurrency_limit=4)
     start_output_sweeper()
-    demo.launch(**launch_kwargs(settings), prevent_thread_lock=True)
+    from studio.ui.login_guard import guarded_app_kwargs
+
+    # The log-in also guards the routes Gradio leaves open (MCP, heartbeat); see studio/ui/login_guard.py.
+    demo.launch(**launch_kwargs(settings), app_kwargs=guarded_app_kwargs(settings.auth), prevent_thread_lock=True)
     if settings.mcp:
         from studio.ui.public_api import restrict_mcp_tools
 
-        print(f"MCP tools: {', '.join(restrict_mcp_tools(demo))}", flush=True)
+        print(f"MCP tools: {', '.join(restrict_mcp_tools(demo, settings.auth))}", flush=True)
     demo.block_thread()
     return 0
 

@@ -18,6 +18,7 @@ ProfileName = Literal["auto", "sd15", "sdxl", "tiny", "none"]
 PROFILES: tuple[str, ...] = ("auto", "sd15", "sdxl", "tiny", "none")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 # Hub ids used when the seller gives no model of their own. Sellers' machines
 # reach the hub; ours (and CI) do not, so tests use local folders instead.
@@ -111,8 +112,12 @@ class Settings:
 
     @property
     def public(self) -> bool:
-        """Reachable by people the owner does not sit next to: a share link or a Space."""
-        return self.share or self.on_space
+        """Reachable by people the owner does not sit next to: a share link, a Space, a log-in or a non-loopback address.
+
+        A log-in only makes sense when others reach the studio, so `--auth` alone gets the share link's
+        rules (uploads off, a job limit per user) even before the tunnel is up, e.g. on a LAN.
+        """
+        return self.share or self.on_space or self.auth is not None or self.host not in LOOPBACK_HOSTS
 
     @property
     def uploads_allowed(self) -> bool:

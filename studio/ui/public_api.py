@@ -52,15 +52,24 @@ def register_public_api(ctx: UiContext) -> list[str]:
     return [fn.__name__ for fn in endpoints]
 
 
-def restrict_mcp_tools(demo: gr.Blocks) -> list[str]:
+def restrict_mcp_tools(demo: gr.Blocks, auth: tuple[str, str] | None = None) -> list[str]:
     """Serve only the stateless public API over MCP (call right after launch); returns the tool names.
 
     Gradio's MCP server lists every documented endpoint, and all its callers share one Gradio
     session, so a session endpoint (get_recipe/set_recipe) would let one agent read another's work.
+    With a log-in, the MCP server's own loopback client logs in too (Gradio's would be refused);
+    callers reach MCP only with the log-in themselves (studio/ui/login_guard.py).
     """
     server = getattr(demo, "mcp_server_obj", None)
     if server is None:
         return []
+    if auth is not None:
+        from gradio_client import Client
+
+        server._client_instance = Client(
+            demo.local_url, auth=auth, download_files=False, verbose=False, analytics_enabled=False,
+            headers={"x-gradio-user": "mcp"},
+        )  # fmt: skip
     server.tool_to_endpoint = {
         tool: endpoint for tool, endpoint in server.tool_to_endpoint.items() if endpoint.lstrip("/") in PUBLIC_ENDPOINTS
     }
