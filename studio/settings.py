@@ -86,6 +86,8 @@ class Settings:
             values["compile"] = True
         if env.get("STUDIO_LOW_VRAM", "").lower() in ("1", "true", "yes"):
             values["low_vram"] = True
+        if env.get("STUDIO_MCP", "").lower() in ("1", "true", "yes"):
+            values["mcp"] = True  # a Space has no flags: its variables turn MCP on
         if env.get("STUDIO_JOBS_PER_MINUTE", "").strip().isdigit():
             values["jobs_per_minute"] = int(env["STUDIO_JOBS_PER_MINUTE"])
         if env.get("SPACE_ID"):
