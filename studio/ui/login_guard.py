@@ -2,14 +2,17 @@
 
 Gradio checks its log-in cookie on the page config, the queue, uploads, files and the API,
 but not on its MCP server (`/gradio_api/mcp/…`: tool list, schema and calls) nor on the
-heartbeat stream. This ASGI middleware refuses those with 401 unless the request carries
-the log-in cookie or HTTP Basic credentials for an account (how an MCP client logs in).
+heartbeat stream, and its log-in page embeds the whole API description. This ASGI
+middleware refuses those routes with 401 unless the request carries the log-in cookie or
+HTTP Basic credentials for an account (how an MCP client logs in), and strips the API
+description from the page for a visitor who has not logged in.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 import secrets
 from http.cookies import SimpleCookie
 from typing import Any
@@ -40,6 +43,8 @@ class LoginRequired:
             elif _guarded(scope.get("path", "")):
                 await _refuse(send, scope)
                 return
+            elif scope.get("type") == "http" and scope.get("path") in ("", "/"):
+                send = _without_api_info(send)  # the log-in page embeds the API description; keep it for members
         await self.app(scope, receive, send)
 
     def _with_login_cookie(self, scope: dict, gradio_app: Any, user: str) -> dict:
@@ -89,6 +94,33 @@ def _basic_user(header: str, auth: Any) -> str | None:
     if expected is None or not secrets.compare_digest(str(expected).encode(), password.encode()):
         return None
     return user
+
+
+_API_INFO = re.compile(rb"<script>window\.gradio_api_info = .*?;</script>", re.S)
+
+
+def _without_api_info(send: Any) -> Any:
+    """A `send` that buffers the page and drops Gradio's embedded API description from it."""
+    start: dict = {}
+    chunks: list[bytes] = []
+
+    async def stripped(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        body = _API_INFO.sub(b"", b"".join(chunks))
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return stripped
 
 
 async def _refuse(send: Any, scope: dict) -> None:
