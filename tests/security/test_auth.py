@@ -50,7 +50,7 @@ def test_every_route_refuses_a_client_that_has_not_logged_in(shared_url, method,
 def test_the_page_shows_only_the_log_in(shared_url):
     page = httpx.get(shared_url, timeout=10)
     assert page.status_code == 200
-    assert "make_posters" not in page.text and "Background removal" not in page.text
+    assert "window.gradio_api_info" not in page.text and "make_posters" not in page.text
 
 
 def test_gradio_client_needs_the_log_in(shared_url):
