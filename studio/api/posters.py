@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from studio.models import ModelManager
     from studio.pipeline import ExportResult
 
+LOGO_NOTE = {
+    "zh": "配方里的标志文件路径不会被读取；请把标志图片作为 logo 参数传入。",
+    "en": "The recipe's logo path is not read; pass the logo image as the logo parameter.",
+}
 OUTPUT_PREFIX = "posters-api-"  # under the sweeper's "posters-" prefix: removed after a day
 
 
@@ -113,6 +117,7 @@ def make_posters(
     *,
     models: ModelManager,
     variants: int = 1,
+    logo: str | Path | None = None,
     out_dir: Path | None = None,
     language: Language = "en",
     progress: Progress = no_progress,
@@ -124,6 +129,11 @@ def make_posters(
 
     base = parse_recipe(recipe, language)
     check_choices(base, language)
+    notes: list[str] = []
+    # A recipe's logo is a path on the machine that wrote it: a caller's file comes only as `logo`.
+    if base.copy_text.logo and logo is None:
+        notes.append(LOGO_NOTE[language])
+    base = base.model_copy(update={"copy_text": base.copy_text.model_copy(update={"logo": str(logo) if logo else ""})})
     limit = models.settings.max_variants
     if not 1 <= int(variants) <= limit:
         raise ApiError("bad_variant_count", language, limit=limit)
@@ -148,7 +158,7 @@ def make_posters(
         manifest=_csv_rows(result.out_dir / "manifest.csv"),
         compliance=_csv_rows(result.out_dir / "compliance.csv"),
         recipe=result.recipes[0].model_dump(mode="json"),
-        notes=list(dict.fromkeys(result.warnings)),
+        notes=list(dict.fromkeys([*notes, *result.warnings])),
     )
 
 

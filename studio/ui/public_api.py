@@ -146,6 +146,7 @@ def _make_posters(ctx: UiContext) -> Callable[..., Any]:
         product: FileData,
         recipe: str | dict = "",
         variants: int = 1,
+        logo: FileData | None = None,
         language: str = "auto",
         request: gr.Request = None,  # type: ignore[assignment]
     ) -> tuple[FileData, list[dict], list[dict], dict, list[str]]:
@@ -155,6 +156,7 @@ def _make_posters(ctx: UiContext) -> Callable[..., Any]:
             product: The product photo (JPEG, PNG or WebP) or an RGBA cut-out whose transparency outlines the product.
             recipe: The recipe as JSON text or an object, the schema of recipes/<variant>.json in an exported zip (scene, copy_text, styles, placement, cutout, export.platforms, export.sku). Empty: the defaults (marble counter, Taobao main image, no copy).
             variants: How many A/B variants to make, 1 to 8; variant i uses the recipe's scene seed plus i and is named A, B, C...
+            logo: Optional brand logo (a PNG with transparency), set in a free corner of every poster that carries copy; a logo path inside the recipe is not read.
             language: Language of error messages, zh or en; auto follows the request's Accept-Language header.
         Returns:
             zip: posters.zip with every poster file, manifest.csv, compliance.csv and compliance.json, and recipes/<variant>.json.
@@ -164,7 +166,8 @@ def _make_posters(ctx: UiContext) -> Callable[..., Any]:
             notes: Things the seller should know, e.g. a slot that allows no text, so the copy was left off.
         """
         lang = _language(language, request)
-        batch = run(_path(product), recipe, models=ctx.models, variants=variants, language=lang)  # type: ignore[arg-type]
+        batch = run(_path(product), recipe, models=ctx.models, variants=variants, logo=_path(logo) if logo else None,
+                    language=lang)  # type: ignore[arg-type]  # fmt: skip
         return _file(batch.zip_path), batch.manifest, batch.compliance, batch.recipe, batch.notes
 
     return make_posters

@@ -154,3 +154,14 @@ def test_ab_stats_reads_csv_text_and_never_a_file_name(tmp_path):
 )  # fmt: skip
 def test_language_follows_the_request(requested, header, expected):
     assert pick_language(requested, header) == expected
+
+
+def test_a_recipes_logo_path_is_never_read(cutout_png, none_models, tmp_path):
+    """A remote caller's recipe must not make the server read one of its own files into a poster."""
+    recipe = {"copy_text": {"headline": "Hello", "logo": str(cutout_png)}, "export": {"platforms": ["jd_main"]}}
+    batch = make_posters(cutout_png, recipe, models=none_models, out_dir=tmp_path / "a", language="zh")
+    assert batch.recipe["copy_text"]["logo"] == "" and "logo" in batch.notes[0]
+    assert "logo" not in json.dumps(batch.manifest)
+    with_logo = make_posters(cutout_png, recipe, models=none_models, out_dir=tmp_path / "b", logo=cutout_png)
+    assert with_logo.recipe["copy_text"]["logo"] == str(cutout_png)
+    assert "logo" in with_logo.recipe["outputs"][0]["text_boxes"]

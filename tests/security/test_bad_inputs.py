@@ -194,6 +194,31 @@ class TestThroughTheApp:
             client.predict(table, api_name="/ui_ab_stats")
         assert "went wrong on our side" not in str(err.value)
 
+    def test_public_api_gives_a_code_for_every_bad_file(self, client, corpus):
+        """make_posters and remove_background: a refused file gets image_unreadable (or no_product), never a crash."""
+        from gradio_client import handle_file
+
+        for path, expect in corpus:
+            if expect == HANDLED:
+                continue
+            for name, kwargs in (("/remove_background", {"photo": handle_file(str(path))}),
+                                 ("/make_posters", {"product": handle_file(str(path)), "recipe": {}})):  # fmt: skip
+                with pytest.raises(Exception) as err:
+                    client.predict(**kwargs, api_name=name)
+                message = str(err.value)
+                assert message.startswith(("[image_unreadable]", "[no_product]")), (path.name, name, message)
+
+    def test_public_api_recipes_that_try_to_escape(self, client, tmp_path):
+        """A recipe naming paths outside the export, or nonsense types, is refused with recipe_invalid."""
+        from gradio_client import handle_file
+
+        photo = handle_file(str(ROOT / "examples" / "coffee_cup.jpg"))
+        for recipe in ({"export": {"sku": "../../etc/passwd"}}, {"scene": 5}, {"styles": [{"name": ""}]},
+                       {"copy_text": {"headline": "x" * 500}}, {"outputs": "nope"}):  # fmt: skip
+            with pytest.raises(Exception) as err:
+                client.predict(product=photo, recipe=recipe, api_name="/make_posters")
+            assert str(err.value).startswith("[recipe_invalid]"), (recipe, str(err.value))
+
     def test_still_answers_afterwards(self, client):
         from gradio_client import handle_file
 
