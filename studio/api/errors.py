@@ -59,8 +59,13 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
         "A/B 结果表无法使用，第一行应为：variant,impressions,clicks[,orders]。",
         "The A/B results cannot be used; the first line should be: variant,impressions,clicks[,orders].",
     ),
+    "invalid_input": ("输入无法使用。", "This input cannot be used."),
     "internal_error": ("服务器内部出错，请稍后重试。", "Something went wrong on our side; please try again."),
 }
+
+
+# Codes for a failure deep in the core: the core's own words are the only specifics, so every language gets them.
+GENERIC_CODES = ("cutout_failed", "posters_failed", "invalid_input")
 
 
 class ApiError(StudioError):
@@ -70,8 +75,9 @@ class ApiError(StudioError):
         zh, en = ERROR_MESSAGES[code]
         template = zh if language == "zh" else en
         text = template.format(**facts) if facts else template
-        # The core speaks English; its detail helps an English reader and is left out of a Chinese message.
-        hint = detail if language == "en" and detail and detail not in text else ""
+        # The core speaks English: its detail is left out of a Chinese message, unless the code alone says too little.
+        shown = language == "en" or code in GENERIC_CODES
+        hint = detail if shown and detail and detail not in text else ""
         super().__init__(f"[{code}] {text}", hint=hint)
         self.code = code
         self.language = language

@@ -117,7 +117,10 @@ def api_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except gr.Error:
             raise
         except StudioError as exc:  # a core refusal outside the API's own checks
-            raise gr.Error(f"[invalid_input] {exc}", title="invalid_input", print_exception=False) from None
+            given = signature.bind_partial(*args, **kwargs).arguments
+            refused = ApiError("invalid_input", _language(given.get("language", "auto"), given.get("request")),
+                               detail=str(exc))  # fmt: skip
+            raise gr.Error(str(refused), title=refused.code, print_exception=False) from None
         except Exception:
             log.exception("unexpected failure in %s", fn.__name__)
             given = signature.bind_partial(*args, **kwargs).arguments
