@@ -29,10 +29,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--controlnet", help="hub id or local diffusers folder")
     p.add_argument("--lora-dir", help="folder of LoRA styles (default loras/)")
     p.add_argument("--allow-uploads", action="store_true",
-                   help="allow LoRA and font uploads on a share link or a Space (off there by default)")
+                   help="allow LoRA and font uploads with --auth, on a share link or a Space (off there by default)")
     p.add_argument("--jobs-per-minute", type=int, metavar="N",
                    help="heavy jobs each user may start per minute (default: no limit locally, 10 when public; 0 = none)")
-    p.add_argument("--mcp", action="store_true", help='also serve the tools over MCP (needs pip install "gradio[mcp]")')
+    p.add_argument("--mcp", action="store_true", help="also serve the public API (make_posters, remove_background, check_copy, ab_stats) as MCP tools")
     p.add_argument("--compile", action="store_true", help="torch.compile the diffusion models on CUDA (slow first run)")
     p.add_argument("--low-vram", action="store_true", help="offload models to the CPU between steps (6–8 GB GPUs)")
     return p.parse_args(argv)
@@ -104,7 +104,15 @@ def main(argv: list[str] | None = None) -> int:
     demo = create_app(settings, models)
     demo.queue(max_size=settings.max_queue, default_concurrency_limit=4)
     start_output_sweeper()
-    demo.launch(**launch_kwargs(settings))
+    from studio.ui.login_guard import guarded_app_kwargs
+
+    # The log-in also guards the routes Gradio leaves open (MCP, heartbeat); see studio/ui/login_guard.py.
+    demo.launch(**launch_kwargs(settings), app_kwargs=guarded_app_kwargs(settings.auth), prevent_thread_lock=True)
+    if settings.mcp:
+        from studio.ui.public_api import restrict_mcp_tools
+
+        print(f"MCP tools: {', '.join(restrict_mcp_tools(demo, settings.auth))}", flush=True)
+    demo.block_thread()
     return 0
 
 

@@ -283,9 +283,9 @@ def _read_text(path: Path) -> str:
 
 
 def _cmd_poster(args: argparse.Namespace) -> int:
-    from studio.export.variants import make_variants
+    from studio.api.posters import export_recipe
     from studio.models import ModelManager
-    from studio.pipeline import cutout_from_photo, make_posters
+    from studio.pipeline import cutout_from_photo
 
     if not 1 <= args.variants <= 26:
         raise StudioError("--variants must be between 1 and 26.")
@@ -300,12 +300,8 @@ def _cmd_poster(args: argparse.Namespace) -> int:
     cutout, base = cutout_from_photo(models, Path(args.product), base, progress=_progress_line)
     if args.recipe and saved_hash and saved_hash != base.source_sha256:
         print("note: this recipe was made from a different photo; using the new one.", file=sys.stderr)
-    if args.variants > 1:
-        seeds = [base.scene.seed + i for i in range(args.variants)]
-        recipes = make_variants(base, "seed", seeds)
-    else:
-        recipes = [base]
-    result = make_posters(models, cutout, recipes, args.out, progress=_progress_line)
+    # The same flow as the public API's make_posters: variants, then every file, manifest and zip.
+    result = export_recipe(models, cutout, base, args.out, variants=args.variants, progress=_progress_line)
     for warning in dict.fromkeys(result.warnings):
         print(f"note: {warning}", file=sys.stderr)
     for recipe in result.recipes:

@@ -18,6 +18,7 @@ ProfileName = Literal["auto", "sd15", "sdxl", "tiny", "none"]
 PROFILES: tuple[str, ...] = ("auto", "sd15", "sdxl", "tiny", "none")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 # Hub ids used when the seller gives no model of their own. Sellers' machines
 # reach the hub; ours (and CI) do not, so tests use local folders instead.
@@ -101,6 +102,8 @@ class Settings:
         for key in ("c2pa_cert", "c2pa_key"):
             if env.get(f"STUDIO_{key.upper()}"):
                 values[key] = Path(env[f"STUDIO_{key.upper()}"])
+        if env.get("STUDIO_MCP", "").lower() in ("1", "true", "yes"):
+            values["mcp"] = True  # a Space has no flags: its variables turn MCP on
         if env.get("STUDIO_JOBS_PER_MINUTE", "").strip().isdigit():
             values["jobs_per_minute"] = int(env["STUDIO_JOBS_PER_MINUTE"])
         if env.get("SPACE_ID"):
@@ -134,8 +137,12 @@ class Settings:
 
     @property
     def public(self) -> bool:
-        """Reachable by people the owner does not sit next to: a share link or a Space."""
-        return self.share or self.on_space
+        """Reachable by people the owner does not sit next to: a share link, a Space, a log-in or a non-loopback address.
+
+        A log-in only makes sense when others reach the studio, so `--auth` alone gets the share link's
+        rules (uploads off, a job limit per user) even before the tunnel is up, e.g. on a LAN.
+        """
+        return self.share or self.on_space or self.auth is not None or self.host not in LOOPBACK_HOSTS
 
     @property
     def uploads_allowed(self) -> bool:

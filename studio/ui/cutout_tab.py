@@ -100,7 +100,7 @@ def build_cutout_tab(ctx: UiContext) -> None:
         return cutout.rgba, _preview(cutout, bg), message, _editor_value(cutout), session
 
     run.click(remove_background, inputs=[photo, *refine_inputs, backdrop, ctx.session, ctx.lang],
-              outputs=cutout_outputs, api_name="remove_background")
+              outputs=cutout_outputs, api_name="ui_remove_background")
 
     @seller_errors
     def change_preview(bg, session):

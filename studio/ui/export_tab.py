@@ -289,7 +289,7 @@ def build_export_tab(ctx: UiContext) -> None:
         rows, headers = ab_table(stats, lang)
         return {"headers": headers, "data": rows}, ab_decision(ctx, stats, lang)
 
-    analyse.click(ab_analysis, inputs=[results_table, ctx.lang], outputs=[stats_table, decision], api_name="ab_stats").success(
+    analyse.click(ab_analysis, inputs=[results_table, ctx.lang], outputs=[stats_table, decision], api_name="ui_ab_stats").success(
         lambda: gr.update(visible=True), outputs=[stats_table], api_visibility="private", queue=False)
 
 

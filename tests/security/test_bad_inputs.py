@@ -153,13 +153,13 @@ class TestThroughTheApp:
             args = (handle_file(str(path)), "u2netp", 0, 0, True, False, True, False, "checker")
             if expect == HANDLED:  # odd but real photos: a cutout, or at worst a seller's message about the content
                 try:
-                    *_, status, _editor = client.predict(*args, api_name="/remove_background")
+                    *_, status, _editor = client.predict(*args, api_name="/ui_remove_background")
                     assert "✅" in status, (path.name, status)
                 except Exception as exc:
                     assert "No product" in str(exc), (path.name, str(exc))
                 continue
             with pytest.raises(Exception) as err:
-                client.predict(*args, api_name="/remove_background")
+                client.predict(*args, api_name="/ui_remove_background")
             message = str(err.value)
             assert "photo" in message or "large" in message, (path.name, message)
             assert "went wrong on our side" not in message, (path.name, message)
@@ -191,12 +191,37 @@ class TestThroughTheApp:
         table = {"headers": ["variant", "impressions", "clicks", "orders"],
                  "data": [["A", "lots", -3, None], ["B", 1e30, "x", "y"]]}
         with pytest.raises(Exception) as err:
-            client.predict(table, api_name="/ab_stats")
+            client.predict(table, api_name="/ui_ab_stats")
         assert "went wrong on our side" not in str(err.value)
+
+    def test_public_api_gives_a_code_for_every_bad_file(self, client, corpus):
+        """make_posters and remove_background: a refused file gets image_unreadable (or no_product), never a crash."""
+        from gradio_client import handle_file
+
+        for path, expect in corpus:
+            if expect == HANDLED:
+                continue
+            for name, kwargs in (("/remove_background", {"photo": handle_file(str(path))}),
+                                 ("/make_posters", {"product": handle_file(str(path)), "recipe": {}})):  # fmt: skip
+                with pytest.raises(Exception) as err:
+                    client.predict(**kwargs, api_name=name)
+                message = str(err.value)
+                assert message.startswith(("[image_unreadable]", "[no_product]")), (path.name, name, message)
+
+    def test_public_api_recipes_that_try_to_escape(self, client, tmp_path):
+        """A recipe naming paths outside the export, or nonsense types, is refused with recipe_invalid."""
+        from gradio_client import handle_file
+
+        photo = handle_file(str(ROOT / "examples" / "coffee_cup.jpg"))
+        for recipe in ({"export": {"sku": "../../etc/passwd"}}, {"scene": 5}, {"styles": [{"name": ""}]},
+                       {"copy_text": {"headline": "x" * 500}}, {"outputs": "nope"}):  # fmt: skip
+            with pytest.raises(Exception) as err:
+                client.predict(product=photo, recipe=recipe, api_name="/make_posters")
+            assert str(err.value).startswith("[recipe_invalid]"), (recipe, str(err.value))
 
     def test_still_answers_afterwards(self, client):
         from gradio_client import handle_file
 
         *_, status, _ = client.predict(handle_file(str(ROOT / "examples" / "coffee_cup.jpg")), "u2netp", 0, 0,
-                                       True, False, True, False, "checker", api_name="/remove_background")
+                                       True, False, True, False, "checker", api_name="/ui_remove_background")
         assert "✅" in status

@@ -1,7 +1,7 @@
-"""Bounded load on loopback: concurrent sessions each run the whole flow and get only their own posters.
+"""Bounded load on loopback: concurrent clients each run the whole flow and get only their own posters.
 
-Slow and essential: 8 sessions × 3 full runs (cutout → scene → copy → export) on the tiny
-profile, 1 platform, 1 step. STUDIO_LOAD_SESSIONS / STUDIO_LOAD_RUNS shrink it for a quick check.
+Slow and essential: 8 clients × 3 full runs (one make_posters call each: cutout → scene → copy →
+export) on the tiny profile, 1 platform, 1 step. STUDIO_LOAD_SESSIONS / STUDIO_LOAD_RUNS shrink it for a quick check.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ RUNS = int(os.environ.get("STUDIO_LOAD_RUNS", "3"))
 
 
 def one_session(url: str, index: int, photo: Path, queue_sizes: list[int], lock: threading.Lock) -> list[dict]:
+    """One script's runs of the whole flow, each one public make_posters call (by keyword)."""
     from gradio_client import Client, handle_file
 
     client = Client(url, verbose=False)
@@ -29,18 +30,16 @@ def one_session(url: str, index: int, photo: Path, queue_sizes: list[int], lock:
     for run in range(RUNS):
         sku = f"s{index}r{run}"
         headline = f"Session {index} run {run}"
-        client.predict(handle_file(str(photo)), "u2netp", 0, 0, True, False, True, False, "checker",
-                       api_name="/remove_background")
-        client.predict("studio_white", "auto", "", index, 1, 0.5, 0, 0, 0, True, False, "", 1, 7, 0.8, 0, 1,
-                       "taobao_main", api_name="/compose_scene")
-        client.predict(headline, "", "", "", "", "", "", "auto", "noto_sans_sc", "taobao_main", api_name="/render_copy")
-        job = client.submit(["taobao_main"], 1, "seed", "", sku, "auto", False, api_name="/export_posters")
+        recipe = {"scene": {"preset": "studio_white", "steps": 1, "seed": index},
+                  "copy_text": {"headline": headline}, "export": {"platforms": ["taobao_main"], "sku": sku}}  # fmt: skip
+        job = client.submit(product=handle_file(str(photo)), recipe=recipe, api_name="/make_posters")
         status = job.status()
         with lock:
             queue_sizes.append(int(getattr(status, "queue_size", 0) or 0))
-        _images, zip_path, _manifest, _msg = job.result(timeout=600)
+        zip_path, manifest, _compliance, _recipe, _notes = job.result(timeout=600)
         with zipfile.ZipFile(zip_path) as z:
             rows = list(csv.DictReader(z.read("manifest.csv").decode("utf-8-sig").splitlines()))
+        assert rows == manifest
         results.append({"sku": sku, "headline": headline, "rows": rows})
     return results
 
@@ -80,8 +79,10 @@ def test_concurrent_sessions_each_get_their_own_posters(studio_url, tmp_path):
 
 def test_app_still_answers_after_the_load(studio_url):
     from gradio_client import Client, handle_file
+    from PIL import Image
 
-    *_, status, _ = Client(studio_url, verbose=False).predict(
-        handle_file(str(ROOT / "examples" / "coffee_cup.jpg")), "u2netp", 0, 0, True, False, True, False, "checker",
-        api_name="/remove_background")
-    assert "✅" in status
+    cutout = Client(studio_url, verbose=False).predict(
+        photo=handle_file(str(ROOT / "examples" / "coffee_cup.jpg")), api_name="/remove_background"
+    )
+    with Image.open(cutout) as image:
+        assert image.mode == "RGBA"

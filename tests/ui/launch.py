@@ -72,5 +72,5 @@ def session_with_cutout(studio_url: str, folder: Path):
     Image.fromarray(data.coffee()).convert("RGB").save(photo, quality=92)
     client = Client(studio_url, verbose=False)
     client.predict(handle_file(str(photo)), "u2netp", 0, 0, True, False, True, False, "checker",
-                   api_name="/remove_background")
+                   api_name="/ui_remove_background")
     return client

@@ -43,7 +43,7 @@ def cut(client, photo: Path, **changes) -> tuple[np.ndarray, str]:
     s = {**DEFAULTS, **changes}
     cutout, _preview, status, _editor = client.predict(
         handle_file(str(photo)), "u2netp", s["shift"], s["feather"], s["keep"], s["fill"], s["decon"], s["matting"],
-        "checker", api_name="/remove_background",
+        "checker", api_name="/ui_remove_background",
     )
     with Image.open(cutout) as im:
         assert im.mode == "RGBA"
