@@ -134,7 +134,7 @@ def test_check_copy_speaks_both_languages():
 
 
 def test_ab_stats_reads_csv_text_and_never_a_file_name(tmp_path):
-    result = ab_stats("variant,impressions,clicks\nA,1000,50\nB,1000,80\n")
+    result = ab_stats("variant,impressions,clicks\nA,10000,300\nB,10000,380\n")  # big enough for the sequential rule
     assert result["winner"] == "B" and set(result["variants"]) == {"A", "B"}
     secret = tmp_path / "results.csv"
     secret.write_text("variant,impressions,clicks\nA,10,1\nB,10,2\n")
