@@ -1,6 +1,6 @@
 """Log-in for a shared studio: several users from one file, and guessing slowed down.
 
-Gradio calls the gate with (username, password) for each log-in attempt. After a few
+Gradio calls `LoginGate.login` with (username, password) for each log-in attempt. After a few
 wrong passwords for a name, that name is refused unchecked for a back-off window that
 doubles with each further failure (capped), so a script cannot try hundreds of
 passwords a second; the right password works again as soon as the window ends.
@@ -104,7 +104,9 @@ class LoginGate:
             self._forget_old(now)
             return False
 
-    async def __call__(self, username: str, password: str) -> bool:
+    async def login(self, username: str, password: str) -> bool:
+        """What Gradio calls (pass the bound method: Gradio awaits only what
+        `inspect.iscoroutinefunction` recognises, and a callable instance is not)."""
         ok = self.check(username, password)
         if not ok and self._pause_s > 0:
             await asyncio.sleep(self._pause_s)

@@ -48,7 +48,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     share: bool = False
-    auth: tuple[str, str] | None = None
+    auth: tuple[tuple[str, str], ...] | None = None  # log-in accounts (user, password); studio/auth.py checks them
     open_browser: bool = True
     allow_uploads_on_share: bool = False
     max_image_pixels: int = 40_000_000  # refuse bigger uploads before decoding them fully
@@ -185,17 +185,10 @@ def cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    """`USER:PASS`, or the path of a file holding that line."""
+def parse_auth(value: str | None) -> tuple[tuple[str, str], ...] | None:
+    """`USER:PASS`, or the path of a file of `USER:PASS` lines (one account each)."""
     if not value:
         return None
-    text = value
-    path = Path(value)
-    if ":" not in value or path.is_file():
-        if not path.is_file():
-            raise StudioError("--auth must be USER:PASS or the path of a file that holds USER:PASS.")
-        text = path.read_text(encoding="utf-8").strip()
-    user, sep, password = text.partition(":")
-    if not sep or not user or not password:
-        raise StudioError("--auth must look like USER:PASS, with both parts filled in.")
-    return user, password
+    from studio.auth import read_accounts
+
+    return read_accounts(value)

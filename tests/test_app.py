@@ -31,7 +31,7 @@ def test_share_without_auth_refuses_to_start(capsys):
 
 def test_share_with_auth_is_accepted():
     settings = app.settings_from_args(app.parse_args(["--share", "--auth", "team:s3cret", "--profile", "none"]))
-    assert settings.share and settings.auth == ("team", "s3cret")
+    assert settings.share and settings.auth == (("team", "s3cret"),)
 
 
 def test_bad_profile_is_refused_by_argparse():

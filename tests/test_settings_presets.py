@@ -71,10 +71,12 @@ def test_model_sources_default_to_hub_ids_and_can_be_overridden():
 
 
 def test_parse_auth(tmp_path):
-    assert parse_auth("ann:secret") == ("ann", "secret")
+    assert parse_auth("ann:secret") == (("ann", "secret"),)
     f = tmp_path / "auth.txt"
     f.write_text("bob:pw\n")
-    assert parse_auth(str(f)) == ("bob", "pw")
+    assert parse_auth(str(f)) == (("bob", "pw"),)
+    f.write_text("bob:pw\nann:a:b\n")  # a team file: each line its own account, not one password with a newline
+    assert parse_auth(str(f)) == (("bob", "pw"), ("ann", "a:b"))
     with pytest.raises(StudioError):
         parse_auth("nopassword")
     assert parse_auth(None) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from studio.auth import LoginGate
 from studio.models import ModelManager
 from studio.settings import REPO_ROOT, Settings
 from studio.ui.common import UiContext, guard_heavy_events, guard_image_inputs
@@ -111,7 +112,8 @@ def launch_kwargs(settings: Settings) -> dict:
         "server_name": settings.host,
         "server_port": settings.port,
         "share": settings.share,
-        "auth": settings.auth,
+        # Guessing is slowed per name (studio/auth.py); Gradio awaits the gate on each log-in.
+        "auth": LoginGate(settings.auth).login if settings.auth else None,
         "inbrowser": settings.open_browser,
         "max_file_size": f"{settings.max_upload_mb}mb",
         # Serve only Gradio's own cache (uploads, outputs): no extra folders, and never the repo or the models.

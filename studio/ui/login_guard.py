@@ -88,8 +88,12 @@ def _basic_user(header: str, auth: Any) -> str | None:
         return None
     if not sep:
         return None
+    # studio.auth.LoginGate.login (a bound method): its gate's back-off applies to Basic log-ins too
+    check = getattr(getattr(auth, "__self__", None), "check", None)
+    if callable(check):
+        return user if check(user, password) else None
     if callable(auth):
-        return user if auth(user, password) else None
+        return None  # an async checker cannot be awaited here; refuse rather than trust a coroutine
     expected = auth.get(user) if isinstance(auth, dict) else None
     if expected is None or not secrets.compare_digest(str(expected).encode(), password.encode()):
         return None
@@ -134,7 +138,7 @@ async def _refuse(send: Any, scope: dict) -> None:
     await send({"type": "http.response.body", "body": _REFUSED})
 
 
-def guarded_app_kwargs(auth: tuple[str, str] | None) -> dict[str, Any]:
+def guarded_app_kwargs(auth: object | None) -> dict[str, Any]:
     """`app_kwargs` for demo.launch: the middleware when the studio has a log-in, nothing otherwise."""
     if auth is None:
         return {}

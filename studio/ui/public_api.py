@@ -52,7 +52,7 @@ def register_public_api(ctx: UiContext) -> list[str]:
     return [fn.__name__ for fn in endpoints]
 
 
-def restrict_mcp_tools(demo: gr.Blocks, auth: tuple[str, str] | None = None) -> list[str]:
+def restrict_mcp_tools(demo: gr.Blocks, auth: tuple[tuple[str, str], ...] | None = None) -> list[str]:
     """Serve only the stateless public API over MCP (call right after launch); returns the tool names.
 
     Gradio's MCP server lists every documented endpoint, and all its callers share one Gradio
@@ -67,7 +67,7 @@ def restrict_mcp_tools(demo: gr.Blocks, auth: tuple[str, str] | None = None) -> 
         from gradio_client import Client
 
         server._client_instance = Client(
-            demo.local_url, auth=auth, download_files=False, verbose=False, analytics_enabled=False,
+            demo.local_url, auth=auth[0], download_files=False, verbose=False, analytics_enabled=False,
             headers={"x-gradio-user": "mcp"},
         )  # fmt: skip
     server.tool_to_endpoint = {

@@ -29,7 +29,9 @@ GUARDED = [
 @pytest.fixture(scope="module")
 def shared_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("shared")
-    args = ("--profile", "none", "--auth", "ann:secret", "--mcp", "--jobs-per-minute", str(JOBS_PER_MINUTE))
+    team = folder / "team.txt"  # a team file: one USER:PASSWORD per line
+    team.write_text("# shop team\nann:secret\nbo:pa:ss\ncy:guess-me\n", encoding="utf-8")
+    args = ("--profile", "none", "--auth", str(team), "--mcp", "--jobs-per-minute", str(JOBS_PER_MINUTE))
     with running_studio(folder, *args) as url:
         yield url
 
@@ -105,3 +107,21 @@ def test_new_sessions_do_not_reset_the_job_limit(shared_url, cutout_png):
             one_job()
             done += 1
     assert done <= JOBS_PER_MINUTE, str(err.value)
+
+
+def test_every_account_in_the_team_file_logs_in(shared_url):
+    from gradio_client import Client
+
+    for account in (ACCOUNT, ("bo", "pa:ss")):
+        findings = Client(shared_url, verbose=False, auth=account).predict(text="最好", api_name="/check_copy")
+        assert findings and findings[0]["word"] == "最好"
+
+
+def test_password_guessing_is_backed_off(shared_url):
+    from studio.auth import FREE_FAILURES
+
+    def log_in(password: str) -> int:
+        return httpx.post(shared_url + "login", data={"username": "cy", "password": password}, timeout=30).status_code
+
+    assert [log_in(f"wrong{i}") for i in range(FREE_FAILURES + 1)] == [400] * (FREE_FAILURES + 1)
+    assert log_in("guess-me") == 400  # right, but inside the wait: refused unchecked
