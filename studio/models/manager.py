@@ -24,6 +24,13 @@ from studio.settings import Settings
 class DevicePolicy:
     device: str  # "cuda" or "cpu"
     dtype_name: str  # "float16" | "bfloat16" | "float32"
+    card: str = ""  # e.g. "NVIDIA GeForce RTX 3060 (compute capability 8.6)"
+    reason: str = ""  # why this device and dtype, for the status line
+
+    def describe(self) -> str:
+        where = self.card if self.device == "cuda" and self.card else self.device.upper()
+        why = f": {self.reason}" if self.reason else ""
+        return f"Device: {where}, {self.dtype_name}{why}."
 
     def torch_dtype(self) -> Any:
         import torch
@@ -88,17 +95,28 @@ class ModelManager:
         else:
             what = f"AI scenes with {s.model_source('base')} + {s.model_source('controlnet')}, downloaded on first use."
         reason = f" ({s.profile_reason})" if s.profile_reason else ""
-        return f"Profile: {s.profile}{reason}. {what}"
+        line = f"Profile: {s.profile}{reason}. {what}"
+        if s.profile != "none":
+            line += " " + self.policy.describe()  # which card, which dtype, why
+        return line
 
 
-def decide_device_policy(settings: Settings) -> DevicePolicy:
-    """cuda+fp16 (bf16 where supported) when a GPU is there and wanted; else cpu+fp32."""
-    want = settings.device
-    if want == "cpu":
-        return DevicePolicy("cpu", "float32")
-    import torch
+def decide_device_policy(settings: Settings, probe: Any | None = None) -> DevicePolicy:
+    """Device and dtype from the card's compute capability (studio.models.device); cpu+fp32 without one.
 
-    if torch.cuda.is_available():
-        bf16 = torch.cuda.is_bf16_supported()
-        return DevicePolicy("cuda", "bfloat16" if bf16 else "float16")
-    return DevicePolicy("cpu", "float32")
+    `probe` (a GpuProbe) is for tests; by default the first CUDA device is probed.
+    An explicit `settings.dtype` wins over the card's choice (e.g. bf16 on a CPU).
+    """
+    from studio.models.device import card_dtype, probe_gpu
+
+    forced = settings.dtype if settings.dtype != "auto" else ""
+    if settings.device == "cpu":
+        return DevicePolicy("cpu", forced or "float32", reason="--device cpu" + (f" --dtype {forced}" if forced else ""))
+    found = probe if probe is not None else probe_gpu()
+    if not found.usable:
+        why = found.message or "no CUDA GPU was found"
+        return DevicePolicy("cpu", forced or "float32", reason=why)
+    dtype, why = card_dtype(found.name, found.capability)
+    if forced:
+        dtype, why = forced, f"--dtype {forced} was chosen (the card alone would get {dtype}: {why})"
+    return DevicePolicy("cuda", dtype, card=found.label, reason=why)
