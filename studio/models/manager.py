@@ -2,6 +2,8 @@
 
 - lazy: nothing loads until a step asks for it;
 - cached: a model is loaded once per process and lent out for each call;
+- one lock per model key: a multi-GB download of one model never stalls another
+  (a cut-out in another tab waits for nothing but its own model);
 - one place decides device and dtype;
 - one lock serializes GPU work, so two browser tabs never fight over VRAM.
 
@@ -44,7 +46,8 @@ class ModelManager:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings.resolved() if settings.profile == "auto" else settings
         self._cache: dict[str, Any] = {}
-        self._cache_lock = threading.RLock()  # guards _cache and loading
+        self._cache_lock = threading.RLock()  # guards _cache and _key_locks only, never held while loading
+        self._key_locks: dict[str, threading.RLock] = {}  # one per key: loads of one model run once
         self.gpu_lock = threading.Lock()  # one generation at a time on the accelerator
         self._policy: DevicePolicy | None = None
 
@@ -60,11 +63,23 @@ class ModelManager:
         return self._policy
 
     def get(self, key: str, loader: Callable[[], Any]) -> Any:
-        """The cached model under `key`, loading it with `loader()` the first time."""
+        """The cached model under `key`, loading it with `loader()` the first time.
+
+        Two callers of one key load it once (the second waits for the first);
+        callers of other keys do not wait at all. A failed load caches nothing.
+        """
         with self._cache_lock:
-            if key not in self._cache:
-                self._cache[key] = loader()
-            return self._cache[key]
+            if key in self._cache:
+                return self._cache[key]
+            key_lock = self._key_locks.setdefault(key, threading.RLock())
+        with key_lock:
+            with self._cache_lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = loader()  # outside the cache lock: a download here blocks only this key
+            with self._cache_lock:
+                self._cache[key] = value
+            return value
 
     def peek(self, key: str) -> Any | None:
         with self._cache_lock:

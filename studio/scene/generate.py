@@ -9,6 +9,7 @@ at final size, never through the VAE, covering the few edge pixels the model pai
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -62,20 +63,20 @@ def generate_scenes(
     work = working_size(placed.rgba.size, profile)
     init, mask, control_work = scene_inputs(placed, work, scene.control_type)
 
-    from studio.models.diffusion import enable_low_vram, load_scene_pipeline
+    from studio.models.diffusion import disable_low_vram, enable_low_vram, load_scene_pipeline
     from studio.models.fastpath import prepare_run
     from studio.models.oom import run_with_oom_retry
     from studio.styles import apply_styles
 
+    progress(0.0, "Loading the scene model…")
+    # Loaded before taking the GPU: a first-use download does not hold up another user's scene.
+    pipe = load_scene_pipeline(models, control_type=scene.control_type, progress=lambda f, m: progress(f * LOAD_SHARE, m))
     with models.gpu():
-        progress(0.0, "Loading the scene model…")
-        pipe = load_scene_pipeline(
-            models, control_type=scene.control_type, progress=lambda f, m: progress(f * LOAD_SHARE, m)
-        )
         trigger_words = apply_styles(models, pipe, styles)
         prompt, negative, prompt_note = build_prompts(preset, scene, trigger_words, _token_counter(pipe))
         _check_cancel(cancel)
         tracker = _StepTracker(progress, cancel, steps=steps, images=len(seeds))
+        offloaded: list[bool] = []
 
         def run(indices: list[int]) -> list[Image.Image]:
             tracker.start_batch(len(indices))
@@ -98,12 +99,20 @@ def generate_scenes(
             tracker.finish_batch()
             return images
 
-        images = run_with_oom_retry(
-            run,
-            len(seeds),
-            enable_offload=lambda: enable_low_vram(pipe, models),
-            on_retry=lambda message: progress(tracker.fraction(), message),
-        )
+        def offload() -> None:
+            offloaded.append(enable_low_vram(pipe, models))
+
+        try:
+            images = run_with_oom_retry(
+                run,
+                len(seeds),
+                enable_offload=offload,
+                on_retry=lambda message: progress(tracker.fraction(), message),
+            )
+        finally:
+            # The offload fallback is for this run only: the next one starts on the GPU again.
+            if any(offloaded) and not models.settings.low_vram:
+                disable_low_vram(pipe, models)
     progress(1.0, "Scene ready")
     return [
         Scene(
@@ -265,7 +274,7 @@ def _run_pipeline(
         height=height,
         width=width,
         strength=profile.strength,
-        num_inference_steps=steps,
+        num_inference_steps=scheduler_steps(steps, profile.strength),
         guidance_scale=guidance,
         controlnet_conditioning_scale=control_scale,
         control_guidance_start=control_window[0],
@@ -276,6 +285,21 @@ def _run_pipeline(
         output_type="pil",
     )
     return list(result.images)
+
+
+def scheduler_steps(steps: int, strength: float) -> int:
+    """The num_inference_steps that makes the pipeline denoise exactly `steps` steps at `strength`.
+
+    Inpaint pipelines run int(num_inference_steps · strength) steps: SDXL's 0.99 turned
+    25 into 24 (progress stopped at 24 of 25) and 1 into 0 (an error).
+    """
+    steps = max(1, int(steps))
+    if strength >= 1.0:
+        return steps
+    count = math.ceil(steps / strength)
+    while int(count * strength) < steps:
+        count += 1
+    return count
 
 
 def _token_counter(pipe: Any) -> Callable[[str], int] | None:
