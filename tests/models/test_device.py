@@ -122,3 +122,20 @@ def test_no_gpu_at_all_is_still_said_plainly() -> None:
                      cuda_version="13.2", driver_version=lambda: None)
     assert none == GpuProbe("none", message="no CUDA GPU was found")
     assert decide_device_policy(Settings(profile="sd15"), none).device == "cpu"
+
+
+def test_the_cli_and_app_flags_force_the_gpu_recipe_on_a_cpu() -> None:
+    from studio.cli import _build_parser, _settings
+
+    flags = ["--profile", "tiny", "--device", "cpu", "--dtype", "bfloat16", "--fast-path", "--compile"]
+    args = _build_parser().parse_args(["poster", "--product", "p.png", "--out", "o", *flags])
+    settings = _settings(args)
+    assert (settings.device, settings.dtype, settings.fast_path, settings.compile) == ("cpu", "bfloat16", True, True)
+    policy = decide_device_policy(settings)
+    assert (policy.device, policy.dtype_name) == ("cpu", "bfloat16")
+    import app
+
+    from_app = app.settings_from_args(app.parse_args(flags))
+    assert (from_app.device, from_app.dtype, from_app.fast_path, from_app.compile) == ("cpu", "bfloat16", True, True)
+    with pytest.raises(SystemExit):
+        _build_parser().parse_args(["poster", "--product", "p", "--out", "o", "--dtype", "int8"])
