@@ -61,7 +61,7 @@ def one_call_cases(repeats: int) -> list[dict[str, Any]]:
 def smoke_cases() -> list[dict[str, Any]]:
     """The GPU harness's own code at tiny scale on the CPU: proves `--device cuda` runs."""
     base = dict(scale="tiny", size=128, steps=2, repeats=1, device="cpu")
-    cases = [dict(base, family="sd15", batch=b, mode=m) for m in ("plain_fp32", "studio") for b in (1, 2)]
+    cases = [dict(base, family="sd15", batch=b, mode=m) for m in ("plain", "studio") for b in (1, 2)]
     cases.append(dict(base, family="sd15", batch=2, mode="draft"))
     cases.append(dict(base, family="sdxl", batch=1, mode="studio"))
     return cases

@@ -46,12 +46,19 @@ class GpuProbe:
     @property
     def label(self) -> str:
         major, minor = self.capability
-        return f"{self.name} (compute capability {major}.{minor})" if self.name else "no CUDA GPU"
+        if not self.name:
+            return "no CUDA GPU"
+        return f"{self.name} (compute capability {major}.{minor})" if self.capability != (0, 0) else self.name
+
+
+ATTACHED_LATER = "a CUDA GPU attached per job"
 
 
 def card_dtype(name: str, capability: tuple[int, int]) -> tuple[str, str]:
     """(dtype name, why) for a card the installed torch can drive."""
     major, minor = capability
+    if name == ATTACHED_LATER:
+        return "float16", "the card cannot be asked before its first job, and float16 runs on every CUDA card"
     cap = f"{major}.{minor}"
     if major >= 8:
         return "bfloat16", f"compute capability {cap} runs bfloat16 natively"
@@ -100,9 +107,12 @@ def probe_gpu(
     build = f"CUDA {cuda_version}" if cuda_version else "CPU-only"
     if not cuda.is_available():
         return _why_unavailable(cuda, cuda_version, build, driver_version())
-    name = str(cuda.get_device_name(0))
-    capability = tuple(int(x) for x in cuda.get_device_capability(0))
-    archs = list(cuda.get_arch_list())
+    try:
+        name = str(cuda.get_device_name(0))
+        capability = tuple(int(x) for x in cuda.get_device_capability(0))
+        archs = list(cuda.get_arch_list())
+    except Exception:  # noqa: BLE001 - e.g. ZeroGPU: a GPU is promised but attached only inside each job
+        return GpuProbe("ok", ATTACHED_LATER, (0, 0))
     if not arch_supported(capability, archs):  # type: ignore[arg-type]
         have = ", ".join(a for a in archs if a.startswith("sm_")) or "none"
         message = (

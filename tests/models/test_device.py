@@ -139,3 +139,14 @@ def test_the_cli_and_app_flags_force_the_gpu_recipe_on_a_cpu() -> None:
     assert (from_app.device, from_app.dtype, from_app.fast_path, from_app.compile) == ("cpu", "bfloat16", True, True)
     with pytest.raises(SystemExit):
         _build_parser().parse_args(["poster", "--product", "p", "--out", "o", "--dtype", "int8"])
+
+
+def test_a_gpu_that_cannot_be_queried_yet_gets_float16_not_a_crash() -> None:
+    """ZeroGPU: is_available() is True in the main process, but the card is attached only inside each job."""
+    def no_card(*_: object) -> object:
+        raise RuntimeError("CUDA is not available in the main process")
+
+    cuda = SimpleNamespace(is_available=lambda: True, get_device_name=no_card, get_device_capability=no_card,
+                           get_arch_list=lambda: DEFAULT_ARCHS, init=lambda: None)
+    policy = decide_device_policy(Settings(profile="sd15"), probe_gpu(cuda, cuda_version="13.2", driver_version=lambda: None))
+    assert (policy.device, policy.dtype_name) == ("cuda", "float16") and "first job" in policy.reason
