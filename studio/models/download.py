@@ -76,18 +76,23 @@ class DownloadWatch:
         self._stop.set()
         self._thread.join(timeout=2 * self.poll_s)
 
-    def report(self) -> None:
+    def figure(self) -> tuple[float, str]:
         done = max(0, cached_bytes(self.folder) - self.start_bytes)
         if self.total:
             share = min(0.99, done / self.total)  # never 100 % before the loader returns
-            text = f"Downloading {self.label}: {_size(done)} of {_size(self.total)} ({int(share * 100)} %)"
-            self.progress(share, text)
-        else:
-            self.progress(0.0, f"Downloading {self.label}: {_size(done)} so far")
+            return share, f"Downloading {self.label}: {_size(done)} of {_size(self.total)} ({int(share * 100)} %)"
+        return 0.0, f"Downloading {self.label}: {_size(done)} so far"
+
+    def report(self) -> None:
+        self.progress(*self.figure())
 
     def _run(self) -> None:
+        last = ""
         while not self._stop.wait(self.poll_s):
-            self.report()
+            share, text = self.figure()
+            if text != last:  # a line only when the figure changed (the CLI prints every one)
+                self.progress(share, text)
+                last = text
 
 
 def _size(n: int) -> str:

@@ -215,3 +215,18 @@ def test_the_offload_fallback_applies_to_that_run_only(tiny_manager: ModelManage
         assert len(scenes) == 1
     # each run starts on the GPU again, falls back, and is put back afterwards
     assert log == ["run offload=False", "enable", "run offload=True", "disable"] * 2
+
+
+def test_the_download_watch_reports_from_its_thread_only_when_the_figure_changes(tmp_path: Path) -> None:
+    import time
+
+    blobs = tmp_path / "models--o--m" / "blobs"
+    blobs.mkdir(parents=True)
+    seen: list[str] = []
+    watch = DownloadWatch("o/m", "o/m", lambda f, m: seen.append(m), total=2_000_000, cache_dir=tmp_path, poll_s=0.02)
+    watch.start()
+    (blobs / "a.incomplete").write_bytes(b"x" * 1_000_000)
+    time.sleep(0.3)
+    watch.stop()
+    assert seen and seen[-1] == "Downloading o/m: 1 MB of 2 MB (50 %)"
+    assert len(seen) == len(set(seen))  # no repeated lines while nothing changes

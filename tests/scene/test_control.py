@@ -93,8 +93,8 @@ def test_control_lines_stay_connected_at_every_platform_working_size() -> None:
     from studio.scene.generate import scene_inputs
     from tests.conftest import make_bottle_cutout
 
-    for pid in all_presets("platforms"):
-        size = get_platform(pid).size
+    sizes = {get_platform(pid).size: pid for pid in all_presets("platforms")}  # each distinct size once
+    for size, pid in sizes.items():
         bottle = make_bottle_cutout(width=size[0] // 3, height=size[1] // 2)
         placed = place_on_canvas(bottle.rgba, size, (size[0] // 3, size[1] // 4))
         for profile in ("sd15", "sdxl"):
