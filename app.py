@@ -12,7 +12,7 @@ import importlib.util
 import sys
 
 from studio.errors import StudioError
-from studio.settings import PROFILES, Settings, parse_auth
+from studio.settings import DTYPES, PROFILES, Settings, parse_auth
 
 MCP_HINT = 'Install it with: pip install "gradio[mcp]"'
 
@@ -35,6 +35,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--mcp", action="store_true", help="also serve the public API (make_posters, remove_background, check_copy, ab_stats) as MCP tools")
     p.add_argument("--compile", action="store_true", help="torch.compile the diffusion models on CUDA (slow first run)")
     p.add_argument("--low-vram", action="store_true", help="offload models to the CPU between steps (6–8 GB GPUs)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where diffusion runs (default auto)")
+    p.add_argument("--dtype", choices=DTYPES, help="diffusion dtype (default auto: chosen from the card)")
+    p.add_argument("--fast-path", action="store_true",
+                   help="apply the GPU fast path on any device (e.g. --device cpu --dtype bfloat16 --fast-path)")
     return p.parse_args(argv)
 
 
@@ -62,6 +66,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         mcp=args.mcp or None,
         low_vram=args.low_vram or None,
         compile=args.compile or None,
+        device=args.device,
+        dtype=args.dtype,
+        fast_path=args.fast_path or None,
     ).resolved()
 
 

@@ -4,7 +4,8 @@
 
 Prints one JSON line. Modes:
 - plain       what a user writes: from_pretrained(torch_dtype=fp16 on CUDA), .to(device), one call per
-              poster, default scheduler, no other switch;
+              poster, no other switch; the studio's scheduler (UniPC), strength and step count, so the
+              comparison with `studio` at the same batch is the fast path's gain alone;
 - plain_fp32  the same without torch_dtype (diffusers' default fp32);
 - studio      studio.scene.generate.generate_scenes through a ModelManager on the same folders
               (DevicePolicy dtype, fast path, one batched call for all seeds);
@@ -35,14 +36,13 @@ PROMPT = "product photo on a marble counter, soft window light, clean minimal ba
 
 def inputs(size: int) -> tuple[Any, Image.Image, Image.Image, Image.Image]:
     """(placed product, init, mask, canny control) at size×size, from the bottle test product."""
-    from studio.scene.control import make_control_image
-    from studio.scene.generate import prepare_inputs
+    from studio.scene.generate import scene_inputs
     from tests.conftest import make_bottle_cutout
     from tests.models.fixtures import place_on_canvas
 
     bottle = make_bottle_cutout(width=size // 3, height=int(size * 0.7))
     placed = place_on_canvas(bottle.rgba, (size, size), (size // 3, size // 6))
-    init, mask, control = prepare_inputs(placed, make_control_image(placed, "canny"), (size, size))
+    init, mask, control = scene_inputs(placed, (size, size))  # exactly what the studio gives its model
     return placed, init, mask, control
 
 
@@ -55,12 +55,18 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     cuda = device == "cuda"
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     folder = model_folder(case["family"], case["scale"], device=device)
+    if cuda:  # this case's peak only (weights included), whatever ran before in this process
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
     start = time.perf_counter()
     runner = _plain_runner(case, folder) if case["mode"].startswith("plain") else _studio_runner(case, folder)
     sync()
     load_s = time.perf_counter() - start
     runner(min(case["steps"], 2) if case["mode"] != "compile" else case["steps"])  # warm-up (compile: full)
     sync()
+    if cuda:
+        load_peak = torch.cuda.max_memory_allocated()
+        torch.cuda.reset_peak_memory_stats()  # the timed runs' own peak, below
     times = []
     for _ in range(case["repeats"]):
         start = time.perf_counter()
@@ -71,7 +77,8 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     out = dict(case, load_s=round(load_s, 3), seconds_per_call=round(call_s, 4),
                seconds_per_poster=round(call_s / case["batch"], 4), runs=len(times))
     if cuda:
-        out["peak_alloc_gb"] = round(torch.cuda.max_memory_allocated() / 2**30, 3)
+        out["peak_alloc_gb"] = round(torch.cuda.max_memory_allocated() / 2**30, 3)  # timed runs
+        out["peak_alloc_load_gb"] = round(load_peak / 2**30, 3)  # load + warm-up
         out["peak_reserved_gb"] = round(torch.cuda.max_memory_reserved() / 2**30, 3)
         out["gpu"] = torch.cuda.get_device_name()
     out.update(getattr(runner, "extra", {}))
@@ -90,14 +97,22 @@ def _plain_runner(case: dict[str, Any], folder: Path) -> Any:
     kwargs = {"torch_dtype": torch.float16} if half else {}
     controlnet = ControlNetModel.from_pretrained(folder / "controlnet", **kwargs)
     cls = StableDiffusionXLControlNetInpaintPipeline if case["family"] == "sdxl" else StableDiffusionControlNetInpaintPipeline
+    from diffusers import UniPCMultistepScheduler
+
+    from studio.models.profiles import PROFILES
+    from studio.scene.generate import scheduler_steps
+
     pipe = cls.from_pretrained(folder / "base", controlnet=controlnet, **kwargs).to(case["device"])
+    # The studio's scheduler, strength and step count, so plain vs studio compares the fast path alone.
+    pipe.scheduler = UniPCMultistepScheduler.from_config(pipe.scheduler.config)
+    strength = PROFILES[case["family"]].strength
     pipe.set_progress_bar_config(disable=True)
     _, init, mask, control = inputs(case["size"])
 
     def run(steps: int) -> None:
         for seed in range(case["batch"]):  # a user making four variants calls four times
             pipe(PROMPT, image=init, mask_image=mask, control_image=control, height=case["size"], width=case["size"],
-                 num_inference_steps=steps, guidance_scale=GUIDANCE,
+                 num_inference_steps=scheduler_steps(steps, strength), strength=strength, guidance_scale=GUIDANCE,
                  generator=torch.Generator("cpu").manual_seed(seed))
 
     return run

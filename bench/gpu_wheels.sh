@@ -11,5 +11,5 @@ rm -rf .whl && mkdir -p .whl
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
   --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
   -d .whl diffusers==0.42.1 peft==0.21.2 pydantic==2.14.3 pydantic-core==2.50.4 annotated-types==0.7.0 \
-  typing-inspection==0.4.4 importlib-metadata==8.7.0
+  typing-inspection==0.4.4 importlib-metadata==8.7.0 typing-extensions==4.16.0  # pydantic 2.14 needs typing-extensions >= 4.16
 ls -l .whl

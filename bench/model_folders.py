@@ -41,6 +41,19 @@ def model_folder(family: str, scale: str, *, device: str = "cpu") -> Path:
 def write_real_folder(folder: Path, family: str, *, device: str) -> None:
     """Build on `device` (fast init on a GPU), save in fp16 (half the disk; the loader casts anyway)."""
     import torch
+
+    torch.manual_seed(0)
+    previous = torch.get_default_dtype()
+    if device == "cpu":  # built in fp16 directly: SDXL's fp32 UNet alone would take 10 GB of RAM
+        torch.set_default_dtype(torch.float16)
+    try:
+        _write_real_folder(folder, family, device=device)
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def _write_real_folder(folder: Path, family: str, *, device: str) -> None:
+    import torch
     from diffusers import (
         EulerDiscreteScheduler,
         PNDMScheduler,
@@ -51,7 +64,6 @@ def write_real_folder(folder: Path, family: str, *, device: str) -> None:
 
     from studio.models.tiny import write_tiny_tokenizer
 
-    torch.manual_seed(0)
     tok_dir = folder / "_tokenizer"
     write_tiny_tokenizer(tok_dir)  # a small BPE vocabulary: the real one cannot be downloaded here
     tokenizer = CLIPTokenizer.from_pretrained(tok_dir, model_max_length=77, unk_token="<unk>")

@@ -18,6 +18,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +47,21 @@ def gpu_cases(families: list[str], sizes: list[int] | None, repeats: int, with_c
     return cases
 
 
+def one_call_cases(repeats: int) -> list[dict[str, Any]]:
+    """The plan for one ≤ 9-minute device command: SD1.5 512, each gain on its own row.
+
+    plain b1 → studio b1 is the fast path; studio b1 → b4 is batching; studio b4 → draft b4
+    is fewer draft steps; low_vram b4 is the memory mode's cost.
+    """
+    base = dict(family="sd15", scale="real", size=512, steps=25, repeats=repeats, device="cuda")
+    plan = [("plain", 1), ("studio", 1), ("studio", 4), ("low_vram", 4), ("draft", 4), ("plain", 4)]
+    return [dict(base, mode=mode, batch=batch) for mode, batch in plan]
+
+
 def smoke_cases() -> list[dict[str, Any]]:
     """The GPU harness's own code at tiny scale on the CPU: proves `--device cuda` runs."""
     base = dict(scale="tiny", size=128, steps=2, repeats=1, device="cpu")
-    cases = [dict(base, family="sd15", batch=b, mode=m) for m in ("plain_fp32", "studio") for b in (1, 2)]
+    cases = [dict(base, family="sd15", batch=b, mode=m) for m in ("plain", "studio") for b in (1, 2)]
     cases.append(dict(base, family="sd15", batch=2, mode="draft"))
     cases.append(dict(base, family="sdxl", batch=1, mode="studio"))
     return cases
@@ -80,26 +92,43 @@ def add_floor_ratios(rows: list[dict[str, Any]]) -> None:
 
 
 def add_speedups(rows: list[dict[str, Any]]) -> None:
-    """studio batch-4 per-poster time against the plain call at the same family and size."""
-    plain = {(r["family"], r["size"], r["batch"]): r["seconds_per_poster"] for r in rows
-             if r.get("mode") == "plain" and "seconds_per_poster" in r}
+    """Each gain on its own: the fast path (vs plain at the same batch), batching, draft steps.
+
+    - vs_plain: plain's per-poster time at the same family, size and batch ÷ this row's;
+    - batching_gain (studio b>1): studio b1 ÷ this row, per poster;
+    - draft_gain (draft): studio at the same batch ÷ this row.
+    """
+    def per_poster(mode: str) -> dict[tuple[Any, Any, Any], float]:
+        return {(r["family"], r["size"], r["batch"]): r["seconds_per_poster"] for r in rows
+                if r.get("mode") == mode and "seconds_per_poster" in r}
+
+    plain, studio = per_poster("plain"), per_poster("studio")
     for row in rows:
-        ref = plain.get((row.get("family"), row.get("size"), 1))
-        if ref and "seconds_per_poster" in row and not row["mode"].startswith("plain"):
-            row["speedup_vs_plain"] = round(ref / row["seconds_per_poster"], 2)
+        if "seconds_per_poster" not in row:
+            continue
+        key = (row.get("family"), row.get("size"), row.get("batch"))
+        here = row["seconds_per_poster"]
+        if not row["mode"].startswith("plain") and plain.get(key):
+            row["vs_plain"] = round(plain[key] / here, 2)
+        if row["mode"] == "studio" and row["batch"] > 1 and studio.get(key[:2] + (1,)):
+            row["batching_gain"] = round(studio[key[:2] + (1,)] / here, 2)
+        if row["mode"] == "draft" and studio.get(key):
+            row["draft_gain"] = round(studio[key] / here, 2)
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = "| model | px | mode | batch | s / poster | × floor | vs plain | peak alloc GB | load s |"
-    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
+    head = ("| model | px | mode | batch | s / poster | × floor | fast path (vs plain, same batch) | "
+            "batching gain | draft gain | peak alloc GB (runs / load) | load s |")
+    lines = [head, "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "error" in r:
             lines.append(f"| {r['family']} {r['scale']} | {r['size']} | {r['mode']} | {r['batch']} | error: "
-                         f"{r['error'][-80:]!r} | | | | |")
+                         f"{r['error'][-80:]!r} | | | | | | |")
             continue
         lines.append(f"| {r['family']} {r['scale']} | {r['size']} | {r['mode']} | {r['batch']} | "
-                     f"{r['seconds_per_poster']:.3f} | {r.get('x_floor', '')} | {r.get('speedup_vs_plain', '')} | "
-                     f"{r.get('peak_alloc_gb', '')} | {r['load_s']:.1f} |")
+                     f"{r['seconds_per_poster']:.3f} | {r.get('x_floor', '')} | {r.get('vs_plain', '')} | "
+                     f"{r.get('batching_gain', '')} | {r.get('draft_gain', '')} | "
+                     f"{r.get('peak_alloc_gb', '')} / {r.get('peak_alloc_load_gb', '')} | {r['load_s']:.1f} |")
     return "\n".join(lines)
 
 
@@ -130,6 +159,9 @@ def main() -> None:
     parser.add_argument("--compile", action="store_true", help="also time Settings.compile (minutes of warm-up)")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: params,cases,cutout,text,cold,lora,unet")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per case")
+    parser.add_argument("--plan", choices=("matrix", "one-call"), default="matrix",
+                        help="one-call: SD1.5 512 plain/studio b1+b4, low-VRAM b4, draft b4, within --budget")
+    parser.add_argument("--budget", type=float, default=0.0, help="seconds: start no case after this (0: no limit)")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
 
@@ -149,18 +181,40 @@ def main() -> None:
         counts = param_counts()
         print("\n".join(check_param_counts(counts)))
         result["params_m"] = {k: round(v, 2) for k, v in counts.items()}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{result['device']}-{result['date']}{'-one-call' if args.plan == 'one-call' else ''}.json"
+
+    def save() -> None:  # after every row, so a command cut short still leaves its rows
+        path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
     if "cases" not in skip:
         families = args.families.split(",")
         sizes = [int(s) for s in args.sizes.split(",") if s] or None
-        cases = smoke_cases() if args.smoke else gpu_cases(families, sizes, args.repeats, args.compile)
-        rows = []
+        if args.smoke:
+            cases = smoke_cases()
+        elif args.plan == "one-call":
+            cases = one_call_cases(args.repeats)
+        else:
+            cases = gpu_cases(families, sizes, args.repeats, args.compile)
+        from bench.model_folders import model_folder
+
+        for family, scale in sorted({(c["family"], c["scale"]) for c in cases}):
+            print(f"building {family} {scale} folders…", flush=True)
+            model_folder(family, scale, device=args.device)  # first, so no case's load time includes it
+        rows: list[dict[str, Any]] = []
+        result["generation"] = rows
+        started = time.perf_counter()
         for case in cases:
-            row = run_case_process(case, args.timeout)
+            if args.budget and time.perf_counter() - started > args.budget:
+                rows.append(dict(case, error="not run: over the --budget"))
+                continue
+            left = args.budget - (time.perf_counter() - started) if args.budget else args.timeout
+            row = run_case_process(case, max(30.0, min(args.timeout, left)))
             print(json.dumps(row), flush=True)
             rows.append(row)
-        add_floor_ratios(rows)
-        add_speedups(rows)
-        result["generation"] = rows
+            add_floor_ratios(rows)
+            add_speedups(rows)
+            save()
         print(table(rows))
     parts = {"cutout": lambda: cpu_parts.cutout(), "text": lambda: cpu_parts.text_export(),
              "cold": lambda: cpu_parts.cold_start(), "lora": lambda: cpu_parts.lora_switch(args.device),
@@ -177,11 +231,9 @@ def main() -> None:
     if steal_start is not None and (steal_end := cpu_steal()) is not None:
         # CPU time the hypervisor gave to other machines while this ran (a shared host slows everything)
         result["cpu_steal_fraction"] = round((steal_end[0] - steal_start[0]) / max(1, steal_end[1] - steal_start[1]), 3)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{result['device']}-{result['date']}.json"
-    if path.exists() and skip:  # a partial run (--skip) adds to the day's results instead of replacing them
+    if path.exists() and skip and "generation" not in result:  # a partial run (--skip) adds to the day's results instead of replacing them
         result = {**json.loads(path.read_text(encoding="utf-8")), **result}
-    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    save()
     print(f"wrote {path}")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from studio.errors import StudioError
-from studio.settings import PROFILES
+from studio.settings import DTYPES, PROFILES
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -90,6 +90,11 @@ def _add_model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-model", help="hub id, local diffusers folder or .safetensors file")
     p.add_argument("--controlnet", help="hub id or local diffusers folder")
     p.add_argument("--lora-dir", type=Path)
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where diffusion runs (default auto)")
+    p.add_argument("--dtype", choices=DTYPES, help="diffusion dtype (default auto: chosen from the card)")
+    p.add_argument("--fast-path", action="store_true", default=None,
+                   help="apply the GPU fast path on any device (e.g. --device cpu --dtype bfloat16 --fast-path)")
+    p.add_argument("--compile", action="store_true", default=None, help="torch.compile the UNet and ControlNet")
 
 
 def _add_cutout_flags(p: argparse.ArgumentParser) -> None:
@@ -140,6 +145,10 @@ def _settings(args: argparse.Namespace):
         c2pa=getattr(args, "c2pa", None),
         c2pa_cert=getattr(args, "c2pa_cert", None),
         c2pa_key=getattr(args, "c2pa_key", None),
+        device=getattr(args, "device", None),
+        dtype=getattr(args, "dtype", None),
+        fast_path=getattr(args, "fast_path", None),
+        compile=getattr(args, "compile", None),
         open_browser=False,
     ).resolved()
 

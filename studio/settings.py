@@ -16,6 +16,7 @@ from studio.errors import StudioError
 
 ProfileName = Literal["auto", "sd15", "sdxl", "tiny", "none"]
 PROFILES: tuple[str, ...] = ("auto", "sd15", "sdxl", "tiny", "none")
+DTYPES: tuple[str, ...] = ("auto", "float32", "float16", "bfloat16")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -45,6 +46,10 @@ class Settings:
     presets_dir: Path = REPO_ROOT / "presets"
     cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("STUDIO_CACHE", Path.home() / ".cache" / "poster-studio")))
     device: str = "auto"  # auto | cpu | cuda
+    dtype: str = "auto"  # auto (from the card, studio/models/device.py) | float32 | float16 | bfloat16
+    # Apply the CUDA fast path (channels_last, fused QKV, compile with --compile) on any
+    # device, so the GPU recipe can be reproduced on a CPU: --device cpu --dtype bfloat16 --fast-path.
+    fast_path: bool = False
     host: str = "127.0.0.1"
     port: int = 7860
     share: bool = False
@@ -89,6 +94,10 @@ class Settings:
             values["lora_dir"] = Path(env["STUDIO_LORA_DIR"])
         if env.get("STUDIO_DEVICE"):
             values["device"] = env["STUDIO_DEVICE"]
+        if env.get("STUDIO_DTYPE"):
+            values["dtype"] = env["STUDIO_DTYPE"]
+        if env.get("STUDIO_FAST_PATH", "").lower() in ("1", "true", "yes"):
+            values["fast_path"] = True
         if env.get("STUDIO_COMPILE", "").lower() in ("1", "true", "yes"):
             values["compile"] = True
         if env.get("STUDIO_LOW_VRAM", "").lower() in ("1", "true", "yes"):
@@ -132,6 +141,8 @@ class Settings:
         if (self.c2pa_cert is None) != (self.c2pa_key is None):
             raise StudioError("Content Credentials need both a certificate and its private key.",
                               hint="Give --c2pa-cert and --c2pa-key together, or neither for a self-signed one.")
+        if self.dtype not in DTYPES:
+            raise StudioError(f"Unknown dtype '{self.dtype}'.", hint=f"Choose one of: {', '.join(DTYPES)}.")
         if self.jobs_per_minute is not None and self.jobs_per_minute < 0:
             raise StudioError("The jobs-per-minute limit cannot be negative.", hint="Use 0 for no limit.")
 
@@ -160,8 +171,13 @@ class Settings:
         """Turn `auto` into a concrete profile and record why."""
         if self.profile != "auto":
             return replace(self, profile_reason=self.profile_reason or f"profile '{self.profile}' was chosen explicitly")
-        if cuda_available():
-            return replace(self, profile="sd15", profile_reason="a CUDA GPU was found, so Stable Diffusion 1.5 scenes are on")
+        from studio.models.device import probe_gpu  # torch only here, when asked
+
+        gpu = probe_gpu()
+        if gpu.usable:
+            return replace(self, profile="sd15", profile_reason=f"{gpu.label} was found, so Stable Diffusion 1.5 scenes are on")
+        if gpu.status in ("arch", "driver"):  # a GPU is there, but this torch cannot use it
+            return replace(self, profile="none", profile_reason=gpu.message)
         return replace(
             self,
             profile="none",

@@ -8,6 +8,7 @@ pipeline share one UNet, VAE and text encoder in memory.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from studio.errors import StudioError
@@ -42,24 +43,61 @@ def model_sources(models: ModelManager, control_type: str = "canny") -> tuple[Mo
 
 
 def load_scene_pipeline(models: ModelManager, *, control_type: str = "canny", progress: Progress = no_progress) -> Any:
-    """The cached ControlNet-inpaint pipeline for this profile, on the policy's device."""
+    """The cached ControlNet-inpaint pipeline for this profile, on the policy's device.
+
+    Out of memory while loading: loaded again with model CPU offload; failing that,
+    a StudioError that says to use low-VRAM mode. The app keeps serving either way.
+    """
+    from studio.models.oom import free_accelerator_memory, is_out_of_memory
+
     profile = diffusion_profile(models.profile)
     base_src, control_src = model_sources(models, control_type)
-    key = f"scene:{profile.family}:{base_src.ref}:{control_src.ref}"
+    keys = (
+        f"scene:{profile.family}:{base_src.ref}:{control_src.ref}",
+        f"base:{profile.family}:{base_src.ref}",
+        f"controlnet:{control_src.ref}",
+    )
 
-    def load() -> Any:
+    def load(offload: bool) -> Any:
         from studio.models.fastpath import apply_fast_path, plan_fast_path
 
-        base = models.get(f"base:{profile.family}:{base_src.ref}", lambda: _load_base(models, base_src, profile.family, progress))
-        controlnet = models.get(f"controlnet:{control_src.ref}", lambda: _load_controlnet(models, control_src, progress))
+        base = models.get(keys[1], lambda: _load_base(models, base_src, profile.family, progress, offload))
+        controlnet = models.get(keys[2], lambda: _load_controlnet(models, control_src, progress, offload))
         pipe = assemble_controlnet_pipeline(base, controlnet, profile.family)
         pipe.set_progress_bar_config(disable=True)  # progress goes through our callback
-        apply_fast_path(pipe, plan_fast_path(models.settings, models.policy))
-        if _low_vram(models):
+        settings = replace(models.settings, low_vram=True) if offload else models.settings
+        apply_fast_path(pipe, plan_fast_path(settings, models.policy))
+        if offload:
             enable_low_vram(pipe, models)
         return pipe
 
-    return models.get(key, load)
+    low = _low_vram(models)
+    try:
+        return models.get(keys[0], lambda: load(low))
+    except Exception as exc:  # noqa: BLE001 - only out-of-memory is handled here
+        if not is_out_of_memory(exc) or models.policy.device != "cuda":
+            raise
+        _forget(models, keys)
+        free_accelerator_memory()
+    if not low:
+        progress(0.0, "The graphics card ran out of memory while loading; loading again with the model partly in main memory…")
+        try:
+            return models.get(keys[0], lambda: load(True))
+        except Exception as exc:  # noqa: BLE001
+            if not is_out_of_memory(exc):
+                raise
+            _forget(models, keys)
+            free_accelerator_memory()
+    raise StudioError(
+        "The graphics card does not have enough free memory to load the scene model.",
+        hint="Start the studio with --low-vram (slower, needs far less memory), close other programs that use the GPU, "
+        "or use --profile sd15 instead of sdxl. Procedural backdrops keep working meanwhile.",
+    )
+
+
+def _forget(models: ModelManager, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        models.forget(key)
 
 
 def assemble_controlnet_pipeline(base: Any, controlnet: Any, family: Family) -> Any:
@@ -83,7 +121,7 @@ def assemble_controlnet_pipeline(base: Any, controlnet: Any, family: Family) -> 
     )
 
 
-def _load_base(models: ModelManager, source: ModelSource, family: Family, progress: Progress) -> Any:
+def _load_base(models: ModelManager, source: ModelSource, family: Family, progress: Progress, offload: bool = False) -> Any:
     from diffusers import StableDiffusionInpaintPipeline, StableDiffusionXLInpaintPipeline
 
     if source.kind == "folder":
@@ -97,18 +135,22 @@ def _load_base(models: ModelManager, source: ModelSource, family: Family, progre
     extra: dict[str, Any] = {} if family == "sdxl" else {"safety_checker": None, "requires_safety_checker": False}
     if family == "sdxl":
         extra["add_watermarker"] = False
-    _announce(source, progress)
-    pipe = _call_loader(cls, source, models, extra)
+    with _announce(source, progress, models.policy.dtype_name):
+        pipe = _call_loader(cls, source, models, extra)
     _use_fast_scheduler(pipe)
-    return _place(pipe, models)
+    vae = getattr(pipe, "vae", None)
+    if models.policy.dtype_name == "float16" and vae is not None and family == "sdxl":
+        # SDXL's VAE overflows in fp16 (black/NaN images): its pipelines decode in fp32 when asked.
+        vae.register_to_config(force_upcast=True)
+    return pipe if offload else pipe.to(models.policy.device)  # offload: see enable_low_vram
 
 
-def _load_controlnet(models: ModelManager, source: ModelSource, progress: Progress) -> Any:
+def _load_controlnet(models: ModelManager, source: ModelSource, progress: Progress, offload: bool = False) -> Any:
     from diffusers import ControlNetModel
 
-    _announce(source, progress)
-    model = _call_loader(ControlNetModel, source, models, {})
-    return model.to(models.policy.device) if not _low_vram(models) else model
+    with _announce(source, progress, models.policy.dtype_name):
+        model = _call_loader(ControlNetModel, source, models, {})
+    return model if offload else model.to(models.policy.device)
 
 
 def _call_loader(cls: Any, source: ModelSource, models: ModelManager, extra: dict[str, Any]) -> Any:
@@ -127,6 +169,10 @@ def _call_loader(cls: Any, source: ModelSource, models: ModelManager, extra: dic
     except StudioError:
         raise
     except Exception as exc:  # noqa: BLE001 - every loader failure must reach the seller as words
+        from studio.models.oom import is_out_of_memory
+
+        if is_out_of_memory(exc):
+            raise  # load_scene_pipeline retries it with offload
         raise _load_error(source, exc) from exc
 
 
@@ -154,27 +200,59 @@ def _load_error(source: ModelSource, exc: Exception) -> StudioError:
     )
 
 
-def _is_offline_error(exc: BaseException) -> bool:
-    from huggingface_hub.errors import LocalEntryNotFoundError, OfflineModeIsEnabled
+# Exception classes (by name, anywhere in the MRO) that mean the hub could not be reached:
+# huggingface_hub's own, httpx (hub ≥ 1.0), requests/urllib3 (older stacks), sockets.
+_OFFLINE_CLASSES = {
+    "OfflineModeIsEnabled", "LocalEntryNotFoundError", "ConnectionError", "TimeoutError", "gaierror",
+    "ConnectError", "ConnectTimeout", "ReadTimeout", "TimeoutException", "NetworkError", "ProxyError",
+    "NewConnectionError", "MaxRetryError", "NameResolutionError", "Timeout",
+}
+_OFFLINE_WORDS = (
+    "offline", "cannot reach", "couldn't connect", "could not connect", "connection", "name resolution",
+    "name or service not known", "nodename nor servname", "network is unreachable", "timed out",
+    "failed to establish", "no route to host", "temporary failure",
+)
 
+
+def _is_offline_error(exc: BaseException) -> bool:
+    """Whether `exc` (or anything it wraps) says the hub is unreachable, however it was raised."""
     seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, (OfflineModeIsEnabled, LocalEntryNotFoundError, ConnectionError, TimeoutError)):
+    depth = 0
+    while seen is not None and depth < 16:
+        if {cls.__name__ for cls in type(seen).__mro__} & _OFFLINE_CLASSES:
             return True
         text = str(seen).lower()
-        if "offline" in text or "cannot reach" in text or "connection" in text:
+        if any(word in text for word in _OFFLINE_WORDS):
             return True
         seen = seen.__cause__ or seen.__context__
+        depth += 1
     return False
 
 
-def _announce(source: ModelSource, progress: Progress) -> None:
-    if source.kind != "hub":
-        progress(0.0, f"Loading {source.label}…")
-    elif _hub_cached(source.ref):
-        progress(0.0, f"Loading {source.label} from the download cache…")
-    else:
-        progress(0.0, f"Downloading {source.label} (first use only; several GB, this can take minutes)…")
+class _announce:
+    """Say what is being loaded; for a hub download, report bytes and percent while it runs."""
+
+    def __init__(self, source: ModelSource, progress: Progress, dtype_name: str = "float32") -> None:
+        self.source, self.progress, self.dtype_name = source, progress, dtype_name
+        self.watch: Any = None
+
+    def __enter__(self) -> "_announce":
+        source, progress = self.source, self.progress
+        if source.kind != "hub":
+            progress(0.0, f"Loading {source.label}…")
+        elif _hub_cached(source.ref):
+            progress(0.0, f"Loading {source.label} from the download cache…")
+        else:
+            progress(0.0, f"Downloading {source.label} (first use only; several GB, this can take minutes)…")
+            from studio.models.download import DownloadWatch, expected_bytes
+
+            self.watch = DownloadWatch(source.ref, source.label, progress, total=expected_bytes(source.ref, self.dtype_name))
+            self.watch.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.watch is not None:
+            self.watch.stop()
 
 
 def _hub_cached(repo_id: str) -> bool:
@@ -193,21 +271,60 @@ def _use_fast_scheduler(pipe: Any) -> None:
     pipe.scheduler = UniPCMultistepScheduler.from_config(pipe.scheduler.config)
 
 
-def _place(pipe: Any, models: ModelManager) -> Any:
-    if _low_vram(models):
-        return pipe  # offload is enabled on the assembled pipeline (see enable_low_vram)
-    return pipe.to(models.policy.device)
-
-
 def _low_vram(models: ModelManager) -> bool:
-    # Settings has no field for it yet; an env var keeps the option reachable.
     return models.settings.low_vram
 
 
-def enable_low_vram(pipe: Any, models: ModelManager) -> None:
-    """Keep only the running module on the GPU (slower, fits in ~3 GB for sd15)."""
-    if models.policy.device == "cuda":
-        pipe.enable_model_cpu_offload()
+_SWAP_ATTR = "_studio_swap_hooks"
+
+
+def enable_low_vram(pipe: Any, models: ModelManager, device: str | None = None) -> bool:
+    """Keep only the running model on the GPU (slower, fits in ~3 GB for sd15); True when on.
+
+    diffusers' model offload leaves the ControlNet outside its chain, so it would stay
+    on the GPU with the UNet for the whole denoising loop (SDXL ~8.5-9 GB). The two
+    alternate every step, so each one's call first moves the other back to main memory.
+    """
+    if device is None:  # `device` is for tests: the hooks and their order run on a CPU too
+        if models.policy.device != "cuda":
+            return False  # nothing to offload from
+        device = "cuda"
+    pipe.enable_model_cpu_offload(device=device)
+    _alternate(pipe)
+    return True
+
+
+def _alternate(pipe: Any) -> None:
+    unet, controlnet = getattr(pipe, "unet", None), getattr(pipe, "controlnet", None)
+    hooks = {id(getattr(h, "model", None)): h for h in getattr(pipe, "_all_hooks", [])}
+    unet_hook, control_hook = hooks.get(id(unet)), hooks.get(id(controlnet))
+    if unet_hook is None or control_hook is None:
+        return
+    handles = [
+        controlnet.register_forward_pre_hook(lambda module, args: unet_hook.offload()),
+        unet.register_forward_pre_hook(lambda module, args: control_hook.offload()),
+    ]
+    object.__setattr__(pipe, _SWAP_ATTR, handles)
+
+
+def disable_low_vram(pipe: Any, models: ModelManager) -> bool:
+    """Undo a run's offload fallback: the pipeline back on the GPU whole; False when it does not fit."""
+    from studio.models.oom import free_accelerator_memory, is_out_of_memory
+
+    for handle in getattr(pipe, _SWAP_ATTR, []) or []:
+        handle.remove()
+    object.__setattr__(pipe, _SWAP_ATTR, [])
+    if hasattr(pipe, "remove_all_hooks"):
+        pipe.remove_all_hooks()
+    try:
+        pipe.to(models.policy.device)
+    except Exception as exc:  # noqa: BLE001
+        if not is_out_of_memory(exc):
+            raise
+        free_accelerator_memory()
+        enable_low_vram(pipe, models)
+        return False
+    return True
 
 
 def _path(source: ModelSource) -> Any:

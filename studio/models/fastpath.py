@@ -12,7 +12,7 @@ tiny paths work unchanged. What each step does and why:
   switched off for any run with an active LoRA (`prepare_run`), and never used with compile;
 - VAE slicing and tiling, per run: tiling above `vae_tiling_above_px` pixels per image,
   slicing (one image at a time) for batches in low-VRAM mode;
-- torch.compile (Settings.compile, off by default, CUDA only): the UNet and ControlNet are
+- torch.compile (Settings.compile, off by default; CUDA, or any device with Settings.fast_path): the UNet and ControlNet are
   compiled in place. Before that, `enable_lora_hotswap(target_rank=…)` pads every LoRA to
   one rank, so a style loaded with `load_lora_weights(..., adapter_name=<slot>, hotswap=True)`
   replaces the weights in place without a recompile (diffusers' hotswap contract: load the
@@ -20,7 +20,8 @@ tiny paths work unchanged. What each step does and why:
 - low-VRAM (Settings.low_vram): model CPU offload, done in studio.models.diffusion.
 
 Tiny-profile and CPU runs get a plan with channels_last, fusion and compile off, so
-their outputs are bit-for-bit what they were before this module existed.
+their outputs are bit-for-bit what they were before this module existed, unless
+Settings.fast_path (`--fast-path`) asks for the CUDA recipe on the CPU.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class FastPathPlan:
     device: str = "cpu"
     channels_last: bool = False
     fuse_qkv: bool = False
+    fuse_unet: bool = True  # with fuse_qkv: also the UNet (which keeps its unfused projections for LoRAs)
     compile: bool = False
     vae_tiling_above_px: int = VAE_TILING_ABOVE_PX
     vae_slicing: bool = False
@@ -69,16 +71,24 @@ class FastPathReport:
 
 
 def plan_fast_path(settings: Any, policy: Any) -> FastPathPlan:
-    """Everything on for CUDA (fusion off in low-VRAM: it keeps a second copy of Q/K/V); nothing on CPU."""
-    if policy.device != "cuda":
+    """Everything on for CUDA (or anywhere with Settings.fast_path); nothing on a plain CPU run.
+
+    Low-VRAM drops fusion and compile (offload hooks and compile do not mix). SDXL's UNet
+    stays unfused by default: fused it would need its unfused projections kept too (for
+    LoRAs), ~1.8 GB more, and the unfused SDXL fits a 12 GB card at batch 4.
+    """
+    forced = bool(getattr(settings, "fast_path", False))
+    if policy.device != "cuda" and not forced:
         return FastPathPlan(device=policy.device)
-    compile_on = bool(getattr(settings, "compile", False)) and not settings.low_vram
+    low = bool(settings.low_vram)
+    compile_on = bool(getattr(settings, "compile", False)) and not low
     return FastPathPlan(
-        device="cuda",
+        device=policy.device,
         channels_last=True,
-        fuse_qkv=not settings.low_vram,
+        fuse_qkv=not low,
+        fuse_unet=getattr(settings, "profile", "") != "sdxl",
         compile=compile_on,
-        vae_slicing=bool(settings.low_vram),
+        vae_slicing=low,
         lora_hotswap_rank=HOTSWAP_RANK if compile_on else 0,
     )
 
@@ -191,18 +201,24 @@ def _fuse(pipe: Any, plan: FastPathPlan, report: FastPathReport) -> None:
         if name == "unet" and plan.compile:
             report.skip("fuse_qkv:unet", "compile is on: LoRA hotswap needs the unfused projections")
             continue
-        why = fuse_qkv(model)
+        if name == "unet" and not plan.fuse_unet:
+            report.skip("fuse_qkv:unet", "off for this family: it would keep two copies of the projections")
+            continue
+        # Only the UNet carries LoRAs, so only it keeps the unfused projections to switch back to.
+        why = fuse_qkv(model, keep_unfused=name == "unet")
         if why:
             report.skip(f"fuse_qkv:{name}", why)
         else:
             report.on(f"fuse_qkv:{name}")
 
 
-def fuse_qkv(model: Any) -> str:
+def fuse_qkv(model: Any, keep_unfused: bool = True) -> str:
     """Fuse every attention's Q/K/V (K/V for cross-attention) into one matmul; '' when done, else why not.
 
-    Keeps the original projections and processors, so `_use_fused(model, False)`
-    switches back instantly (a LoRA on to_q/to_k/to_v needs them).
+    With `keep_unfused` the original projections and processors stay, so
+    `_use_fused(model, False)` switches back instantly (a LoRA on to_q/to_k/to_v
+    needs them) at the cost of a second copy; without it they are deleted, so the
+    model holds one copy of its weights (VAE, ControlNet: no LoRA ever targets them).
     """
     if _is_fused(model):
         return ""  # a shared UNet/VAE is fused once for every pipeline built on it
@@ -225,9 +241,19 @@ def fuse_qkv(model: Any) -> str:
     with torch.no_grad():
         for layer in layers:
             layer.fuse_projections(fuse=True)
+            if not keep_unfused:
+                _drop_unfused(layer)
     object.__setattr__(model, _FUSED_ATTR, (dict(processors), FusedAttnProcessor2_0()))
     _use_fused(model, True)
     return ""
+
+
+def _drop_unfused(layer: Any) -> None:
+    """Delete the projections the fused ones replaced (the fused processor never reads them)."""
+    names = ("to_k", "to_v") if layer.is_cross_attention else ("to_q", "to_k", "to_v")
+    for name in names:
+        if name in layer._modules:
+            del layer._modules[name]
 
 
 def _is_fused(model: Any) -> bool:
@@ -263,9 +289,6 @@ def _compile(pipe: Any, plan: FastPathPlan, report: FastPathReport) -> None:
     if not plan.compile:
         report.skip("compile", "off (Settings.compile is False by default)")
         return
-    if plan.device != "cuda":
-        report.skip("compile", "compile is only used on CUDA")
-        return
     import torch
 
     if not hasattr(torch, "compile"):
@@ -280,5 +303,7 @@ def _compile(pipe: Any, plan: FastPathPlan, report: FastPathReport) -> None:
             continue
         # In place, so pipe.unet stays the same object for every pipeline sharing it;
         # dynamic shapes because platforms differ in aspect ratio.
-        model.compile(mode=COMPILE_MODE, fullgraph=False, dynamic=None)
+        # max-autotune only pays on CUDA; on a CPU (--fast-path) inductor's default mode.
+        mode = COMPILE_MODE if plan.device == "cuda" else "default"
+        model.compile(mode=mode, fullgraph=False, dynamic=None)
         report.on(f"compile:{name}")

@@ -2,6 +2,8 @@
 
 - lazy: nothing loads until a step asks for it;
 - cached: a model is loaded once per process and lent out for each call;
+- one lock per model key: a multi-GB download of one model never stalls another
+  (a cut-out in another tab waits for nothing but its own model);
 - one place decides device and dtype;
 - one lock serializes GPU work, so two browser tabs never fight over VRAM.
 
@@ -24,6 +26,13 @@ from studio.settings import Settings
 class DevicePolicy:
     device: str  # "cuda" or "cpu"
     dtype_name: str  # "float16" | "bfloat16" | "float32"
+    card: str = ""  # e.g. "NVIDIA GeForce RTX 3060 (compute capability 8.6)"
+    reason: str = ""  # why this device and dtype, for the status line
+
+    def describe(self) -> str:
+        where = self.card if self.device == "cuda" and self.card else self.device.upper()
+        why = f": {self.reason}" if self.reason else ""
+        return f"Device: {where}, {self.dtype_name}{why}."
 
     def torch_dtype(self) -> Any:
         import torch
@@ -37,7 +46,8 @@ class ModelManager:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings.resolved() if settings.profile == "auto" else settings
         self._cache: dict[str, Any] = {}
-        self._cache_lock = threading.RLock()  # guards _cache and loading
+        self._cache_lock = threading.RLock()  # guards _cache and _key_locks only, never held while loading
+        self._key_locks: dict[str, threading.RLock] = {}  # one per key: loads of one model run once
         self.gpu_lock = threading.Lock()  # one generation at a time on the accelerator
         self._policy: DevicePolicy | None = None
 
@@ -53,11 +63,23 @@ class ModelManager:
         return self._policy
 
     def get(self, key: str, loader: Callable[[], Any]) -> Any:
-        """The cached model under `key`, loading it with `loader()` the first time."""
+        """The cached model under `key`, loading it with `loader()` the first time.
+
+        Two callers of one key load it once (the second waits for the first);
+        callers of other keys do not wait at all. A failed load caches nothing.
+        """
         with self._cache_lock:
-            if key not in self._cache:
-                self._cache[key] = loader()
-            return self._cache[key]
+            if key in self._cache:
+                return self._cache[key]
+            key_lock = self._key_locks.setdefault(key, threading.RLock())
+        with key_lock:
+            with self._cache_lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = loader()  # outside the cache lock: a download here blocks only this key
+            with self._cache_lock:
+                self._cache[key] = value
+            return value
 
     def peek(self, key: str) -> Any | None:
         with self._cache_lock:
@@ -88,17 +110,28 @@ class ModelManager:
         else:
             what = f"AI scenes with {s.model_source('base')} + {s.model_source('controlnet')}, downloaded on first use."
         reason = f" ({s.profile_reason})" if s.profile_reason else ""
-        return f"Profile: {s.profile}{reason}. {what}"
+        line = f"Profile: {s.profile}{reason}. {what}"
+        if s.profile != "none":
+            line += " " + self.policy.describe()  # which card, which dtype, why
+        return line
 
 
-def decide_device_policy(settings: Settings) -> DevicePolicy:
-    """cuda+fp16 (bf16 where supported) when a GPU is there and wanted; else cpu+fp32."""
-    want = settings.device
-    if want == "cpu":
-        return DevicePolicy("cpu", "float32")
-    import torch
+def decide_device_policy(settings: Settings, probe: Any | None = None) -> DevicePolicy:
+    """Device and dtype from the card's compute capability (studio.models.device); cpu+fp32 without one.
 
-    if torch.cuda.is_available():
-        bf16 = torch.cuda.is_bf16_supported()
-        return DevicePolicy("cuda", "bfloat16" if bf16 else "float16")
-    return DevicePolicy("cpu", "float32")
+    `probe` (a GpuProbe) is for tests; by default the first CUDA device is probed.
+    An explicit `settings.dtype` wins over the card's choice (e.g. bf16 on a CPU).
+    """
+    from studio.models.device import card_dtype, probe_gpu
+
+    forced = settings.dtype if settings.dtype != "auto" else ""
+    if settings.device == "cpu":
+        return DevicePolicy("cpu", forced or "float32", reason="--device cpu" + (f" --dtype {forced}" if forced else ""))
+    found = probe if probe is not None else probe_gpu()
+    if not found.usable:
+        why = found.message or "no CUDA GPU was found"
+        return DevicePolicy("cpu", forced or "float32", reason=why)
+    dtype, why = card_dtype(found.name, found.capability)
+    if forced:
+        dtype, why = forced, f"--dtype {forced} was chosen (the card alone would get {dtype}: {why})"
+    return DevicePolicy("cuda", dtype, card=found.label, reason=why)

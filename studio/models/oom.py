@@ -18,12 +18,27 @@ T = TypeVar("T")
 BatchRunner = Callable[[list[int]], list[T]]
 
 
+# Allocation failures torch reports as plain RuntimeErrors (or AcceleratorError): a full
+# card shows up as these when the library, not torch's allocator, asked for the memory.
+_OOM_TEXT = ("out of memory", "cublas_status_alloc_failed", "cudnn_status_alloc_failed", "cudaerrormemoryallocation")
+
+
 def is_out_of_memory(exc: BaseException) -> bool:
+    """torch's OutOfMemoryError, or a cuBLAS/cuDNN/CUDA allocation failure, here or in what it wraps."""
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency of every diffusion profile
         return False
-    return isinstance(exc, torch.OutOfMemoryError)
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, torch.OutOfMemoryError):
+            return True
+        if isinstance(seen, RuntimeError) and any(t in str(seen).lower() for t in _OOM_TEXT):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def free_accelerator_memory() -> None:

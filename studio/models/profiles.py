@@ -24,13 +24,14 @@ class DiffusionProfile:
 
 
 PROFILES: dict[str, DiffusionProfile] = {
-    "sd15": DiffusionProfile("sd15", "sd15", working_long_side=512, size_multiple=64, strength=1.0),
+    # Multiples of 8 (one latent pixel) are all SD needs: the UNet pads odd latent sizes
+    # itself (forward_upsample_size), so no platform is squeezed to a multiple of 64.
+    "sd15": DiffusionProfile("sd15", "sd15", working_long_side=512, size_multiple=8, strength=1.0),
     # SDXL inpainting-0.1's card recommends a strength just below 1.
-    "sdxl": DiffusionProfile("sdxl", "sdxl", working_long_side=1024, size_multiple=64, strength=0.99),
+    "sdxl": DiffusionProfile("sdxl", "sdxl", working_long_side=1024, size_multiple=8, strength=0.99),
     # Small working size keeps a CPU run to seconds; geometry is still SD's (latent = size / 8).
-    # Multiples of 16 suffice for the tiny UNet (one downsample of the /8 latent).
     "tiny": DiffusionProfile(
-        "tiny", "sd15", working_long_side=192, size_multiple=16, strength=1.0,
+        "tiny", "sd15", working_long_side=192, size_multiple=8, strength=1.0,
         note="tiny profile: random weights, so the scene is noise",
     ),
 }
@@ -46,18 +47,31 @@ def diffusion_profile(name: str) -> DiffusionProfile:
 
 
 def working_size(size: tuple[int, int], profile: DiffusionProfile) -> tuple[int, int]:
-    """(w, h) with the long side at the profile's resolution, both sides multiples of `size_multiple`.
+    """(w, h), both multiples of `size_multiple`, long side near the profile's resolution.
 
-    The aspect ratio is kept to within one multiple; the background is resized back
-    to `size` afterwards, and the product's own pixels are composited at final size.
+    The long side may move by up to LONG_SIDE_SLACK multiples from the native
+    resolution to find the pair whose aspect is closest to the poster's (within 1 %
+    for every platform); the background is resized back to `size` afterwards, and
+    the product's own pixels are composited at final size.
     """
     width, height = size
     if width <= 0 or height <= 0:
         raise StudioError("The poster size must be positive.")
     m = profile.size_multiple
-    scale = profile.working_long_side / max(width, height)
+    ratio = min(width, height) / max(width, height)
+    best: tuple[float, int, int, int] | None = None
+    for k in range(-LONG_SIDE_SLACK, LONG_SIDE_SLACK + 1):
+        long_side = profile.working_long_side + k * m
+        short_side = max(m, int(round(long_side * ratio / m)) * m)
+        error = abs(short_side / long_side - ratio) / ratio
+        # Within 0.2 % aspect, prefer the long side nearest the native resolution.
+        candidate = (round(error / 0.002), abs(k), long_side, short_side)
+        if best is None or candidate < best:
+            best = candidate
+    assert best is not None
+    long_side, short_side = best[2], best[3]
+    return (long_side, short_side) if width >= height else (short_side, long_side)
 
-    def snap(side: int) -> int:
-        return max(m, int(round(side * scale / m)) * m)
 
-    return snap(width), snap(height)
+# How far (in multiples) the long side may leave the native resolution to keep the aspect.
+LONG_SIDE_SLACK = 4

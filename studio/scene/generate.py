@@ -1,13 +1,15 @@
 """AI scenes around the placed product: ControlNet + inpainting, one batch for all seeds.
 
-The model repaints everything outside the product (the product, slightly
-grown, is kept so the scene is lit and framed around it) at the profile's
-working resolution; the background is then resized to the poster. The
-product's own pixels are composited later at final size, never through the VAE.
+The model repaints everything outside the product at the profile's working
+resolution; what it keeps is the product eroded to whole latent cells, so no
+neutral fill ever sits in the kept area (see `prepare_inputs`). The background
+is then resized to the poster. The product's own pixels are composited later
+at final size, never through the VAE, covering the few edge pixels the model painted.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -21,9 +23,11 @@ from studio.progress import Cancelled, CancelToken, Progress, no_progress
 from studio.recipe import SceneSettings, StyleChoice
 from studio.scene.control import make_control_image
 
-# Growth of the kept product region at working resolution, as a fraction of the long side.
-MASK_GROW = 0.008
-# What the model sees outside the product before it repaints it.
+# Pixels per latent cell in every SD VAE: the inpaint mask is read at this grid.
+LATENT_CELL = 8
+# Kept cells lie this far inside the product's solid alpha (soft cut-out edges are painted).
+KEEP_MARGIN_PX = 2
+# What the model sees outside the product before it repaints it (never inside a kept cell).
 NEUTRAL = (127, 127, 127)
 LOAD_SHARE = 0.1
 PROMPT_TOKENS = 75  # CLIP reads 77 tokens, two of them start and end  # share of the progress bar spent loading, before the first step
@@ -56,24 +60,23 @@ def generate_scenes(
             hint="For example start 0.0 and end 1.0 (the product's outline guides the whole generation).",
         )
     _check_cancel(cancel)
-    control = make_control_image(placed, scene.control_type)
     work = working_size(placed.rgba.size, profile)
-    init, mask, control_work = prepare_inputs(placed, control, work)
+    init, mask, control_work = scene_inputs(placed, work, scene.control_type)
 
-    from studio.models.diffusion import enable_low_vram, load_scene_pipeline
+    from studio.models.diffusion import disable_low_vram, enable_low_vram, load_scene_pipeline
     from studio.models.fastpath import prepare_run
     from studio.models.oom import run_with_oom_retry
     from studio.styles import apply_styles
 
+    progress(0.0, "Loading the scene model…")
+    # Loaded before taking the GPU: a first-use download does not hold up another user's scene.
+    pipe = load_scene_pipeline(models, control_type=scene.control_type, progress=lambda f, m: progress(f * LOAD_SHARE, m))
     with models.gpu():
-        progress(0.0, "Loading the scene model…")
-        pipe = load_scene_pipeline(
-            models, control_type=scene.control_type, progress=lambda f, m: progress(f * LOAD_SHARE, m)
-        )
         trigger_words = apply_styles(models, pipe, styles)
         prompt, negative, prompt_note = build_prompts(preset, scene, trigger_words, _token_counter(pipe))
         _check_cancel(cancel)
         tracker = _StepTracker(progress, cancel, steps=steps, images=len(seeds))
+        offloaded: list[bool] = []
 
         def run(indices: list[int]) -> list[Image.Image]:
             tracker.start_batch(len(indices))
@@ -96,12 +99,20 @@ def generate_scenes(
             tracker.finish_batch()
             return images
 
-        images = run_with_oom_retry(
-            run,
-            len(seeds),
-            enable_offload=lambda: enable_low_vram(pipe, models),
-            on_retry=lambda message: progress(tracker.fraction(), message),
-        )
+        def offload() -> None:
+            offloaded.append(enable_low_vram(pipe, models))
+
+        try:
+            images = run_with_oom_retry(
+                run,
+                len(seeds),
+                enable_offload=offload,
+                on_retry=lambda message: progress(tracker.fraction(), message),
+            )
+        finally:
+            # The offload fallback is for this run only: the next one starts on the GPU again.
+            if any(offloaded) and not models.settings.low_vram:
+                disable_low_vram(pipe, models)
     progress(1.0, "Scene ready")
     return [
         Scene(
@@ -111,7 +122,8 @@ def generate_scenes(
             prompt=prompt,
             negative_prompt=negative,
             kind="generated",
-            control_image=control,
+            # What the ControlNet saw, at the poster's size for the UI (NEAREST keeps it binary).
+            control_image=control_work.resize(size, Image.Resampling.NEAREST),
             note="; ".join(n for n in (profile.note, prompt_note) if n),
         )
         for image, seed in zip(images, seeds)
@@ -141,26 +153,57 @@ def build_prompts(
     return positive, negative, note
 
 
+def scene_inputs(placed: PlacedProduct, work: tuple[int, int], control_type: str = "canny") -> tuple[Image.Image, Image.Image, Image.Image]:
+    """(init image, inpaint mask, control image) for the model, the control made at the working size.
+
+    Made there, the ControlNet's 1-px lines stay connected (a poster-sized map shrunk
+    to the working size kept only 38–64 % of the outline).
+    """
+    control = make_control_image(placed, control_type, size=work)  # type: ignore[arg-type]
+    return prepare_inputs(placed, control, work)
+
+
 def prepare_inputs(
     placed: PlacedProduct, control: Image.Image, work: tuple[int, int]
 ) -> tuple[Image.Image, Image.Image, Image.Image]:
     """(init image, inpaint mask, control image), all at the working size.
 
-    The mask is white where the model paints: everywhere except the product,
-    which is kept slightly grown so the scene meets its outline cleanly.
+    The mask is white where the model paints. It keeps only the latent cells that
+    lie wholly inside the product's solid alpha (eroded by KEEP_MARGIN_PX), and it
+    paints every other pixel, a few product edge pixels included. Why eroded rather
+    than grown: an inpainting UNet reproduces what it keeps, so a kept ring outside
+    the product (grey, or the product's edge colours extended) comes back as a
+    visible outline around it. Kept inside, the model paints the scene up to and
+    under the edge, and the product's own pixels go back over it at final size, so
+    the scene meets the real outline. Cells, because the pipeline reads the mask
+    at the latent grid: a cell half outside the product would keep the grey there.
     """
     rgba = placed.rgba.convert("RGBA").resize(work, Image.Resampling.LANCZOS)
     alpha = rgba.getchannel("A")
     init = Image.new("RGB", work, NEUTRAL)
     init.paste(rgba.convert("RGB"), mask=alpha)
+    kept = kept_cells(np.asarray(alpha))
+    mask = Image.fromarray(np.where(kept, 0, 255).astype(np.uint8))
+    from studio.scene.control import shrink_edges
+
+    return init, mask, shrink_edges(control, work)
+
+
+def kept_cells(alpha: np.ndarray, cell: int = LATENT_CELL, margin: int = KEEP_MARGIN_PX) -> np.ndarray:
+    """bool (h, w): True on every latent cell that lies wholly inside the eroded solid product."""
     import cv2
 
-    grow = max(1, round(MASK_GROW * max(work)))
-    kept = cv2.dilate((np.asarray(alpha) > 0).astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
-    mask = Image.fromarray(np.where(kept > 0, 0, 255).astype(np.uint8))
-    # Edges are thin lines: nearest keeps them crisp and binary at the new size.
-    control_work = control.resize(work, Image.Resampling.NEAREST)
-    return init, mask, control_work
+    solid = (alpha >= 250).astype(np.uint8)
+    if margin > 0:
+        solid = cv2.erode(solid, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8), borderValue=0)
+    height, width = solid.shape
+    rows, cols = height // cell, width // cell
+    kept = np.zeros((height, width), bool)
+    if rows and cols:
+        blocks = solid[: rows * cell, : cols * cell].reshape(rows, cell, cols, cell)
+        whole = blocks.min(axis=(1, 3)) > 0
+        kept[: rows * cell, : cols * cell] = np.repeat(np.repeat(whole, cell, axis=0), cell, axis=1)
+    return kept
 
 
 class _StepTracker:
@@ -231,7 +274,7 @@ def _run_pipeline(
         height=height,
         width=width,
         strength=profile.strength,
-        num_inference_steps=steps,
+        num_inference_steps=scheduler_steps(steps, profile.strength),
         guidance_scale=guidance,
         controlnet_conditioning_scale=control_scale,
         control_guidance_start=control_window[0],
@@ -242,6 +285,21 @@ def _run_pipeline(
         output_type="pil",
     )
     return list(result.images)
+
+
+def scheduler_steps(steps: int, strength: float) -> int:
+    """The num_inference_steps that makes the pipeline denoise exactly `steps` steps at `strength`.
+
+    Inpaint pipelines run int(num_inference_steps · strength) steps: SDXL's 0.99 turned
+    25 into 24 (progress stopped at 24 of 25) and 1 into 0 (an error).
+    """
+    steps = max(1, int(steps))
+    if strength >= 1.0:
+        return steps
+    count = math.ceil(steps / strength)
+    while int(count * strength) < steps:
+        count += 1
+    return count
 
 
 def _token_counter(pipe: Any) -> Callable[[str], int] | None:

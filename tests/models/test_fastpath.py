@@ -200,3 +200,28 @@ def test_generate_scenes_runs_with_the_fast_path(own_models: ModelManager, pipe:
     assert [s.background.size for s in scenes] == [(300, 400)] * 2
     assert scenes[0].background.tobytes() != scenes[1].background.tobytes()
     scenes[0].background.save(artifacts_dir / "fast_path_scene.png")
+
+
+def _param_count(model: Any) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_fusion_keeps_one_copy_where_no_lora_needs_the_unfused_projections(tiny_settings: Settings) -> None:
+    """VAE and ControlNet hold one copy of their weights once fused; only the UNet keeps both (for LoRAs)."""
+    fresh = load_scene_pipeline(ModelManager(tiny_settings))
+    before = {name: _param_count(getattr(fresh, name)) for name in ("unet", "controlnet", "vae")}
+    report = apply_fast_path(fresh, CPU_FAST)
+    assert {"fuse_qkv:unet", "fuse_qkv:controlnet", "fuse_qkv:vae"} <= set(report.applied())
+    assert _param_count(fresh.vae) == before["vae"]
+    assert _param_count(fresh.controlnet) == before["controlnet"]
+    assert _param_count(fresh.unet) > before["unet"]  # the UNet's unfused copy stays, by design
+    assert not hasattr(fresh.vae.decoder.mid_block.attentions[0], "to_q")
+
+
+def test_sdxl_keeps_its_unet_unfused_and_fast_path_forces_the_recipe_on_a_cpu() -> None:
+    sdxl = plan_fast_path(Settings(profile="sdxl"), CUDA)
+    assert sdxl.fuse_qkv and not sdxl.fuse_unet
+    assert plan_fast_path(Settings(profile="sd15"), CUDA).fuse_unet
+    forced = plan_fast_path(Settings(profile="tiny", fast_path=True, compile=True), DevicePolicy("cpu", "bfloat16"))
+    assert forced.device == "cpu" and forced.channels_last and forced.fuse_qkv and forced.compile
+    assert forced.lora_hotswap_rank > 0

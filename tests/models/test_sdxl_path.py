@@ -40,3 +40,27 @@ def test_sdxl_folder_loads_and_generates(tmp_path_factory: pytest.TempPathFactor
     assert [s.background.size for s in scenes] == [(480, 640)] * 2
     assert scenes[0].note == ""  # real profiles carry no tiny warning
     assert not np.array_equal(np.asarray(scenes[0].background), np.asarray(scenes[1].background))
+
+
+def test_sdxl_in_float16_decodes_its_vae_upcast(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """SDXL's VAE overflows in fp16 (black/NaN images): under an fp16 policy the pipeline is told to upcast it."""
+    import json
+    import shutil
+
+    built = ensure_tiny_sdxl_models(tmp_path_factory.getbasetemp() / "studio-cache")
+    folder = tmp_path_factory.mktemp("sdxl-no-upcast")
+    shutil.copytree(built / "base", folder / "base")
+    config = folder / "base" / "vae" / "config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text()), "force_upcast": False}))  # a VAE that says fp16 is fine
+    settings = Settings(profile="sdxl", base_model=str(folder / "base"), controlnet=str(built / "controlnet"),
+                        cache_dir=Path(built).parent, device="cpu", dtype="float16")
+    models = ModelManager(settings)
+    pipe = load_scene_pipeline(models)
+    assert pipe.unet.dtype.__repr__() == "torch.float16"
+    assert pipe.vae.config.force_upcast is True  # StableDiffusionXL*Pipeline then decodes in fp32
+    # step 1 was refused ("number of pipeline steps is 0") and 25 ran as 24 at strength 0.99
+    from studio.models.profiles import PROFILES
+    from studio.scene.generate import scheduler_steps
+
+    strength = PROFILES["sdxl"].strength
+    assert int(scheduler_steps(1, strength) * strength) == 1 and int(scheduler_steps(25, strength) * strength) == 25

@@ -75,3 +75,48 @@ def test_depth_without_the_annotator_is_a_clear_error(placed_bottle: PlacedProdu
     with pytest.raises(StudioError, match="Depth control") as caught:
         make_control_image(placed_bottle, "depth")
     assert "canny" in caught.value.hint
+
+
+def _outline_reached(control: np.ndarray, alpha: np.ndarray) -> float:
+    """Share of the product's outline (at this size) that has a control line within 1 px."""
+    solid = alpha >= 128
+    outline = solid & ~ndimage.binary_erosion(solid)
+    lines = ndimage.binary_dilation(control > 0, iterations=1)
+    return float(lines[outline].mean())
+
+
+def test_control_lines_stay_connected_at_every_platform_working_size() -> None:
+    """As connected as a Canny map made at that size: the 1-px outline reaches the ControlNet whole."""
+    from studio.models.profiles import PROFILES, working_size
+    from studio.presets import all_presets, get_platform
+    from studio.scene.control import product_edges
+    from studio.scene.generate import scene_inputs
+    from tests.conftest import make_bottle_cutout
+
+    sizes = {get_platform(pid).size: pid for pid in all_presets("platforms")}  # each distinct size once
+    for size, pid in sizes.items():
+        bottle = make_bottle_cutout(width=size[0] // 3, height=size[1] // 2)
+        placed = place_on_canvas(bottle.rgba, size, (size[0] // 3, size[1] // 4))
+        for profile in ("sd15", "sdxl"):
+            work = working_size(size, PROFILES[profile])
+            _, _, control = scene_inputs(placed, work)  # what generate_scenes gives the ControlNet
+            alpha = np.asarray(placed.rgba.getchannel("A").resize(work, Image.Resampling.LANCZOS))
+            reached = _outline_reached(np.asarray(control.convert("L")), alpha)
+            reference = placed.rgba.resize(work, Image.Resampling.LANCZOS)
+            made_there = _outline_reached(product_edges(reference), alpha)
+            assert reached >= min(0.97, made_there - 0.01), (pid, profile, reached, made_there)
+            eight = np.ones((3, 3))
+            count = ndimage.label(np.asarray(control.convert("L")) > 0, structure=eight)[1]
+            count_there = ndimage.label(product_edges(reference) > 0, structure=eight)[1]
+            assert count <= count_there + 2, (pid, profile, count, count_there)  # lines, not dots
+
+
+def test_a_canvas_sized_map_is_shrunk_without_losing_lines(placed_bottle: PlacedProduct) -> None:
+    from studio.scene.control import shrink_edges
+
+    big = make_control_image(placed_bottle)
+    small = shrink_edges(big, (256, 288))
+    alpha = np.asarray(placed_bottle.rgba.getchannel("A").resize((256, 288), Image.Resampling.LANCZOS))
+    assert _outline_reached(np.asarray(small.convert("L")), alpha) >= 0.97
+    dotted = big.resize((256, 288), Image.Resampling.NEAREST)  # what the old path did
+    assert _outline_reached(np.asarray(dotted.convert("L")), alpha) < 0.9  # the check can fail

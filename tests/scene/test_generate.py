@@ -16,7 +16,7 @@ from studio.models.manager import ModelManager
 from studio.presets import get_scene
 from studio.progress import Cancelled, CancelToken
 from studio.recipe import SceneSettings, StyleChoice
-from studio.scene.generate import build_prompts, generate_scenes, prepare_inputs
+from studio.scene.generate import build_prompts, generate_scenes, prepare_inputs, scene_inputs
 from tests.conftest import make_bottle_cutout
 from tests.models.fixtures import place_on_canvas
 
@@ -188,17 +188,45 @@ def test_a_long_prompt_keeps_the_sellers_words_and_styles_first() -> None:
     assert "left out" in note
 
 
-def test_mask_keeps_the_product_slightly_grown(placed: PlacedProduct) -> None:
+def test_mask_keeps_only_whole_latent_cells_inside_the_product(placed: PlacedProduct) -> None:
     from studio.scene.control import make_control_image
 
-    init, mask, control = prepare_inputs(placed, make_control_image(placed), (192, 256))
+    init, mask, control = prepare_inputs(placed, make_control_image(placed, size=(192, 256)), (192, 256))
     assert init.size == mask.size == control.size == (192, 256)
     kept = np.asarray(mask) == 0
-    alpha = np.asarray(placed.rgba.getchannel("A").resize((192, 256))) > 0
-    assert kept[alpha].all()  # nothing of the product is repainted
-    assert kept.sum() > alpha.sum()  # and the kept region is a little larger
-    assert kept.mean() < 0.5  # but the scene is most of the canvas
+    alpha = np.asarray(placed.rgba.getchannel("A").resize((192, 256), Image.Resampling.LANCZOS))
+    assert kept.any() and (alpha[kept] >= 250).all()  # the kept area is inside the solid product
+    assert kept.sum() < (alpha > 0).sum()  # the edge itself is painted (the product goes back over it)
     assert set(np.unique(np.asarray(mask)).tolist()) == {0, 255}
+    # Block-aligned: what the pipeline reads at the latent grid (nearest, /8) is the mask itself.
+    grid = kept[::8, ::8]
+    assert (np.repeat(np.repeat(grid, 8, 0), 8, 1)[: kept.shape[0], : kept.shape[1]] == kept).all()
+
+
+@pytest.mark.parametrize("platform", ["taobao_main", "douyin_9x16", "xiaohongshu_3x4", "instagram_4x5"])
+@pytest.mark.parametrize("profile", ["sd15", "sdxl"])
+def test_no_neutral_ring_is_kept_around_the_product(platform: str, profile: str) -> None:
+    """At every kept pixel the init image holds the product's own colours, never the grey fill."""
+    from studio.models.profiles import PROFILES, working_size
+    from studio.presets import get_platform
+    from studio.scene.generate import NEUTRAL
+
+    size = get_platform(platform).size
+    bottle = make_bottle_cutout(width=size[0] // 3, height=size[1] // 2)
+    on_canvas = place_on_canvas(bottle.rgba, size, (size[0] // 3, size[1] // 4))
+    work = working_size(size, PROFILES[profile])
+    init, mask, _ = scene_inputs(on_canvas, work)
+    kept = np.asarray(mask) == 0
+    alpha = np.asarray(on_canvas.rgba.getchannel("A").resize(work, Image.Resampling.LANCZOS))
+    assert kept.any()
+    assert (alpha[kept] >= 250).all(), "a kept pixel lies outside the product"
+    # the grey fill shows nowhere the model is told to keep
+    rgb = np.asarray(init, dtype=np.int16)
+    product = np.asarray(on_canvas.rgba.convert("RGB").resize(work, Image.Resampling.LANCZOS), dtype=np.int16)
+    assert np.abs(rgb[kept] - product[kept]).max() <= 2
+    # and the grey fill is exactly what lies outside the product, all of it painted over
+    outside = alpha == 0
+    assert (rgb[outside] == np.array(NEUTRAL)).all() and not kept[outside].any()
 
 
 def test_oom_in_generation_retries_smaller_batches(
