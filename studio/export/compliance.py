@@ -16,8 +16,9 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image
 
+from studio.export.poster_rows import poster_rows
 from studio.presets import Platform
-from studio.recipe import Box
+from studio.recipe import Box, CopyText
 
 Status = Literal["passed", "failed", "not_checked"]
 NEAR_WHITE = 250
@@ -174,8 +175,14 @@ def check_file(
     text_boxes: dict[str, Box] | None = None,
     ocr: bool = False,
     ai_generated: bool | None = None,
+    copy: CopyText | None = None,
+    text_px: dict[str, int] | None = None,
+    upscale: float | None = None,
 ) -> dict[str, Any]:
     """{'file', 'platform', 'compliant', 'checks': {name: {status, reason, …}}}.
+
+    copy / text_px / upscale (what the studio knows of its own poster) add the poster rows of
+    `studio.export.poster_rows`: copy left out, text too small, product blown up.
 
     ai_generated=False (a procedural or white backdrop) means the AI label is not required;
     None (unknown, e.g. a file from elsewhere) or True means it is.
@@ -228,5 +235,7 @@ def check_file(
         else:
             checks[rule] = _check("not_checked", f"the studio has no check for the rule '{rule}' yet")
     checks["aigc_metadata"] = _aigc_metadata(path, ai_generated)
+    checks.update(poster_rows(copy, size=platform.size, allows_text=platform.allows_text, text_boxes=text_boxes,
+                              text_px=text_px, upscale=upscale))
     compliant = all(c["status"] != "failed" for c in checks.values())
     return {"file": path.name, "platform": platform.id, "compliant": compliant, "checks": checks}

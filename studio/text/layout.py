@@ -22,7 +22,8 @@ from studio.layers import TextLayer
 from studio.presets import all_presets
 from studio.recipe import Box, CopyText
 from studio.text.contrast import MIN_CONTRAST, RGB, contrast, mean_colour, parse_hex, plate_for
-from studio.text.elements import SPEC, Fonts, Paint, Piece, build, gradient_end
+from studio.text.dropped import dropped_warning, plan_value, relaid_warning
+from studio.text.elements import SPEC, Fonts, Paint, Piece, build, gradient_end, tall_boost
 from studio.text.fonts import BUNDLED_ID, bundled_font_path, missing_glyphs, resolve_font
 from studio.text.paint import choose_paint
 from studio.text.plan import Placed, Plan, plan_template
@@ -50,6 +51,7 @@ class TextLayout:
     warnings: list[str]
     layout_id: str
     info: dict[str, LayerInfo] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)  # elements the seller typed that no layout could hold
 
     @property
     def boxes(self) -> dict[str, Box]:
@@ -145,6 +147,7 @@ def layout_copy(
         raise StudioError("The safe margins leave no room for text.", hint="Use fractions such as 0.04 (margin) and 0.1 (top/bottom).")
     fonts = _choose_fonts(copy, items, warnings)
     short = min(canvas)
+    boost = tall_boost(canvas)
     floor_px = max(12, int(round(short * 0.02)))
     gap = max(2, int(short * 0.02))
     safe = _safe_area(canvas, safe_margin, safe_top, safe_bottom)
@@ -161,7 +164,7 @@ def layout_copy(
             piece = build(
                 name, items[name], fonts=fonts, short_side=short, scale=scale, max_w=max_w, max_h=max_h,
                 floor_px=floor_px, paint=paint, align=align, original_price=copy.original_price,
-                currency=copy.currency, vertical=copy.vertical, draw=draw,
+                currency=copy.currency, vertical=copy.vertical, draw=draw, boost=boost,
             )
             if piece is not None:
                 piece.args = (scale, max_w, max_h)
@@ -178,7 +181,7 @@ def layout_copy(
             piece = build(
                 name, items[name], fonts=fonts, short_side=short, scale=scale, max_w=max_w, max_h=max_h,
                 floor_px=floor_px, paint=Paint(), align=align, original_price=copy.original_price,
-                currency=copy.currency, vertical=copy.vertical, draw=False,
+                currency=copy.currency, vertical=copy.vertical, draw=False, boost=boost,
             )
             if piece is not None:
                 piece.args = (scale, max_w, max_h)
@@ -186,24 +189,32 @@ def layout_copy(
         return sizes[key]
 
     names = list(items)
-    candidates = [templates[copy.layout]] if copy.layout != "auto" else list(templates.values())
-    plans: list[Plan] = []
-    for template in candidates:
+
+    def plan_for(template: dict) -> Plan:
         aligned = {g_name: g.get("align", "left") for g in template.get("groups", []) for g_name in g["elements"]}
-        align_of = lambda n: aligned.get("points" if n.startswith("point_") else n, "left")  # noqa: E731, B023 - used within this iteration
-        measure = lambda n, s, w, h: size_only(n, s, w, h, align_of(n))  # noqa: E731, B023 - used within this iteration
-        plans.append(plan_template(template, names, canvas=canvas, safe=safe, obstacles=obstacles, build=measure, busy=busy))
-        for placed in plans[-1].placed:
+        align_of = lambda n: aligned.get("points" if n.startswith("point_") else n, "left")  # noqa: E731
+        measure = lambda n, s, w, h: size_only(n, s, w, h, align_of(n))  # noqa: E731
+        made = plan_template(template, names, canvas=canvas, safe=safe, obstacles=obstacles, build=measure, busy=busy)
+        for placed in made.placed:
             placed.piece.align = align_of(placed.piece.name)
-    plan = max(plans, key=lambda p: p.score)
+        return made
+
+    candidates = [templates[copy.layout]] if copy.layout != "auto" else list(templates.values())
+    plan = max((plan_for(t) for t in candidates), key=plan_value)
+    if plan.dropped and copy.layout != "auto":
+        # The chosen layout cannot hold everything the seller typed: another one may, and that beats dropping.
+        other = max((plan_for(t) for t in templates.values() if t["id"] != copy.layout), key=plan_value, default=None)
+        if other is not None and len(other.dropped) < len(plan.dropped):
+            warnings.append(relaid_warning(copy, copy.layout, other.layout_id))
+            plan = other
     for name in plan.dropped:
-        warnings.append(f"The {_label(name)} did not fit next to the product and was left out; shorten it or choose another layout.")
+        warnings.append(dropped_warning(copy, name))
     layers, info = _paint_and_draw(plan, items, background, builder, explicit, accent, copy.text_effect)
     for name, li in info.items():
         design = SPEC["points" if name.startswith("point_") else name][0] * short
         if name == "headline" and li.font_px < design * 0.45:
             warnings.append(f"The headline had to shrink to {li.font_px}px to fit; a shorter headline will read better.")
-    return TextLayout(layers, warnings, plan.layout_id, info)
+    return TextLayout(layers, warnings, plan.layout_id, info, dropped=list(plan.dropped))
 
 
 def _with_logo(
@@ -216,19 +227,20 @@ def _with_logo(
     text = layout_copy(plain, background, product_box, avoid=avoid, busy=busy, **margins)  # type: ignore[arg-type]
     logo, problem = load_logo(copy.logo)
     if logo is None:
-        return TextLayout(text.layers, [*text.warnings, problem], text.layout_id, text.info)
+        return TextLayout(text.layers, [*text.warnings, problem], text.layout_id, text.info, text.dropped)
     background = background.convert("RGB")
     short = min(background.size)
     safe = _safe_area(background.size, margins.get("safe_margin", 0.04), margins.get("safe_top", 0.0), margins.get("safe_bottom", 0.0))
     gap = max(2, int(short * 0.02))
     layer = place_logo(logo, background, safe=safe, obstacles=[product_box, *avoid, *text.boxes.values()], gap=gap)
     if layer is not None:
-        return TextLayout([*text.layers, layer], text.warnings, text.layout_id, text.info)
+        return TextLayout([*text.layers, layer], text.warnings, text.layout_id, text.info, text.dropped)
     layer = place_logo(logo, background, safe=safe, obstacles=[product_box, *avoid], gap=gap)
     if layer is None:
-        return TextLayout(text.layers, [*text.warnings, "There was no free corner for the logo; it was left out."], text.layout_id, text.info)
+        return TextLayout(text.layers, [*text.warnings, "There was no free corner for the logo; it was left out."],
+                          text.layout_id, text.info, [*text.dropped, "logo"])
     around = layout_copy(plain, background, product_box, avoid=[*avoid, layer.box], busy=busy, **margins)  # type: ignore[arg-type]
-    return TextLayout([*around.layers, layer], around.warnings, around.layout_id, around.info)
+    return TextLayout([*around.layers, layer], around.warnings, around.layout_id, around.info, around.dropped)
 
 
 def _label(name: str) -> str:
