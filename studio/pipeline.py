@@ -414,6 +414,7 @@ def make_posters(
             models, cutout, batch, platform, cache,
             progress=lambda f, m: progress(0.5 * f, m), cancel=cancel,
         )  # fmt: skip
+    refuse_look_alikes(models, cutout, recipes, cache)  # after the batched generation: only compositing here
 
     def one_file(recipe: Recipe, pid: str) -> tuple[Poster, OutputFile, dict]:
         if cancel is not None:
@@ -463,6 +464,31 @@ def make_posters(
     finished = [recipe.model_copy(update={"outputs": outputs_by_variant[i]}) for i, recipe in enumerate(recipes)]
     zip_path = write_package(out_dir, finished, checked=reports)
     return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings)
+
+
+def refuse_look_alikes(models: ModelManager, cutout: Cutout, recipes: Sequence[Recipe], cache: SceneCache) -> None:
+    """Refuse (StudioError) a variant set in which two variants' posters look the same.
+
+    Compared on the first scene platform they share, outside the product; variants that differ in
+    their copy or layout are the seller's deliberate text test and are not judged here.
+    """
+    from studio.export.variants import distinct_variants_error, near_identical_variants
+    from studio.text.dropped import copy_lang
+
+    if len(recipes) < 2:
+        return
+    texts = {r.copy_text.model_dump_json() for r in recipes}
+    shared = [p for p in recipes[0].export.platforms if all(p in r.export.platforms for r in recipes)]
+    scene_platforms = [p for p in shared if not get_platform(p).white_background]
+    if len(texts) > 1 or not scene_platforms:
+        return
+    pid = scene_platforms[0]
+    posters = {r.variant: render_poster(models, cutout, r, pid, cache=cache) for r in recipes}
+    masks = {r.variant: placed_for(cutout, r, get_platform(pid), cache).rgba.getchannel("A") for r in recipes}
+    problem = distinct_variants_error(near_identical_variants({k: p.image for k, p in posters.items()}, masks),
+                                      copy_lang(recipes[0].copy_text))
+    if problem:
+        raise StudioError(problem, hint="")
 
 
 def cutout_from_photo(
