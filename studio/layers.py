@@ -27,6 +27,7 @@ class Cutout:
     rgba: Image.Image
     box: Box
     source_sha256: str = ""
+    warnings: list[str] = field(default_factory=list)  # e.g. the refinement lost parts of the product
 
     @property
     def mask(self) -> Image.Image:
