@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image
 
+from studio.export.layout_metrics import layout_row
 from studio.export.poster_rows import poster_rows
 from studio.presets import Platform
 from studio.recipe import Box, CopyText
@@ -195,6 +196,8 @@ def check_file(
     size = path.stat().st_size
     # Pixels are decoded only for the rules that look at them; size, format and profile are in the header.
     needs_pixels = "white_background" in platform.rules or ("no_text" in platform.rules and ocr)
+    judge_layout = copy is not None and text_px is not None and bool(text_boxes)  # the studio laid this copy out
+    needs_pixels = needs_pixels or judge_layout
     rgb: np.ndarray | None = None
     with Image.open(path) as image:
         if needs_pixels or not _ends_whole(path, image.format or ""):
@@ -237,5 +240,7 @@ def check_file(
     checks["aigc_metadata"] = _aigc_metadata(path, ai_generated)
     checks.update(poster_rows(copy, size=platform.size, allows_text=platform.allows_text, text_boxes=text_boxes,
                               text_px=text_px, upscale=upscale))
+    if judge_layout:
+        checks["layout"] = layout_row(rgb, product_box, text_boxes)
     compliant = all(c["status"] != "failed" for c in checks.values())
     return {"file": path.name, "platform": platform.id, "compliant": compliant, "checks": checks}

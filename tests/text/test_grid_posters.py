@@ -150,3 +150,20 @@ def test_ocr_reads_headline_and_price_at_grid_size(posters, artifacts_dir) -> No
         assert copy.price in price, (pid, price)
         headline = _read_at_grid(tile, poster.text_boxes["headline"], scale, poster.text_px["headline"])
         assert copy.headline.replace(" ", "") in headline, (pid, headline)
+
+
+def test_layout_metrics_of_the_grid_posters_are_clean(posters) -> None:
+    """No text over the product or over other text, and every element readable, on every text platform."""
+    from studio.export.layout_metrics import layout_metrics, layout_row
+
+    for (name, pid), poster in posters.items():
+        if not get_platform(pid).allows_text:
+            continue
+        rgb = np.asarray(poster.image)
+        metrics = layout_metrics(rgb, poster.product_box, poster.text_boxes)
+        assert metrics["occlusion"] == 0 and metrics["overlap"] == 0, (name, pid, metrics)
+        assert layout_row(rgb, poster.product_box, poster.text_boxes)["status"] == "passed", (name, pid, metrics)
+    # And the metric does see a bad layout: the headline moved onto the product.
+    poster = posters["bottle", "taobao_main"]
+    boxes = dict(poster.text_boxes, headline=poster.product_box)
+    assert layout_row(np.asarray(poster.image), poster.product_box, boxes)["status"] == "failed"
