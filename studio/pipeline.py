@@ -326,7 +326,7 @@ def render_poster(
             busy=cache.busy(plain),
         )
         for factor in SHRINK_TO_FIT if scene.kind == "procedural" else ():
-            if not layout.dropped:
+            if not (layout.dropped or getattr(layout, "relaid", False)):
                 break
             # Copy that fits no layout: a smaller product before anything the seller typed is dropped.
             smaller = _scaled_product(cutout, recipe, platform, factor)

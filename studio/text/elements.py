@@ -179,6 +179,7 @@ def build(
     max_h: int = 10**6,
     draw: bool = True,
     boost: float = 1.0,
+    label: str = "",
 ) -> Piece | None:
     """Draw one element at `scale` of its design size, shrinking (not below `floor_px`) to fit `max_w`.
 
@@ -187,7 +188,7 @@ def build(
     paint, so those are remembered across calls (a studio lays out one copy on many canvases).
     """
     key = (name, text, fonts.for_("points" if name.startswith("point_") else name), short_side, scale, max_w,
-           floor_px, align, original_price, currency, vertical, max_h, boost)
+           floor_px, align, original_price, currency, vertical, max_h, boost, label)
     if not draw:
         if key in _GEOMETRY:
             hit = _GEOMETRY[key]
@@ -196,7 +197,7 @@ def build(
             _GEOMETRY.clear()
         piece = _build(name, text, fonts=fonts, short_side=short_side, scale=scale, max_w=max_w, floor_px=floor_px,
                        paint=Paint(), align=align, original_price=original_price, currency=currency,
-                       vertical=vertical, max_h=max_h, draw=False, boost=boost)
+                       vertical=vertical, max_h=max_h, draw=False, boost=boost, label=label)
         _GEOMETRY[key] = piece
         return None if piece is None else replace(piece)
     # Drawn pieces too: A/B variants and platforms of one size draw the same copy in the same
@@ -209,7 +210,7 @@ def build(
             return None if hit is None else replace(hit)
     piece = _build(name, text, fonts=fonts, short_side=short_side, scale=scale, max_w=max_w, floor_px=floor_px,
                    paint=paint, align=align, original_price=original_price, currency=currency,
-                   vertical=vertical, max_h=max_h, draw=True, boost=boost)
+                   vertical=vertical, max_h=max_h, draw=True, boost=boost, label=label)
     with _DRAWN_LOCK:
         _DRAWN[drawn_key] = piece
         while len(_DRAWN) > _DRAWN_CAP:
@@ -234,6 +235,7 @@ def _build(
     max_h: int,
     draw: bool,
     boost: float = 1.0,
+    label: str = "",
 ) -> Piece | None:
     kind = "points" if name.startswith("point_") else name
     frac, weight, max_lines = SPEC[kind]
@@ -252,7 +254,7 @@ def _build(
         return _pill(name, text, font, fit[0], weight, fill, radius_ratio=0.5 if kind == "badge" else 0.22, draw=draw)
     px, py = _plate_pads(design)
     if kind == "price":
-        return _price(name, text, original_price, currency, font, design, floor_px, max_w - 2 * px, paint, draw, minor)
+        return _price(name, text, original_price, currency, font, design, floor_px, max_w - 2 * px, paint, draw, minor, label)
     spacing = 1.18 if kind == "headline" else 1.3
     is_vertical = vertical and kind == "headline"
     # A selling point gives up room to its bullet (a dot a third of the size, and a gap).
@@ -273,7 +275,7 @@ def _build(
 
 def _price(
     name: str, price: str, original: str, currency: str, font: str, design: int, floor_px: int, max_w: int,
-    paint: Paint, draw: bool = True, minor_px: int = 12,
+    paint: Paint, draw: bool = True, minor_px: int = 12, label: str = "",
 ) -> Piece | None:
     """¥ small + amount big in the accent colour, then the original price struck through."""
     sign, amount = split_price(price, currency)
@@ -282,13 +284,15 @@ def _price(
     def row(size: int, drawn: bool) -> Sticker:
         accent = Paint(text=paint.accent, effect=paint.effect, plate=paint.plate)
         parts: list[Sticker] = []
+        if label:  # 到手价 / 券后价: what the price means, small and bold before it
+            parts.append(render_lines([label], _style(font, max(minor_px, int(size * 0.42)), 700, paint, drawn), draw=drawn))
         if sign:
             parts.append(render_lines([sign], _style(font, max(minor_px, int(size * 0.55)), 700, accent, drawn), draw=drawn))
         parts.append(render_lines([amount], _style(font, size, 800, accent, drawn), draw=drawn))
         if oamount:
             small = max(minor_px, int(size * 0.45))
             parts.append(render_lines([osign + oamount], _style(font, small, 400, paint, drawn, strike=True), draw=drawn))
-        gaps = [max(1, size // 20)] * (1 if sign else 0) + [max(4, size // 4)]
+        gaps = [max(3, size // 10)] * (1 if label else 0) + [max(1, size // 20)] * (1 if sign else 0) + [max(4, size // 4)]
         return side_by_side(parts, gaps)
 
     size = design

@@ -106,7 +106,7 @@ def _atoms_of(text: str) -> tuple[str, ...]:
     return tuple(atoms(text))
 
 
-def wrap(text: str, measure: Measure, max_width: float, *, balance: bool = True) -> list[str]:
+def wrap(text: str, measure: Measure, max_width: float, *, balance: bool = True, split_words: bool = True) -> list[str]:
     """Break `text` into lines no wider than `max_width` where possible.
 
     Each atom is measured once and lines are filled by summing atom widths (no
@@ -119,7 +119,9 @@ def wrap(text: str, measure: Measure, max_width: float, *, balance: bool = True)
     text = " ".join(text.split())
     if not text:
         return []
-    pieces = _split_long(list(_atoms_of(text)), measure, max_width)
+    pieces = list(_atoms_of(text))
+    if split_words:
+        pieces = _split_long(pieces, measure, max_width)
     widths = [measure(p) for p in pieces]
     lines = _greedy(pieces, widths, max_width)
     if not balance or len(lines) < 2:
