@@ -27,6 +27,7 @@ class Cutout:
     rgba: Image.Image
     box: Box
     source_sha256: str = ""
+    warnings: list[str] = field(default_factory=list)  # e.g. the refinement lost parts of the product
 
     @property
     def mask(self) -> Image.Image:
@@ -71,3 +72,5 @@ class Poster:
     product_box: Box
     text_boxes: dict[str, Box] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    text_px: dict[str, int] | None = None  # font size per text layer; None: the copy was not laid out here
+    upscale: float = 1.0  # product pixels per photo pixel (above ~2 the product looks soft)

@@ -34,6 +34,9 @@ from studio.recipe import ModelIds, OutputFile, Placement, Recipe
 if TYPE_CHECKING:
     from studio.text.space import BusyMap
 
+from studio.export.poster_rows import UPSCALE_WARN  # noqa: E402 - a constant, no heavy import
+
+SHRINK_TO_FIT = (0.85, 0.72)  # product scales tried, in turn, when the copy does not fit beside it
 EXPORT_THREADS = 4  # files written at once; more rarely helps, and each holds a canvas or two
 
 
@@ -177,13 +180,12 @@ def _resize_scene(scene: Scene, size: tuple[int, int]) -> Scene:
 def resolve_placement(cutout: Cutout, recipe: Recipe, platform: Platform) -> Placement:
     """The placement for this canvas: platform rules first, then automatic fields filled in.
 
-    Automatic size leaves room for copy: with a headline, a square canvas gives the
-    product at most 62 % of its width and half its height; tall canvases (3:4, 9:16)
-    let it use more of the width, as the copy stacks above it. The bottom sits on
-    the scene's floor line.
+    Automatic size follows the platform norm (`placement.product_room`): the product is the hero
+    of a main image and leaves room for copy; tall canvases give their extra height to the copy.
+    The bottom sits on the scene's floor line; on a white-background image the product is centred.
     """
     from studio.scene.backdrop import floor_line
-    from studio.scene.placement import placement_for_platform
+    from studio.scene.placement import centred_floor, placement_for_platform, product_room
 
     x0, y0, x1, y1 = cutout.box
     aspect = (x1 - x0) / max(1, y1 - y0)
@@ -192,26 +194,18 @@ def resolve_placement(cutout: Cutout, recipe: Recipe, platform: Platform) -> Pla
         return placement
     width, height = platform.size
     with_copy = platform.allows_text and _has_copy(recipe)
-    # The room the product may take, as fractions of (width, height): a square canvas with copy
-    # keeps a band on top for the headline; tall canvases stack the copy above the product.
-    if not with_copy:
-        room = (0.8, 0.7)
-    elif width / height >= 0.95:
-        room = (0.62, 0.5)
-    elif width / height >= 0.7:
-        room = (0.72, 0.5)
-    else:
-        room = (0.8, 0.44)
+    room = product_room(platform.size, with_copy=with_copy)
     pw, ph = max(1, x1 - x0), max(1, y1 - y0)
     wanted = min(room[0] * width / pw, room[1] * height / ph)  # product pixels per cutout pixel
     scale = min(1.0, wanted / min(width / pw, height / ph))  # Placement.scale fits both sides
-    floor = floor_line(get_scene(recipe.scene.preset), platform.size)
-    return placement.model_copy(
-        update={
-            "scale": placement.scale if placement.scale is not None else scale,
-            "floor_y": placement.floor_y if placement.floor_y is not None else floor,
-        }
-    )
+    scale = placement.scale if placement.scale is not None else scale
+    if placement.floor_y is not None:
+        floor = placement.floor_y
+    elif platform.white_background:
+        floor = centred_floor(cutout.box, placement.model_copy(update={"scale": scale}), platform.size)
+    else:
+        floor = floor_line(get_scene(recipe.scene.preset), platform.size)
+    return placement.model_copy(update={"scale": scale, "floor_y": floor})
 
 
 def placed_for(cutout: Cutout, recipe: Recipe, platform: Platform, cache: SceneCache | None = None) -> PlacedProduct:
@@ -325,13 +319,27 @@ def render_poster(
 
     text_layers = []
     text_boxes: dict[str, tuple[int, int, int, int]] = {}
+    text_px: dict[str, int] | None = None
     if platform.allows_text and _has_copy(recipe):
         layout = layout_copy(
             recipe.copy_text, plain, placed.box, safe_top=platform.safe_top, safe_bottom=platform.safe_bottom,
             busy=cache.busy(plain),
         )
+        for factor in SHRINK_TO_FIT if scene.kind == "procedural" else ():
+            if not (layout.dropped or getattr(layout, "relaid", False)):
+                break
+            # Copy that fits no layout: a smaller product before anything the seller typed is dropped.
+            smaller = _scaled_product(cutout, recipe, platform, factor)
+            placed = placed_for(cutout, smaller, platform, cache)
+            scene = scene_for(models, cutout, smaller, platform, placed, cache, progress=progress, cancel=cancel)
+            plain = cache.plain(scene, placed, platform.size, reflect=reflect)
+            layout = layout_copy(
+                recipe.copy_text, plain, placed.box, safe_top=platform.safe_top, safe_bottom=platform.safe_bottom,
+                busy=cache.busy(plain),
+            )
         text_layers = list(layout.layers)
         text_boxes = {layer.name: tuple(layer.box) for layer in text_layers}  # type: ignore[misc]
+        text_px = {name: li.font_px for name, li in layout.info.items()}
         warnings.extend(layout.warnings)
     elif _has_copy(recipe) and not platform.allows_text:
         warnings.append(f"{platform.id}: this slot allows no text, so the copy was left off.")
@@ -345,7 +353,18 @@ def render_poster(
             image, avoid=[placed.box, *text_boxes.values()], keep_clear=(platform.safe_top, platform.safe_bottom)
         )
         text_boxes["aigc_label"] = tuple(label_box)  # type: ignore[assignment]
-    return Poster(image=image, platform=platform.id, product_box=placed.box, text_boxes=text_boxes, warnings=warnings)
+    upscale = (placed.box[3] - placed.box[1]) / max(1, cutout.box[3] - cutout.box[1])
+    if upscale > UPSCALE_WARN:
+        warnings.append(f"{platform.id}: the product is upscaled {upscale:.1f}× from the photo and may look blurry; "
+                        "a larger photo will look sharper.")
+    return Poster(image=image, platform=platform.id, product_box=placed.box, text_boxes=text_boxes, warnings=warnings,
+                  text_px=text_px, upscale=upscale)
+
+
+def _scaled_product(cutout: Cutout, recipe: Recipe, platform: Platform, factor: float) -> Recipe:
+    """The recipe with this canvas's product scale times `factor` (the rest of the placement as resolved)."""
+    placement = resolve_placement(cutout, recipe, platform)
+    return recipe.model_copy(update={"placement": placement.model_copy(update={"scale": (placement.scale or 0.62) * factor})})
 
 
 def _has_copy(recipe: Recipe) -> bool:
@@ -397,6 +416,7 @@ def make_posters(
             models, cutout, batch, platform, cache,
             progress=lambda f, m: progress(0.5 * f, m), cancel=cancel,
         )  # fmt: skip
+    refuse_look_alikes(models, cutout, recipes, cache)  # after the batched generation: only compositing here
 
     credential = credential_for(models.settings)  # Content Credentials, when the settings ask for them
 
@@ -451,6 +471,31 @@ def make_posters(
     finished = [recipe.model_copy(update={"outputs": outputs_by_variant[i]}) for i, recipe in enumerate(recipes)]
     zip_path = write_package(out_dir, finished, checked=reports)
     return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings)
+
+
+def refuse_look_alikes(models: ModelManager, cutout: Cutout, recipes: Sequence[Recipe], cache: SceneCache) -> None:
+    """Refuse (StudioError) a variant set in which two variants' posters look the same.
+
+    Compared on the first scene platform they share, outside the product; variants that differ in
+    their copy or layout are the seller's deliberate text test and are not judged here.
+    """
+    from studio.export.variants import distinct_variants_error, near_identical_variants
+    from studio.text.dropped import copy_lang
+
+    if len(recipes) < 2:
+        return
+    texts = {r.copy_text.model_dump_json() for r in recipes}
+    shared = [p for p in recipes[0].export.platforms if all(p in r.export.platforms for r in recipes)]
+    scene_platforms = [p for p in shared if not get_platform(p).white_background]
+    if len(texts) > 1 or not scene_platforms:
+        return
+    pid = scene_platforms[0]
+    posters = {r.variant: render_poster(models, cutout, r, pid, cache=cache) for r in recipes}
+    masks = {r.variant: placed_for(cutout, r, get_platform(pid), cache).rgba.getchannel("A") for r in recipes}
+    problem = distinct_variants_error(near_identical_variants({k: p.image for k, p in posters.items()}, masks),
+                                      copy_lang(recipes[0].copy_text))
+    if problem:
+        raise StudioError(problem, hint="")
 
 
 def cutout_from_photo(

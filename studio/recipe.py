@@ -136,6 +136,8 @@ class OutputFile(_Part):
     bytes: int = 0
     product_box: Box
     text_boxes: dict[str, Box] = Field(default_factory=dict)
+    text_px: dict[str, int] | None = None  # font size per text layer (legibility check); None: not laid out by the studio
+    upscale: float = 1.0  # product pixels per photo pixel on this file
 
 
 class Recipe(_Part):

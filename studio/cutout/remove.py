@@ -34,7 +34,8 @@ def remove_background(
 ) -> Cutout:
     """Cut the product out of `image`; returns it cropped to the product plus `crop_margin`."""
     rgb = image.convert("RGB")
-    mask = product_mask(image, settings, models, progress=progress)
+    notes: list[str] = []
+    mask = product_mask(image, settings, models, progress=progress, notes=notes)
     colour = rgb
     if settings.decontaminate:
         progress(0.85, "Removing background colour from the edges…")
@@ -42,7 +43,9 @@ def remove_background(
     rgba = colour.convert("RGBA")
     rgba.putalpha(mask)
     progress(1.0, "Background removed.")
-    return crop_to_product(rgba, settings.crop_margin, source_sha256)
+    cutout = crop_to_product(rgba, settings.crop_margin, source_sha256)
+    cutout.warnings.extend(notes)
+    return cutout
 
 
 def product_mask(
@@ -51,8 +54,12 @@ def product_mask(
     models: ModelManager,
     *,
     progress: Progress = no_progress,
+    notes: list[str] | None = None,
 ) -> Image.Image:
-    """The refined product mask ("L") in the photo's own pixels, before any crop."""
+    """The refined product mask ("L") in the photo's own pixels, before any crop.
+
+    notes: warnings about the result are appended here (the refinement lost parts of the product).
+    """
     model_info(settings.model)
     rgb = image.convert("RGB")
     own_alpha = existing_alpha(image)
@@ -72,8 +79,15 @@ def product_mask(
             progress(0.6, "Refining the edge (alpha matting)…")
             mask = alpha_matte(rgb, mask, settings)
     progress(0.75, "Cleaning up the outline…")
+    found = mask
     mask = refine_mask(mask, settings)
     check_found(mask)
+    if notes is not None and own_alpha is None:
+        from studio.cutout.quality import lost_parts
+
+        lost = lost_parts(found, mask)
+        if lost:
+            notes.append(lost)
     return mask
 
 

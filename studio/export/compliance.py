@@ -16,8 +16,10 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image
 
+from studio.export.layout_metrics import layout_row
+from studio.export.poster_rows import poster_rows
 from studio.presets import Platform
-from studio.recipe import Box
+from studio.recipe import Box, CopyText
 
 Status = Literal["passed", "failed", "not_checked"]
 NEAR_WHITE = 250
@@ -180,8 +182,14 @@ def check_file(
     text_boxes: dict[str, Box] | None = None,
     ocr: bool = False,
     ai_generated: bool | None = None,
+    copy: CopyText | None = None,
+    text_px: dict[str, int] | None = None,
+    upscale: float | None = None,
 ) -> dict[str, Any]:
     """{'file', 'platform', 'compliant', 'checks': {name: {status, reason, …}}}.
+
+    copy / text_px / upscale (what the studio knows of its own poster) add the poster rows of
+    `studio.export.poster_rows`: copy left out, text too small, product blown up.
 
     ai_generated=False (a procedural or white backdrop) means the AI label is not required;
     None (unknown, e.g. a file from elsewhere) or True means it is.
@@ -194,6 +202,8 @@ def check_file(
     size = path.stat().st_size
     # Pixels are decoded only for the rules that look at them; size, format and profile are in the header.
     needs_pixels = "white_background" in platform.rules or ("no_text" in platform.rules and ocr)
+    judge_layout = copy is not None and text_px is not None and bool(text_boxes)  # the studio laid this copy out
+    needs_pixels = needs_pixels or judge_layout
     rgb: np.ndarray | None = None
     with Image.open(path) as image:
         if needs_pixels or not _ends_whole(path, image.format or ""):
@@ -238,5 +248,9 @@ def check_file(
         from studio.export.visible_label import check_visible_label
 
         checks["aigc_visible_label"] = check_visible_label(path, text_boxes.get("aigc_label"))
+    checks.update(poster_rows(copy, size=platform.size, allows_text=platform.allows_text, text_boxes=text_boxes,
+                              text_px=text_px, upscale=upscale))
+    if judge_layout:
+        checks["layout"] = layout_row(rgb, product_box, text_boxes)
     compliant = all(c["status"] != "failed" for c in checks.values())
     return {"file": path.name, "platform": platform.id, "compliant": compliant, "checks": checks}

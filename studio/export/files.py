@@ -152,6 +152,7 @@ def write_poster_file(
         return OutputFile(
             file=name, platform=platform.id, width=platform.width, height=platform.height, bytes=nbytes,
             product_box=tuple(poster.product_box), text_boxes=text_boxes,  # type: ignore[arg-type]
+            text_px=None if poster.text_px is None else dict(poster.text_px), upscale=round(poster.upscale, 2),
         )
 
     pixels: dict[tuple[int | None, bool], bytes] = {}  # the compressed pixels per setting, made once

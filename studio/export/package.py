@@ -94,6 +94,7 @@ def check_output(out_dir: Path, recipe: Recipe, output: OutputFile, *, ocr: bool
     platform = get_platform(output.platform)
     ai_generated = recipe.generates_scene() and not platform.white_background
     return check_file(path, platform, product_box=output.product_box, text_boxes=output.text_boxes,
+                      copy=recipe.copy_text, text_px=output.text_px, upscale=output.upscale,
                       ocr=ocr, ai_generated=ai_generated)
 
 

@@ -142,3 +142,62 @@ def describe_variant(recipe: Recipe, base: Recipe, lang: str = "zh") -> str:
     """'B: scene 双11 红金' — the variant's name and what sets it apart from the base."""
     parts = variant_differences(recipe, base, lang)
     return f"{recipe.variant}: {', '.join(parts) if parts else 'same as the base'}"
+
+
+# Two variants a buyer could not tell apart test nothing: at least this share of the pixels outside
+# the product must differ by at least DIFF_LEVELS in some channel.
+MIN_DIFFERENT_SHARE = 0.02
+DIFF_LEVELS = 16
+
+
+def background_difference(a: Any, b: Any, product_mask: Any = None) -> float:
+    """The share of pixels outside the product (mask > 0 is product) that differ by ≥ DIFF_LEVELS."""
+    import numpy as np
+
+    x = np.asarray(a.convert("RGB"), dtype=np.int16)
+    y = np.asarray(b.convert("RGB") if b.size == a.size else b.convert("RGB").resize(a.size), dtype=np.int16)
+    changed = np.abs(x - y).max(axis=2) >= DIFF_LEVELS
+    if product_mask is None:
+        return float(changed.mean())
+    outside = np.asarray(product_mask.convert("L")) == 0
+    return float(changed[outside].mean()) if outside.any() else 0.0
+
+
+def near_identical_variants(
+    posters: dict[str, Any], product_masks: dict[str, Any] | None = None, *, min_share: float = MIN_DIFFERENT_SHARE
+) -> list[tuple[str, str, float]]:
+    """Pairs of variants (by name) whose posters of one platform differ in too few background pixels.
+
+    posters: variant name → PIL image (same platform); product_masks: variant name → L mask of the product.
+    Returns (a, b, share) for each pair below `min_share`, in name order.
+    """
+    names = sorted(posters)
+    pairs = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            mask = (product_masks or {}).get(a)
+            share = background_difference(posters[a], posters[b], mask)
+            if share < min_share:
+                pairs.append((a, b, share))
+    return pairs
+
+
+def distinct_variants_error(pairs: list[tuple[str, str, float]], lang: str = "zh") -> str:
+    """Why an export of these variants is refused (empty when there is nothing to refuse)."""
+    if not pairs:
+        return ""
+    a, b, share = pairs[0]
+    if lang == "zh":
+        return (f"变体 {a} 和 {b} 几乎一样（商品以外只有 {share:.1%} 的像素不同），A/B 测试测不出差别。"
+                "请改变场景、风格或文案，再导出。")
+    return (f"Variants {a} and {b} are nearly identical (only {share:.1%} of the pixels outside the product differ), "
+            "so an A/B test cannot tell them apart. Vary the scene, style or copy instead.")
+
+
+def default_vary_factor(profile: str) -> str:
+    """The "vary" choice that gives visibly different variants on this profile.
+
+    Procedural scenes change palette, light and props per seed, and generated ones repaint the whole
+    scene, so the seed differs on every profile; a profile that draws no scene at all gets the copy.
+    """
+    return "seed" if profile in ("none", "tiny", "sd15", "sdxl", "auto") else "copy"

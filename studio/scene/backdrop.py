@@ -22,6 +22,7 @@ from studio.errors import StudioError
 from studio.scene import textures
 from studio.scene.patterns import PATTERNS, Context, Zone
 from studio.scene.stage import draw_arch, draw_podium
+from studio.scene.variation import vary_procedural
 
 KINDS = ("floor", "gradient", "spotlight", "podium")
 BACK_PATTERNS = ("rays", "bokeh")  # drawn on the wall, behind the podium and the light
@@ -285,7 +286,7 @@ def render_backdrop(preset: dict[str, Any], size: tuple[int, int], seed: int = 0
     if width < 16 or height < 16:
         raise StudioError("The poster size is too small.", hint=f"Got {width}×{height} pixels.")
     size = (width, height)
-    proc = _procedural(preset)
+    proc = vary_procedural(_procedural(preset), seed)  # each seed its own light, palette and props
     palette = _palette(proc)
     # separate streams: the texture (cached per seed), the accents, the grain
     rng = np.random.default_rng([seed, 2])

@@ -156,6 +156,31 @@ def product_box_fraction(box: Box, size: tuple[int, int]) -> float:
     return max(x1 - x0, y1 - y0) / max(size)
 
 
+def product_room(size: tuple[int, int], *, with_copy: bool) -> tuple[float, float]:
+    """The share of (width, height) an automatic product may fill: the marketplace norm for main images.
+
+    Tmall/JD/PDD main images show the product as the hero: its longer side ~60–85 % of the short side.
+    With copy, a square keeps 60 % of its height for the product (the headline band above it);
+    3:4 and 9:16 give their extra height to copy, so the product keeps ~62 % of the short side there.
+    Without copy the product takes 80 % (white-background images).
+    """
+    width, height = size
+    if not with_copy:
+        return (0.8, 0.8)
+    ratio = width / height
+    if ratio >= 0.95:
+        return (0.64, 0.6)
+    short = min(size)
+    # The product's height as a share of the canvas height that makes ~62 % of the short side.
+    return (0.66, min(0.6, 0.62 * short / height))
+
+
+def centred_floor(cutout_box: Box, placement: Placement, size: tuple[int, int]) -> float:
+    """The floor_y that centres the product vertically at this placement's scale."""
+    rect, _ = product_rect(cutout_box, placement.model_copy(update={"floor_y": 1.0}), size)
+    return min(1.0, 0.5 + (rect[3] - rect[1]) / size[1] / 2)
+
+
 def placement_for_platform(
     placement: Placement, platform: Platform, *, product_aspect: float | None = None
 ) -> Placement:

@@ -7,6 +7,7 @@ all round, so deciding on a plate after placement never moves anything.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -26,6 +27,24 @@ SPEC: dict[str, tuple[float, int, int]] = {
     "price": (0.085, 800, 1),
     "cta": (0.042, 700, 1),
 }
+# Smallest font size per element, as a share of the poster's shorter side: what still reads in a
+# 360 px marketplace grid (a price under 6 % is ~11 px there). The layout never draws below these.
+MIN_SHARE: dict[str, float] = {"price": 0.06, "headline": 0.05}
+OTHER_MIN_SHARE = 0.025
+
+
+def min_px(kind: str, short_side: int) -> int:
+    """The smallest font size (px) `kind` may be drawn at on a poster with this shorter side."""
+    kind = "points" if kind.startswith("point_") else kind
+    return max(12, math.ceil(MIN_SHARE.get(kind, OTHER_MIN_SHARE) * short_side))
+
+
+def tall_boost(canvas: tuple[int, int]) -> float:
+    """How much larger copy is designed on tall canvases (3:4 ×1.17, 9:16 ×1.39): they spend their height on copy."""
+    w, h = canvas
+    return 1.0 + 0.5 * min(max(h / max(w, 1) - 1.0, 0.0), 0.78)
+
+
 # Dropped first when copy does not fit (the headline goes last).
 DROP_ORDER = ("point_5", "point_4", "point_3", "point_2", "point_1", "subline", "badge", "cta", "price", "headline")
 DEFAULT_ACCENT: RGB = (214, 0, 42)  # a sale red with 5.3:1 against white text
@@ -159,6 +178,8 @@ def build(
     vertical: bool = False,
     max_h: int = 10**6,
     draw: bool = True,
+    boost: float = 1.0,
+    label: str = "",
 ) -> Piece | None:
     """Draw one element at `scale` of its design size, shrinking (not below `floor_px`) to fit `max_w`.
 
@@ -167,7 +188,7 @@ def build(
     paint, so those are remembered across calls (a studio lays out one copy on many canvases).
     """
     key = (name, text, fonts.for_("points" if name.startswith("point_") else name), short_side, scale, max_w,
-           floor_px, align, original_price, currency, vertical, max_h)
+           floor_px, align, original_price, currency, vertical, max_h, boost, label)
     if not draw:
         if key in _GEOMETRY:
             hit = _GEOMETRY[key]
@@ -176,7 +197,7 @@ def build(
             _GEOMETRY.clear()
         piece = _build(name, text, fonts=fonts, short_side=short_side, scale=scale, max_w=max_w, floor_px=floor_px,
                        paint=Paint(), align=align, original_price=original_price, currency=currency,
-                       vertical=vertical, max_h=max_h, draw=False)
+                       vertical=vertical, max_h=max_h, draw=False, boost=boost, label=label)
         _GEOMETRY[key] = piece
         return None if piece is None else replace(piece)
     # Drawn pieces too: A/B variants and platforms of one size draw the same copy in the same
@@ -189,7 +210,7 @@ def build(
             return None if hit is None else replace(hit)
     piece = _build(name, text, fonts=fonts, short_side=short_side, scale=scale, max_w=max_w, floor_px=floor_px,
                    paint=paint, align=align, original_price=original_price, currency=currency,
-                   vertical=vertical, max_h=max_h, draw=True)
+                   vertical=vertical, max_h=max_h, draw=True, boost=boost, label=label)
     with _DRAWN_LOCK:
         _DRAWN[drawn_key] = piece
         while len(_DRAWN) > _DRAWN_CAP:
@@ -213,12 +234,16 @@ def _build(
     vertical: bool,
     max_h: int,
     draw: bool,
+    boost: float = 1.0,
+    label: str = "",
 ) -> Piece | None:
     kind = "points" if name.startswith("point_") else name
     frac, weight, max_lines = SPEC[kind]
-    design = max(floor_px, int(round(frac * short_side * scale)))
+    least = max(floor_px, min_px(kind, short_side))  # legible in a phone grid, whatever the scale
+    minor = max(floor_px, min_px("other", short_side))  # a price's sign and struck original price
+    design = max(least, int(round(frac * short_side * scale * boost)))
     # Shrinking one element to fit is fine a little; much more and the whole group should scale down.
-    floor_px = max(floor_px, int(design * 0.6))
+    floor_px = max(least, int(design * 0.6))
     font = fonts.for_(kind)
     if kind in ("badge", "cta"):
         fill = paint.accent
@@ -229,7 +254,7 @@ def _build(
         return _pill(name, text, font, fit[0], weight, fill, radius_ratio=0.5 if kind == "badge" else 0.22, draw=draw)
     px, py = _plate_pads(design)
     if kind == "price":
-        return _price(name, text, original_price, currency, font, design, floor_px, max_w - 2 * px, paint, draw)
+        return _price(name, text, original_price, currency, font, design, floor_px, max_w - 2 * px, paint, draw, minor, label)
     spacing = 1.18 if kind == "headline" else 1.3
     is_vertical = vertical and kind == "headline"
     # A selling point gives up room to its bullet (a dot a third of the size, and a gap).
@@ -248,7 +273,10 @@ def _build(
     return _framed(name, sticker, paint, size)
 
 
-def _price(name: str, price: str, original: str, currency: str, font: str, design: int, floor_px: int, max_w: int, paint: Paint, draw: bool = True) -> Piece | None:
+def _price(
+    name: str, price: str, original: str, currency: str, font: str, design: int, floor_px: int, max_w: int,
+    paint: Paint, draw: bool = True, minor_px: int = 12, label: str = "",
+) -> Piece | None:
     """¥ small + amount big in the accent colour, then the original price struck through."""
     sign, amount = split_price(price, currency)
     osign, oamount = split_price(original, currency)
@@ -256,13 +284,15 @@ def _price(name: str, price: str, original: str, currency: str, font: str, desig
     def row(size: int, drawn: bool) -> Sticker:
         accent = Paint(text=paint.accent, effect=paint.effect, plate=paint.plate)
         parts: list[Sticker] = []
+        if label:  # 到手价 / 券后价: what the price means, small and bold before it
+            parts.append(render_lines([label], _style(font, max(minor_px, int(size * 0.42)), 700, paint, drawn), draw=drawn))
         if sign:
-            parts.append(render_lines([sign], _style(font, max(floor_px, int(size * 0.55)), 700, accent, drawn), draw=drawn))
+            parts.append(render_lines([sign], _style(font, max(minor_px, int(size * 0.55)), 700, accent, drawn), draw=drawn))
         parts.append(render_lines([amount], _style(font, size, 800, accent, drawn), draw=drawn))
         if oamount:
-            small = max(floor_px, int(size * 0.4))
+            small = max(minor_px, int(size * 0.45))
             parts.append(render_lines([osign + oamount], _style(font, small, 400, paint, drawn, strike=True), draw=drawn))
-        gaps = [max(1, size // 20)] * (1 if sign else 0) + [max(4, size // 4)]
+        gaps = [max(3, size // 10)] * (1 if label else 0) + [max(1, size // 20)] * (1 if sign else 0) + [max(4, size // 4)]
         return side_by_side(parts, gaps)
 
     size = design

@@ -115,13 +115,58 @@ def resolve_font(name_or_path: str) -> Path:
     raise StudioError(f"Unknown font '{name}'.", hint=f"Upload a font file or choose one of: {some}…")
 
 
+# Name-table language ids (Windows) of Simplified Chinese: PRC, Singapore.
+_SIMPLIFIED_LANG_IDS = frozenset({0x0804, 0x1004})
+_SIMPLIFIED_NAME = re.compile(r"(\bSC\b|\bGB\b|Simplified|简|\bCN\b)", re.IGNORECASE)
+
+
+def _face_score(names: list[tuple[int, str]]) -> int:
+    """How surely a face is the Simplified Chinese one, from its (langID, family name) records."""
+    score = 0
+    if any(lang in _SIMPLIFIED_LANG_IDS for lang, _ in names):
+        score += 4
+    if any(_SIMPLIFIED_NAME.search(name) for _, name in names):
+        score += 3
+    if any("mono" in name.lower() for _, name in names):
+        score -= 1  # the proportional face reads better on a poster
+    return score
+
+
+@lru_cache(maxsize=32)
+def face_index(font_path: str) -> int:
+    """The face of a .ttc that draws Simplified Chinese (SC), by its own name tables; 0 for other files.
+
+    A CJK collection's first face is often Japanese (Noto Sans CJK JP): its 骨, 直, 海 are
+    Japanese glyph shapes. Faces are scored by name-record language (zh-CN / zh-SG) and
+    family name (… SC, … GB); proportional beats mono; ties keep the earlier face.
+    """
+    if not font_path.lower().endswith((".ttc", ".otc")):
+        return 0
+    from fontTools.ttLib import TTCollection
+
+    try:
+        collection = TTCollection(font_path, lazy=True)
+    except (OSError, ValueError, AssertionError):
+        return 0
+    best, best_score = 0, None
+    for index, font in enumerate(collection.fonts):
+        try:
+            records = [(r.langID, r.toUnicode()) for r in font["name"].names if r.nameID in (1, 4, 16)]
+        except (KeyError, UnicodeDecodeError):
+            continue
+        score = _face_score(records)
+        if best_score is None or score > best_score:
+            best, best_score = index, score
+    return best
+
+
 @lru_cache(maxsize=16)
 def _cmap(font_path: str) -> frozenset[int]:
     from fontTools.ttLib import TTCollection, TTFont
 
-    if font_path.lower().endswith(".ttc"):
+    if font_path.lower().endswith((".ttc", ".otc")):
         collection = TTCollection(font_path, lazy=True)
-        font = collection.fonts[0]
+        font = collection.fonts[face_index(font_path)]
     else:
         font = TTFont(font_path, lazy=True)
     cmap = font.getBestCmap() or {}
@@ -143,7 +188,7 @@ def missing_glyphs(font_path: Path, text: str) -> str:
 @lru_cache(maxsize=128)
 def load_font(font_path: str, size: int, weight: int = 400) -> ImageFont.FreeTypeFont:
     """A Pillow font at a pixel size; variable fonts are set to `weight` on their wght axis."""
-    font = ImageFont.truetype(font_path, max(1, int(size)))
+    font = ImageFont.truetype(font_path, max(1, int(size)), index=face_index(font_path))
     try:
         axes = font.get_variation_axes()
     except OSError:

@@ -21,11 +21,13 @@ from studio.errors import StudioError
 from studio.layers import TextLayer
 from studio.presets import all_presets
 from studio.recipe import Box, CopyText
-from studio.text.contrast import MIN_CONTRAST, RGB, contrast, mean_colour, parse_hex, plate_for
-from studio.text.elements import SPEC, Fonts, Paint, Piece, build, gradient_end
+from studio.text.bands import draw_bands
+from studio.text.contrast import INK, MIN_CONTRAST, RGB, WHITE, contrast, mean_colour, parse_hex, plate_for
+from studio.text.dropped import dropped_warning, plan_value, relaid_warning
+from studio.text.elements import DEFAULT_ACCENT, SPEC, Fonts, Paint, Piece, build, gradient_end, tall_boost
 from studio.text.fonts import BUNDLED_ID, bundled_font_path, missing_glyphs, resolve_font
-from studio.text.paint import choose_paint
-from studio.text.plan import Placed, Plan, plan_template
+from studio.text.paint import choose_paint, pill_fill
+from studio.text.plan import Placed, Plan, expand, plan_template
 from studio.text.space import BusyMap, clip, inflate
 
 _LABELS = {"headline": "headline", "subline": "subline", "price": "price", "badge": "badge", "cta": "button"}
@@ -50,6 +52,8 @@ class TextLayout:
     warnings: list[str]
     layout_id: str
     info: dict[str, LayerInfo] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)  # elements the seller typed that no layout could hold
+    relaid: bool = False  # the seller's layout could not hold the copy; another one was used
 
     @property
     def boxes(self) -> dict[str, Box]:
@@ -145,6 +149,7 @@ def layout_copy(
         raise StudioError("The safe margins leave no room for text.", hint="Use fractions such as 0.04 (margin) and 0.1 (top/bottom).")
     fonts = _choose_fonts(copy, items, warnings)
     short = min(canvas)
+    boost = tall_boost(canvas)
     floor_px = max(12, int(round(short * 0.02)))
     gap = max(2, int(short * 0.02))
     safe = _safe_area(canvas, safe_margin, safe_top, safe_bottom)
@@ -152,16 +157,17 @@ def layout_copy(
     busy = busy if busy is not None and busy.size == canvas else BusyMap(background)
 
     memo: dict[tuple, Piece | None] = {}
+    label = [""]  # the template's price label (到手价…), set per template planned
 
     def builder(paint: Paint, align: str = "left", draw: bool = True):
         def make(name: str, scale: float, max_w: int, max_h: int) -> Piece | None:
-            key = (name, scale, max_w, max_h, align, paint, draw)
+            key = (name, scale, max_w, max_h, align, paint, draw, label[0])
             if key in memo:
                 return memo[key]
             piece = build(
                 name, items[name], fonts=fonts, short_side=short, scale=scale, max_w=max_w, max_h=max_h,
                 floor_px=floor_px, paint=paint, align=align, original_price=copy.original_price,
-                currency=copy.currency, vertical=copy.vertical, draw=draw,
+                currency=copy.currency, vertical=copy.vertical, draw=draw, boost=boost, label=label[0],
             )
             if piece is not None:
                 piece.args = (scale, max_w, max_h)
@@ -173,12 +179,12 @@ def layout_copy(
 
     def size_only(name: str, scale: float, max_w: int, max_h: int, align: str) -> Piece | None:
         """The element's size for planning (no pixels, no paint)."""
-        key = (name, scale, max_w, max_h, align)
+        key = (name, scale, max_w, max_h, align, label[0])
         if key not in sizes:
             piece = build(
                 name, items[name], fonts=fonts, short_side=short, scale=scale, max_w=max_w, max_h=max_h,
                 floor_px=floor_px, paint=Paint(), align=align, original_price=copy.original_price,
-                currency=copy.currency, vertical=copy.vertical, draw=False,
+                currency=copy.currency, vertical=copy.vertical, draw=False, boost=boost, label=label[0],
             )
             if piece is not None:
                 piece.args = (scale, max_w, max_h)
@@ -186,24 +192,42 @@ def layout_copy(
         return sizes[key]
 
     names = list(items)
-    candidates = [templates[copy.layout]] if copy.layout != "auto" else list(templates.values())
-    plans: list[Plan] = []
-    for template in candidates:
+
+    def plan_for(template: dict) -> Plan:
+        label[0] = str(template.get("price_label", ""))
         aligned = {g_name: g.get("align", "left") for g in template.get("groups", []) for g_name in g["elements"]}
-        align_of = lambda n: aligned.get("points" if n.startswith("point_") else n, "left")  # noqa: E731, B023 - used within this iteration
-        measure = lambda n, s, w, h: size_only(n, s, w, h, align_of(n))  # noqa: E731, B023 - used within this iteration
-        plans.append(plan_template(template, names, canvas=canvas, safe=safe, obstacles=obstacles, build=measure, busy=busy))
-        for placed in plans[-1].placed:
+        align_of = lambda n: aligned.get("points" if n.startswith("point_") else n, "left")  # noqa: E731
+        measure = lambda n, s, w, h: size_only(n, s, w, h, align_of(n))  # noqa: E731
+        made = plan_template(template, names, canvas=canvas, safe=safe, obstacles=obstacles, build=measure, busy=busy)
+        for placed in made.placed:
             placed.piece.align = align_of(placed.piece.name)
-    plan = max(plans, key=lambda p: p.score)
+        return made
+
+    # Promo layouts (bands, price labels) are a seller's explicit choice: auto and re-lays use the plain ones.
+    plain = [t for t in templates.values() if t.get("auto", True)]
+    candidates = [templates[copy.layout]] if copy.layout != "auto" else plain
+    plan = max((plan_for(t) for t in candidates), key=plan_value)
+    relaid = False
+    if plan.dropped and copy.layout != "auto":
+        # The chosen layout cannot hold everything the seller typed: another one may, and that beats dropping.
+        other = max((plan_for(t) for t in plain if t["id"] != copy.layout), key=plan_value, default=None)
+        if other is not None and len(other.dropped) < len(plan.dropped):
+            warnings.append(relaid_warning(copy, copy.layout, other.layout_id))
+            plan, relaid = other, True
     for name in plan.dropped:
-        warnings.append(f"The {_label(name)} did not fit next to the product and was left out; shorten it or choose another layout.")
-    layers, info = _paint_and_draw(plan, items, background, builder, explicit, accent, copy.text_effect)
+        warnings.append(dropped_warning(copy, name))
+    template = templates[plan.layout_id]
+    label[0] = str(template.get("price_label", ""))
+    # Promo layouts: solid bands behind some groups (a 到手价 band, a countdown strip), drawn first.
+    bands, background = draw_bands(template, plan, background, product_box, safe, accent)
+    pills = {n for g in template.get("groups", []) if g.get("pills") for n in expand(g["elements"], names)}
+    layers, info = _paint_and_draw(plan, items, background, builder, explicit, accent, copy.text_effect, pills)
+    layers = [*bands, *layers]
     for name, li in info.items():
         design = SPEC["points" if name.startswith("point_") else name][0] * short
         if name == "headline" and li.font_px < design * 0.45:
             warnings.append(f"The headline had to shrink to {li.font_px}px to fit; a shorter headline will read better.")
-    return TextLayout(layers, warnings, plan.layout_id, info)
+    return TextLayout(layers, warnings, plan.layout_id, info, dropped=list(plan.dropped), relaid=relaid)
 
 
 def _with_logo(
@@ -216,19 +240,20 @@ def _with_logo(
     text = layout_copy(plain, background, product_box, avoid=avoid, busy=busy, **margins)  # type: ignore[arg-type]
     logo, problem = load_logo(copy.logo)
     if logo is None:
-        return TextLayout(text.layers, [*text.warnings, problem], text.layout_id, text.info)
+        return TextLayout(text.layers, [*text.warnings, problem], text.layout_id, text.info, text.dropped)
     background = background.convert("RGB")
     short = min(background.size)
     safe = _safe_area(background.size, margins.get("safe_margin", 0.04), margins.get("safe_top", 0.0), margins.get("safe_bottom", 0.0))
     gap = max(2, int(short * 0.02))
     layer = place_logo(logo, background, safe=safe, obstacles=[product_box, *avoid, *text.boxes.values()], gap=gap)
     if layer is not None:
-        return TextLayout([*text.layers, layer], text.warnings, text.layout_id, text.info)
+        return TextLayout([*text.layers, layer], text.warnings, text.layout_id, text.info, text.dropped)
     layer = place_logo(logo, background, safe=safe, obstacles=[product_box, *avoid], gap=gap)
     if layer is None:
-        return TextLayout(text.layers, [*text.warnings, "There was no free corner for the logo; it was left out."], text.layout_id, text.info)
+        return TextLayout(text.layers, [*text.warnings, "There was no free corner for the logo; it was left out."],
+                          text.layout_id, text.info, [*text.dropped, "logo"])
     around = layout_copy(plain, background, product_box, avoid=[*avoid, layer.box], busy=busy, **margins)  # type: ignore[arg-type]
-    return TextLayout([*around.layers, layer], around.warnings, around.layout_id, around.info)
+    return TextLayout([*around.layers, layer], around.warnings, around.layout_id, around.info, around.dropped)
 
 
 def _label(name: str) -> str:
@@ -246,7 +271,8 @@ def _crop(image: Image.Image, box: Box) -> np.ndarray:
     return np.asarray(image.crop((x0, y0, x1, y1)))  # only the box is copied, never the canvas
 
 
-def _paint_and_draw(plan: Plan, items: dict[str, str], background: Image.Image, builder, explicit, accent, effect: str):
+def _paint_and_draw(plan: Plan, items: dict[str, str], background: Image.Image, builder, explicit, accent, effect: str,
+                    pills: set[str] = frozenset()):  # type: ignore[assignment]
     bg = background
     canvas = background.size
     order = ["badge", "headline", "subline", *[f"point_{i}" for i in range(1, 6)], "price", "cta"]
@@ -263,6 +289,10 @@ def _paint_and_draw(plan: Plan, items: dict[str, str], background: Image.Image, 
             kind, _crop(bg, placed.tight_box), _crop(bg, placed.box),
             explicit=explicit, accent=accent, effect=effect, prefer=prefer,
         )
+        if name in pills:  # selling points each on their own pill
+            fill = pill_fill(accent or DEFAULT_ACCENT, _crop(bg, placed.box))
+            ink = max((WHITE, INK), key=lambda c: contrast(c, fill))
+            paint = Paint(text=ink, accent=ink, plate=fill, plate_alpha=1.0)
         drawn = _redraw(placed, builder, paint)
         layer, li = _layer(name, items[name], drawn, canvas, paint)
         if not _reads(layer, li, background):

@@ -1,9 +1,11 @@
 """Line breaking for mixed Chinese / Latin / digit copy, with 禁则 (kinsoku) rules.
 
-Copy is cut into unbreakable atoms: one CJK character, one Latin word or number
-(`99.9`, `500ml`, `iPhone`), with closing punctuation glued to the atom before
-it and opening brackets / currency signs glued to the atom after it. Lines then
-break only between atoms, so no line starts with ，。、！？… and none ends with （【「『.
+Copy is cut into unbreakable atoms: one Chinese word (jieba, with the studio's
+product terms: `316不锈钢`, `保温杯`), one Latin word or number (`99.9`, `500ml`,
+`iPhone`), with closing punctuation glued to the atom before it and opening
+brackets / currency signs glued to the atom after it. Lines then break only
+between atoms, so no line starts with ，。、！？… and none ends with （【「『.
+A word wider than the line is broken between its characters (still by 禁则).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+
+from studio.text.segment import words
 
 # May not start a line (closing marks, pause marks, iteration / prolonged marks).
 NO_LINE_START = frozenset("，。、！？；：」』）】〕》〉…‥·・—～%‰,.!?;:)]}”’ー々〻ゝゞ〜°℃")
@@ -41,7 +45,7 @@ def atoms(text: str) -> list[str]:
     """Unbreakable pieces of `text`; spaces stay as their own atoms (break opportunities)."""
     merged: list[str] = []
     carry = ""  # opening marks waiting for the next atom
-    for tok in _raw_tokens(text.replace("\n", " ")):
+    for tok in words(_raw_tokens(text.replace("\n", " "))):
         if tok.isspace():
             if carry:
                 carry += tok
@@ -102,7 +106,7 @@ def _atoms_of(text: str) -> tuple[str, ...]:
     return tuple(atoms(text))
 
 
-def wrap(text: str, measure: Measure, max_width: float, *, balance: bool = True) -> list[str]:
+def wrap(text: str, measure: Measure, max_width: float, *, balance: bool = True, split_words: bool = True) -> list[str]:
     """Break `text` into lines no wider than `max_width` where possible.
 
     Each atom is measured once and lines are filled by summing atom widths (no
@@ -116,6 +120,8 @@ def wrap(text: str, measure: Measure, max_width: float, *, balance: bool = True)
     if not text:
         return []
     pieces = list(_atoms_of(text))
+    if split_words:
+        pieces = _split_long(pieces, measure, max_width)
     widths = [measure(p) for p in pieces]
     lines = _greedy(pieces, widths, max_width)
     if not balance or len(lines) < 2:
@@ -133,6 +139,23 @@ def wrap(text: str, measure: Measure, max_width: float, *, balance: bool = True)
         else:
             lo = mid
     return best
+
+
+def _split_long(pieces: list[str], measure: Measure, max_width: float) -> list[str]:
+    """Words wider than the line are broken into their characters, closing marks kept on the one before."""
+    out: list[str] = []
+    for piece in pieces:
+        if piece == " " or len(piece) < 2 or measure(piece) <= max_width or piece.isascii():
+            out.append(piece)  # a Latin word overflows instead: the caller shrinks the font
+            continue
+        chars: list[str] = []
+        for ch in _raw_tokens(piece):  # characters, but a number or Latin word inside stays whole
+            if chars and (ch in NO_LINE_START or chars[-1][-1] in NO_LINE_END):
+                chars[-1] += ch
+            else:
+                chars.append(ch)
+        out.extend(chars)
+    return out
 
 
 def fits(lines: list[str], measure: Measure, max_width: float) -> bool:

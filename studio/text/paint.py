@@ -40,7 +40,8 @@ def choose_paint(
     """Colours for one element: `text_pixels` lie under its text, `piece_pixels` under its reserved frame."""
     accent_fill = accent or DEFAULT_ACCENT
     if kind in ("badge", "cta"):
-        return Paint(text=WHITE, accent=accent_fill)  # drawn on their own fill
+        # Drawn on their own fill, which must itself stand out (≥ 3:1) from the scene behind it.
+        return Paint(text=WHITE, accent=pill_fill(accent_fill, piece_pixels, keep=explicit_accent(accent)))
     lum = region_luminance_range(text_pixels)
     candidates = [explicit] if explicit else [c for c in (prefer, WHITE, INK) if c is not None]
     chosen = next((c for c in candidates if worst_contrast(c, lum) >= MIN_CONTRAST + MARGIN), None)
@@ -61,6 +62,33 @@ def choose_paint(
     )
     chosen_effect = _effect(kind, effect, chosen, plate is not None)
     return Paint(text=chosen, accent=accent_text, effect=chosen_effect, plate=plate, plate_alpha=alpha)
+
+
+MIN_SHAPE_CONTRAST = 3.0  # WCAG 1.4.11: buttons and badges against what is around them
+
+
+def explicit_accent(accent: RGB | None) -> bool:
+    return accent is not None
+
+
+def _shades(ground: RGB) -> list[RGB]:
+    """Colours from the scene's own palette: its colour much darker and much lighter."""
+    dark = tuple(int(c * 0.28) for c in ground)
+    light = tuple(int(c + (255 - c) * 0.82) for c in ground)
+    return [dark, light]  # type: ignore[list-item]
+
+
+def pill_fill(wanted: RGB, ground_pixels: np.ndarray, *, keep: bool = False) -> RGB:
+    """The fill of a button or badge: `wanted` if it reaches 3:1 against the ground, else a scene shade,
+    gold, deep red or ink (the first that does). A seller's explicit accent is kept as it is."""
+    from studio.text.contrast import contrast, mean_colour
+
+    flat = ground_pixels.reshape(-1, 3)
+    ground = mean_colour(flat) if len(flat) else WHITE
+    if keep or contrast(wanted, ground) >= MIN_SHAPE_CONTRAST:
+        return wanted
+    candidates = [*_shades(ground), GOLD, DEEP_RED, INK, WHITE]
+    return max(candidates, key=lambda c: (contrast(c, ground) >= MIN_SHAPE_CONTRAST, -candidates.index(c)))
 
 
 def _effect(kind: str, wanted: str, text: RGB, plated: bool) -> str:

@@ -113,7 +113,10 @@ def fit_lines(
     vertical: bool = False,
 ) -> tuple[int, list[str]] | None:
     """The largest font size (≤ max_size, ≥ min_size) at which `text` fits the box, and its lines."""
-    fit = _fit(text, font_path, weight, max_w, max_h, max_size, min_size, spacing, max_lines, vertical)
+    # Whole words first: a smaller size that keeps 316不锈钢 on one line beats a larger one that splits it.
+    fit = _fit(text, font_path, weight, max_w, max_h, max_size, min_size, spacing, max_lines, vertical, False)
+    if fit is None:
+        fit = _fit(text, font_path, weight, max_w, max_h, max_size, min_size, spacing, max_lines, vertical, True)
     return None if fit is None else (fit[0], list(fit[1]))
 
 
@@ -129,6 +132,7 @@ def _fit(
     spacing: float,
     max_lines: int,
     vertical: bool,
+    split_words: bool = True,
 ) -> tuple[int, tuple[str, ...]] | None:
     """Binary search on em metrics: no font is opened at the trial sizes."""
     f = face(font_path, weight)
@@ -142,7 +146,7 @@ def _fit(
             ok = len(lines) <= max_lines and int(round(len(lines) * size * spacing)) <= max_w
         else:
             measure = _scaled(f, size)
-            lines = wrap(text, measure, max_w, balance=False)
+            lines = wrap(text, measure, max_w, balance=False, split_words=split_words)
             ok = (
                 len(lines) <= max_lines
                 and line_height(size, spacing) * (len(lines) - 1) + f.ascent(size) + f.descent(size) <= max_h
@@ -155,7 +159,7 @@ def _fit(
             hi = size - 1
     if best is not None and not vertical:
         size = best[0]
-        best = (size, tuple(wrap(text, _scaled(f, size), max_w, balance=True)))
+        best = (size, tuple(wrap(text, _scaled(f, size), max_w, balance=True, split_words=split_words)))
     return best
 
 

@@ -122,7 +122,9 @@ def test_copy_that_cannot_fit_is_dropped_with_a_warning() -> None:
     _check(result, img, box, avoid=[shelf])
     assert "headline" in result.boxes
     assert len(result.layers) < 7
-    assert any("left out" in w for w in result.warnings)
+    # Chinese copy: the seller reads why in Chinese, and the layout says which elements went.
+    assert result.dropped and all(n not in result.boxes for n in result.dropped)
+    assert any("已省略" in w for w in result.warnings)
 
 
 def test_latin_font_falls_back_for_chinese_and_says_so() -> None:

@@ -40,7 +40,7 @@ def test_kinsoku_examples() -> None:
     lines = wrap("夏日清爽水润，好物（限量）推荐。", MEASURE, narrow, balance=False)
     assert all(not line.startswith(("，", "。", "）")) for line in lines)
     assert all(not line.endswith("（") for line in lines[:-1])
-    assert atoms("仅需¥99.9元！") == ["仅", "需", "¥99.9", "元！"]
+    assert atoms("仅需¥99.9元！") == ["仅", "需", "¥99.9元！"]  # a price keeps its unit (元) on its line
     assert "99.9" in "".join(wrap("价格99.9元", MEASURE, MEASURE("价格9")))
 
 
