@@ -285,8 +285,7 @@ def _cmd_poster(args: argparse.Namespace) -> int:
     if args.recipe and saved_hash and saved_hash != base.source_sha256:
         print("note: this recipe was made from a different photo; using the new one.", file=sys.stderr)
     if args.variants > 1:
-        seeds = [base.scene.seed + i for i in range(args.variants)]
-        recipes = make_variants(base, "seed", seeds)
+        recipes = make_variants(base, "seed", args.variants)  # the seed rule lives in export/variants.py
     else:
         recipes = [base]
     result = make_posters(models, cutout, recipes, args.out, progress=_progress_line)

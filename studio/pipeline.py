@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -29,7 +30,7 @@ from studio.layers import Cutout, PlacedProduct, Poster, Scene
 from studio.models import ModelManager
 from studio.presets import Platform, get_platform, get_scene
 from studio.progress import CancelToken, Progress, no_progress
-from studio.recipe import ModelIds, OutputFile, Placement, Recipe
+from studio.recipe import CopyText, ModelIds, OutputFile, Placement, Recipe, SceneSettings, StyleChoice
 
 if TYPE_CHECKING:
     from studio.text.space import BusyMap
@@ -191,7 +192,7 @@ def resolve_placement(cutout: Cutout, recipe: Recipe, platform: Platform) -> Pla
     if placement.floor_y is not None and placement.scale is not None:
         return placement
     width, height = platform.size
-    with_copy = platform.allows_text and _has_copy(recipe)
+    with_copy = platform.allows_text and recipe.copy_text.has_words()
     # The room the product may take, as fractions of (width, height): a square canvas with copy
     # keeps a band on top for the headline; tall canvases stack the copy above the product.
     if not with_copy:
@@ -238,8 +239,6 @@ def generate_backdrops(
     Recipes that differ only in seed share a batch; others get their own call.
     Results land in `cache`; already cached scenes are not generated again.
     """
-    from studio.scene.generate import generate_scenes
-
     size = platform.size
     groups: dict[str, list[Recipe]] = {}
     for recipe in recipes:
@@ -249,16 +248,73 @@ def generate_backdrops(
             continue
         group_key = SceneCache.key(recipe, size, -1, models.settings.lora_dir)
         groups.setdefault(group_key, []).append(recipe)
+    from studio.models import zerogpu
+
+    models_key = zerogpu.register_models(models)
     for members in groups.values():
         first = members[0]
         seeds = sorted({r.scene.seed for r in members})
         placed = placed_for(cutout, first, platform, cache)
         preset = get_scene(first.scene.preset)
-        scenes = generate_scenes(
-            models, placed, size, first.scene, preset, list(first.styles), seeds, progress=progress, cancel=cancel
-        )
-        for seed, scene in zip(seeds, scenes):
-            cache.scenes[SceneCache.key(first, size, seed, models.settings.lora_dir)] = scene
+        steps = int(first.scene.steps or preset.get("steps", 25))
+        per_call = zerogpu.images_per_call(steps, models.profile)
+        # Split into GPU calls that each fit the ZeroGPU duration (an SDXL 4-variant set at 60 steps: 2 calls).
+        for start in range(0, len(seeds), per_call):
+            batch = SceneBatch(models_key=models_key, profile=models.profile, placed=placed, size=tuple(size),
+                               scene=first.scene, preset=preset, styles=list(first.styles),
+                               seeds=seeds[start:start + per_call], job_id=uuid.uuid4().hex)
+            zerogpu.set_hooks(batch.job_id, progress=progress, cancel=cancel)
+            try:
+                scenes = zerogpu.run_gpu_task(generate_scene_batch, batch)
+            finally:
+                zerogpu.clear_hooks(batch.job_id)
+            for seed, scene in zip(batch.seeds, scenes):
+                cache.scenes[SceneCache.key(first, size, seed, models.settings.lora_dir)] = scene
+
+
+@dataclass(frozen=True)
+class SceneBatch:
+    """One GPU call's worth of scene generation, as plain data (ZeroGPU pickles it into its worker).
+
+    Pixels, settings, seeds and ids only: no cache, lock or model. The ModelManager is found
+    again by `models_key`; progress and cancel by `job_id`, in this process only.
+    """
+
+    models_key: str
+    profile: str
+    placed: PlacedProduct
+    size: tuple[int, int]
+    scene: SceneSettings
+    preset: dict
+    styles: list[StyleChoice]
+    seeds: list[int]
+    job_id: str = ""
+
+    def gpu_seconds(self) -> int:
+        """The budget this call asks ZeroGPU for: its own steps and image count, not a guess from names."""
+        from studio.models.zerogpu import estimate_seconds
+
+        steps = int(self.scene.steps or self.preset.get("steps", 25))
+        return estimate_seconds(steps, len(self.seeds), profile=self.profile)
+
+
+def _gpu_task(fn):  # studio.models.zerogpu.gpu_task, imported lazily (nothing heavy at import time)
+    from studio.models.zerogpu import gpu_task
+
+    return gpu_task(fn)
+
+
+@_gpu_task
+def generate_scene_batch(batch: SceneBatch) -> list[Scene]:
+    """The GPU task: one scene per seed. Runs in ZeroGPU's worker on a Space, in this process elsewhere."""
+    from studio.models.zerogpu import hooks_for, models_for
+    from studio.scene.generate import generate_scenes
+
+    hooks = hooks_for(batch.job_id)
+    return generate_scenes(
+        models_for(batch.models_key), batch.placed, batch.size, batch.scene, batch.preset, batch.styles,
+        list(batch.seeds), progress=hooks.get("progress", no_progress), cancel=hooks.get("cancel"),
+    )
 
 
 def scene_for(
@@ -301,6 +357,37 @@ def scene_for(
     return replace(scene, shadow=cache.shadow(placed, size) if recipe.scene.shadow else None)
 
 
+@dataclass(frozen=True)
+class PosterJob:
+    """One output file, resolved once: its recipe, platform, seed, AI-made flag and copy.
+
+    make_posters builds one per (variant, platform) and hands it down to rendering,
+    writing and checking, so none of them works these out again.
+    """
+
+    recipe: Recipe
+    platform: Platform
+    ai_made: bool
+
+    @property
+    def seed(self) -> int:
+        return self.recipe.scene.seed
+
+    @property
+    def copy_text(self) -> CopyText:
+        return self.recipe.copy_text
+
+    @property
+    def draws_copy(self) -> bool:
+        return self.platform.allows_text and self.copy_text.has_words()
+
+
+def poster_job(recipe: Recipe, platform: Platform | str, models: ModelManager) -> PosterJob:
+    platform = get_platform(platform) if isinstance(platform, str) else platform
+    return PosterJob(recipe=recipe, platform=platform,
+                     ai_made=recipe.is_ai_made(white_background=platform.white_background, profile=models.profile))
+
+
 def render_poster(
     models: ModelManager,
     cutout: Cutout,
@@ -312,10 +399,24 @@ def render_poster(
     cancel: CancelToken | None = None,
 ) -> Poster:
     """One poster for one platform, worked out again for that size (never a crop)."""
+    job = poster_job(recipe, platform_id, models)
+    return render_job(models, cutout, job, cache=cache, progress=progress, cancel=cancel)
+
+
+def render_job(
+    models: ModelManager,
+    cutout: Cutout,
+    job: PosterJob,
+    *,
+    cache: SceneCache | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> Poster:
+    """The poster of one resolved job."""
     from studio.scene.composite import add_layers
     from studio.text import layout_copy
 
-    platform = get_platform(platform_id)
+    recipe, platform = job.recipe, job.platform
     cache = cache if cache is not None else SceneCache()
     placed = placed_for(cutout, recipe, platform, cache)
     scene = scene_for(models, cutout, recipe, platform, placed, cache, progress=progress, cancel=cancel)
@@ -325,7 +426,7 @@ def render_poster(
 
     text_layers = []
     text_boxes: dict[str, tuple[int, int, int, int]] = {}
-    if platform.allows_text and _has_copy(recipe):
+    if job.draws_copy:
         layout = layout_copy(
             recipe.copy_text, plain, placed.box, safe_top=platform.safe_top, safe_bottom=platform.safe_bottom,
             busy=cache.busy(plain),
@@ -333,12 +434,12 @@ def render_poster(
         text_layers = list(layout.layers)
         text_boxes = {layer.name: tuple(layer.box) for layer in text_layers}  # type: ignore[misc]
         warnings.extend(layout.warnings)
-    elif _has_copy(recipe) and not platform.allows_text:
+    elif job.copy_text.has_words() and not platform.allows_text:
         warnings.append(f"{platform.id}: this slot allows no text, so the copy was left off.")
 
     # The copy goes on top of everything else; the poster never shares pixels with the cache.
     image = add_layers(plain, text_layers) if text_layers else plain.copy()
-    if recipe.export.aigc_label and scene.kind == "generated":
+    if recipe.export.aigc_label and job.ai_made:
         from studio.export.labels import add_visible_label
 
         image, label_box = add_visible_label(
@@ -348,11 +449,6 @@ def render_poster(
     return Poster(image=image, platform=platform.id, product_box=placed.box, text_boxes=text_boxes, warnings=warnings)
 
 
-def _has_copy(recipe: Recipe) -> bool:
-    c = recipe.copy_text
-    return any([c.headline, c.subline, c.selling_points, c.price, c.badge, c.cta])
-
-
 @dataclass
 class ExportResult:
     out_dir: Path
@@ -360,6 +456,8 @@ class ExportResult:
     recipes: list[Recipe]
     posters: list[Poster]
     warnings: list[str]
+    # file name → its compliance report, as the export checked it (the UI's table comes from these)
+    reports: dict[str, dict] = field(default_factory=dict)
 
 
 def make_posters(
@@ -396,21 +494,21 @@ def make_posters(
             progress=lambda f, m: progress(0.5 * f, m), cancel=cancel,
         )  # fmt: skip
 
-    def one_file(recipe: Recipe, pid: str) -> tuple[Poster, OutputFile, dict]:
+    def one_file(job: PosterJob) -> tuple[Poster, OutputFile, dict]:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        poster = render_poster(models, cutout, recipe, pid, cache=cache, cancel=cancel)
-        platform = get_platform(pid)
-        # The visible label is drawn by render_poster, on generated scenes only.
+        poster = render_job(models, cutout, job, cache=cache, cancel=cancel)
+        # The visible label is drawn by render_job, on AI-made posters only.
         output = write_poster_file(
-            poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False,
-            ai_generated=uses_generated_scene(recipe, models) and not platform.white_background,
-            psnr_memo=cache.psnr,
+            poster, job.platform, out_dir, recipe=job.recipe, file_format=job.recipe.export.file_format,
+            visible_label=False, ai_generated=job.ai_made, psnr_memo=cache.psnr,
         )
         # Checked here, on the worker, while other files are still being made (decoding releases the GIL).
-        return poster, output, check_output(out_dir, recipe, output)
+        return poster, output, check_output(out_dir, job.recipe, output, platform=job.platform,
+                                            ai_generated=job.ai_made)
 
-    jobs = [(recipe, pid) for recipe in recipes for pid in recipe.export.platforms]
+    platforms = {pid: get_platform(pid) for pid in platform_ids}
+    jobs = [poster_job(recipe, platforms[pid], models) for recipe in recipes for pid in recipe.export.platforms]
     # Compositing and encoding are mostly C code that releases the GIL: a few threads use the
     # CPU's cores. Results are collected in order, and progress is reported from this thread.
     workers = max(1, min(EXPORT_THREADS, os.cpu_count() or 1, len(jobs)))
@@ -422,7 +520,8 @@ def make_posters(
 
     def collect(results: Iterable[tuple[Poster, OutputFile, dict]]) -> None:
         nonlocal done
-        for (recipe, pid), (poster, output, report) in zip(jobs, results):
+        for job, (poster, output, report) in zip(jobs, results):
+            recipe, pid = job.recipe, job.platform.id
             outputs_by_variant[index[id(recipe)]].append(output)
             reports[output.file] = report
             posters.append(poster)
@@ -431,10 +530,10 @@ def make_posters(
             progress(0.5 + 0.5 * done / total, f"Wrote {output.file}")
 
     if workers == 1:
-        collect(one_file(recipe, pid) for recipe, pid in jobs)
+        collect(one_file(job) for job in jobs)
     else:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="export") as pool:
-            futures = [pool.submit(one_file, recipe, pid) for recipe, pid in jobs]
+            futures = [pool.submit(one_file, job) for job in jobs]
             try:
                 collect(future.result() for future in futures)
             except BaseException:
@@ -443,7 +542,8 @@ def make_posters(
                 raise
     finished = [recipe.model_copy(update={"outputs": outputs_by_variant[i]}) for i, recipe in enumerate(recipes)]
     zip_path = write_package(out_dir, finished, checked=reports)
-    return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings)
+    return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings,
+                        reports=reports)
 
 
 def cutout_from_photo(

@@ -7,6 +7,7 @@ import gradio as gr
 from studio.models import ModelManager
 from studio.settings import REPO_ROOT, Settings
 from studio.ui.common import UiContext, guard_heavy_events, guard_image_inputs
+from studio.ui.wiring import wire_session
 from studio.ui.i18n import Translator, pick_lang
 
 TAB_TITLES = [
@@ -69,6 +70,7 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
         demo.load(lambda browser: set_language(pick_lang(browser)), inputs=[browser_lang],
                   outputs=[ctx.lang, lang_switch, *components], js="() => navigator.language || 'zh'",
                   api_visibility="private", queue=False)
+        wire_session(demo, ctx)
     ctx.extra["guards"] = guard_heavy_events(demo, ctx)
     ctx.extra["guarded_inputs"] = guard_image_inputs(demo, ctx.settings)
     demo.studio_context = ctx  # type: ignore[attr-defined]  # for tests and the start-up log
