@@ -28,7 +28,7 @@ class _Form:
         """The form from its widgets' values, in WIDGETS order (missing trailing values: defaults)."""
         return cls(**dict(zip(cls.WIDGETS, values)))  # type: ignore[call-arg]
 
-    def values(self) -> list[Any]:
+    def widget_values(self) -> list[Any]:
         return [getattr(self, name) for name in self.WIDGETS]
 
     def extras(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def refill_values(ctx: UiContext, session: StudioSession) -> list[Any]:
     forms = forms_of(session)
     values: list[Any] = []
     for tab, (_cls, widgets) in ctx.extra.get("forms", {}).items():
-        values += forms[tab].values()[: len(widgets)]
+        values += forms[tab].widget_values()[: len(widgets)]
     for name in ctx.extra.get("views", {}):
         values.append(_view_value(session, name))
     return values
