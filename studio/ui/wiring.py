@@ -36,8 +36,10 @@ def refill_values(ctx: UiContext, session: StudioSession) -> list[Any]:
 def _view_value(session: StudioSession, name: str) -> Any:
     if name == "cutout_result":
         return session.cutout.rgba if session.cutout is not None else None
-    if name in ("cutout_preview", "copy_preview"):
-        return session.views.get(name)
+    if name == "cutout_preview" and session.cutout is not None:
+        from studio.cutout import preview
+
+        return preview(session.cutout, "checker")
     return session.views.get(name)
 
 
