@@ -71,3 +71,4 @@ class Poster:
     product_box: Box
     text_boxes: dict[str, Box] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)  # the same warnings as studio.notes.Note records

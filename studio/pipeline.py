@@ -345,7 +345,9 @@ def scene_for(
     else:
         note = ""
         if recipe.scene.backdrop == "generated" and models.profile == "none":
-            note = "AI scenes need a GPU profile (sd15/sdxl); this poster uses a studio backdrop instead."
+            from studio.notes import SCENE_FALLBACK
+
+            note = SCENE_FALLBACK
         scene = Scene(
             background=cache.backdrop(preset, size, recipe.scene.seed),
             shadow=None,
@@ -422,7 +424,10 @@ def render_job(
     scene = scene_for(models, cutout, recipe, platform, placed, cache, progress=progress, cancel=cancel)
     reflect = recipe.scene.reflection and not platform.white_background
     plain = cache.plain(scene, placed, platform.size, reflect=reflect)
-    warnings = [scene.note] if scene.note else []
+    from studio.notes import SCENE_FALLBACK, Note
+
+    notes = [Note("scene_fallback" if scene.note == SCENE_FALLBACK else "scene_note", "scene", scene.note)] \
+        if scene.note else []
 
     text_layers = []
     text_boxes: dict[str, tuple[int, int, int, int]] = {}
@@ -433,9 +438,11 @@ def render_job(
         )
         text_layers = list(layout.layers)
         text_boxes = {layer.name: tuple(layer.box) for layer in text_layers}  # type: ignore[misc]
-        warnings.extend(layout.warnings)
+        notes += [Note("copy_layout", "copy", w) for w in layout.warnings]
+        if not text_layers:  # words to draw, none drawn: never a silently textless poster
+            notes.append(Note("copy_missing", "copy", "The copy could not be placed on this poster."))
     elif job.copy_text.has_words() and not platform.allows_text:
-        warnings.append(f"{platform.id}: this slot allows no text, so the copy was left off.")
+        notes.append(Note("no_text_slot", platform.id, f"{platform.id}: this slot allows no text, so the copy was left off."))
 
     # The copy goes on top of everything else; the poster never shares pixels with the cache.
     image = add_layers(plain, text_layers) if text_layers else plain.copy()
@@ -446,7 +453,8 @@ def render_job(
             image, avoid=[placed.box, *text_boxes.values()], keep_clear=(platform.safe_top, platform.safe_bottom)
         )
         text_boxes["aigc_label"] = tuple(label_box)  # type: ignore[assignment]
-    return Poster(image=image, platform=platform.id, product_box=placed.box, text_boxes=text_boxes, warnings=warnings)
+    return Poster(image=image, platform=platform.id, product_box=placed.box, text_boxes=text_boxes,
+                  warnings=[n.message for n in notes], notes=notes)
 
 
 @dataclass
@@ -455,7 +463,8 @@ class ExportResult:
     zip_path: Path
     recipes: list[Recipe]
     posters: list[Poster]
-    warnings: list[str]
+    warnings: list[str]  # "A/taobao_main: …" lines, for the CLI
+    notes: list = field(default_factory=list)  # the same as studio.notes.Note records (element = variant/platform)
     # file name → its compliance report, as the export checked it (the UI's table comes from these)
     reports: dict[str, dict] = field(default_factory=dict)
 
@@ -515,6 +524,7 @@ def make_posters(
     outputs_by_variant: dict[int, list[OutputFile]] = {i: [] for i in range(len(recipes))}
     posters: list[Poster] = []
     warnings: list[str] = []
+    notes: list = []
     index = {id(recipe): i for i, recipe in enumerate(recipes)}
     reports: dict[str, dict] = {}
 
@@ -525,7 +535,9 @@ def make_posters(
             outputs_by_variant[index[id(recipe)]].append(output)
             reports[output.file] = report
             posters.append(poster)
-            warnings.extend(f"{recipe.variant}/{pid}: {w}" for w in poster.warnings)
+            where = f"{recipe.variant}/{pid}"
+            warnings.extend(f"{where}: {n.message}" for n in poster.notes)
+            notes.extend(replace(n, element=where) for n in poster.notes)
             done += 1
             progress(0.5 + 0.5 * done / total, f"Wrote {output.file}")
 
@@ -543,7 +555,7 @@ def make_posters(
     finished = [recipe.model_copy(update={"outputs": outputs_by_variant[i]}) for i, recipe in enumerate(recipes)]
     zip_path = write_package(out_dir, finished, checked=reports)
     return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings,
-                        reports=reports)
+                        notes=notes, reports=reports)
 
 
 def cutout_from_photo(

@@ -196,7 +196,7 @@ def build_export_tab(ctx: UiContext) -> None:
             ctx.tr.text("export_done", lang, files=len(images)),
             copy_note(session, lang),
             ctx.tr.text("ex_variants_made", lang, legend=legend),
-            grouped_notes(ctx, result.warnings, lang),
+            grouped_notes(ctx, result.notes, lang),
         ]))
         # Plain values, not updates: API clients get the files and tables themselves.
         return images, str(result.zip_path), {"headers": header, "data": rows}, msg, session, len(result.recipes)
@@ -369,12 +369,14 @@ def variant_label(recipe: Recipe, factors: list[str], lang: str = "zh") -> str:
     return " × ".join(parts)
 
 
-def grouped_notes(ctx: UiContext, warnings: list[str], lang: str) -> str:
-    """'A/taobao_main: X' for ten files becomes one line 'X (10 files)'."""
+def grouped_notes(ctx: UiContext, notes: list[Any], lang: str) -> str:
+    """Ten files with the same note become one line 'X (10 files)'; notes are records, never parsed."""
     counts: dict[str, int] = {}
-    for warning in warnings:
-        note = warning.split(": ", 1)[1] if ": " in warning and "/" in warning.split(": ", 1)[0] else warning
-        counts[note] = counts.get(note, 0) + 1
+    for note in notes:
+        from studio.ui.handlers import note_text
+
+        text = note_text(note, lang)
+        counts[text] = counts.get(text, 0) + 1
     return "\n".join(f"- {ctx.tr.text('ex_files_note', lang, note=note, n=n) if n > 1 else note}"
                      for note, n in counts.items())
 

@@ -23,6 +23,18 @@ from studio.ui.session import StudioSession
 QUICK_PREVIEW_SIDE = 420
 
 
+NOTE_WORDS = {  # the core's notes by code, in Chinese (English: the core's own sentence)
+    "no_text_slot": "此位置的平台规则不允许文字，已省略文案。",
+    "scene_fallback": "AI 场景需要 GPU 配置（sd15/sdxl）；此海报改用影棚背景。",
+    "copy_missing": "文案无法排进这张海报：请缩短文字或换一个版式。",
+}
+
+
+def note_text(note: Any, lang: str) -> str:
+    """A studio.notes.Note in the seller's language."""
+    return NOTE_WORDS.get(note.code, note.message) if lang == "zh" else note.message
+
+
 def _need_cutout(ctx: UiContext, session: StudioSession, lang: str) -> None:
     if session.cutout is None:
         raise StudioError(ctx.tr.text("need_cutout", lang))
@@ -127,7 +139,7 @@ def compose_scene(ctx: UiContext, session: StudioSession, form: SceneForm, lang:
         if scene is not None and scene.control_image is not None:
             control = scene.control_image
             break
-    notes = list(dict.fromkeys(w for p in posters for w in p.warnings))
+    notes = list(dict.fromkeys(note_text(n, lang) for p in posters for n in p.notes))
     message = ctx.tr.text("scene_done", lang, n=len(images))
     if notes:
         message += "\n\n" + "\n".join(f"- {n}" for n in notes)
@@ -174,8 +186,8 @@ def render_copy_preview(ctx: UiContext, session: StudioSession, form: CopyForm, 
         raise
     session.rendered_copy, session.copy_failure = recipe.copy_text, ""
     message = flags_markdown(recipe.copy_text, lang, ctx.tr)
-    if poster.warnings:
-        message += "\n\n" + "\n".join(f"- {w}" for w in poster.warnings)
+    if poster.notes:
+        message += "\n\n" + "\n".join(f"- {note_text(n, lang)}" for n in poster.notes)
     return poster.image, message
 
 
