@@ -12,9 +12,11 @@ The product's own pixels enter the poster only through `place_product` and
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
+import weakref
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -66,6 +68,25 @@ def _image_bytes(value: object) -> int:
     return 0
 
 
+_FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def fingerprint(image: Image.Image) -> str:
+    """A digest of an image's pixels, worked out once per image object (caches key by content, not id())."""
+    entry = _FINGERPRINTS.get(id(image))
+    if entry is not None and entry[0]() is image:
+        return entry[1]
+    digest = hashlib.blake2b(image.tobytes(), digest_size=16)
+    digest.update(f"{image.mode}{image.size}".encode())
+    key = id(image)
+    _FINGERPRINTS[key] = (weakref.ref(image, lambda _ref: _FINGERPRINTS.pop(key, None)), digest.hexdigest())
+    return _FINGERPRINTS[key][1]
+
+
+def _fp(image: Image.Image | None) -> str:
+    return fingerprint(image) if image is not None else "-"
+
+
 def _image_cache(entries: int, megabytes: int) -> BoundedCache:
     return BoundedCache(entries, budget_bytes=megabytes * 2**20, weigh=_image_bytes)
 
@@ -100,7 +121,7 @@ class SceneCache:
         """The contact shadow under a placed product (it depends on nothing else)."""
         from studio.scene.shadow import contact_shadow
 
-        key = ("shadow", id(placed), tuple(size))  # the entry holds `placed`, so its id stays unique
+        key = ("shadow", _fp(placed.rgba), tuple(placed.box), tuple(size))
         _owner, shadow = self.placements.get_or_make(key, lambda: (placed, contact_shadow(placed, size)))
         return shadow
 
@@ -108,8 +129,7 @@ class SceneCache:
         """The cutout placed on one canvas (resampled once per placement and size)."""
         from studio.scene.placement import place_product
 
-        # The entry holds the cutout itself, so its id cannot be reused while the entry lives.
-        key = (id(cutout), placement.model_dump_json(), tuple(size))
+        key = (_fp(cutout.rgba), tuple(cutout.box), placement.model_dump_json(), tuple(size))
         _owner, placed = self.placements.get_or_make(key, lambda: (cutout, place_product(cutout, placement, size)))
         return placed
 
@@ -117,7 +137,7 @@ class SceneCache:
         """A generated scene at another size of its aspect (resampled once per size)."""
         if scene.background.size == tuple(size):
             return scene
-        key = ("resized", id(scene), tuple(size))  # the entry holds `scene`, so its id stays unique
+        key = ("resized", _fp(scene.background), _fp(scene.shadow), scene.seed, scene.kind, tuple(size))
         _owner, resized = self.backdrops.get_or_make(key, lambda: (scene, _resize_scene(scene, size)))
         return resized
 
@@ -125,7 +145,7 @@ class SceneCache:
         """How busy a cached plain poster is, for laying copy on it (worked out once per image)."""
         from studio.text.space import BusyMap
 
-        _owner, busy = self.busy_maps.get_or_make(id(image), lambda: (image, BusyMap(image)))
+        _owner, busy = self.busy_maps.get_or_make(_fp(image), lambda: (image, BusyMap(image)))
         return busy
 
     def plain(self, scene: Scene, placed: PlacedProduct, size: tuple[int, int], *, reflect: bool) -> Image.Image:
@@ -139,9 +159,9 @@ class SceneCache:
         def make() -> tuple:
             mirror = reflection(placed, size) if reflect else None
             image = composite_poster(scene.background, placed, shadow=scene.shadow, reflection=mirror)
-            return (scene.background, scene.shadow, placed), image  # the owners keep the ids below unique
+            return (scene.background, scene.shadow, placed), image
 
-        key = (id(scene.background), id(scene.shadow), id(placed), tuple(size), reflect)
+        key = (_fp(scene.background), _fp(scene.shadow), _fp(placed.rgba), tuple(placed.box), tuple(size), reflect)
         _owners, image = self.plains.get_or_make(key, make)
         return image
 

@@ -7,8 +7,8 @@ import gradio as gr
 from studio.models import ModelManager
 from studio.settings import REPO_ROOT, Settings
 from studio.ui.common import UiContext, guard_heavy_events, guard_image_inputs
-from studio.ui.wiring import wire_session
 from studio.ui.i18n import Translator, pick_lang
+from studio.ui.wiring import wire_session
 
 TAB_TITLES = [
     ("① 抠图 · Background removal", "cutout"),

@@ -9,8 +9,8 @@ from typing import Any
 import gradio as gr
 
 from studio.cutout.catalog import licence_note
-from studio.ui.common import UiContext, lang_of, progress_adapter, register_form, seller_errors
 from studio.recipe import Recipe
+from studio.ui.common import UiContext, lang_of, progress_adapter, register_form, seller_errors
 from studio.ui.forms import CutoutForm
 from studio.ui.session import ensure
 

@@ -17,7 +17,7 @@ from studio.errors import StudioError
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import Recipe
 from studio.ui.common import UiContext
-from studio.ui.forms import CopyForm, CutoutForm, ExportForm, SceneForm, StyleForm, sync_form
+from studio.ui.forms import CopyForm, CutoutForm, SceneForm, StyleForm, sync_form
 from studio.ui.session import StudioSession
 
 QUICK_PREVIEW_SIDE = 420

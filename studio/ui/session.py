@@ -119,10 +119,11 @@ def _dumped(parts: dict[str, Any]) -> dict[str, Any]:
 class SessionStore:
     """Sessions by key, in this process: a reload finds its session again (the key is in the browser).
 
-    Bounded by count and age: the least recently used session goes first.
+    Bounded by count and age (each session may hold a few hundred MB of scene caches): the least
+    recently used session goes first.
     """
 
-    def __init__(self, capacity: int = 64, max_age_s: float = 6 * 3600) -> None:
+    def __init__(self, capacity: int = 16, max_age_s: float = 2 * 3600) -> None:
         self.capacity, self.max_age_s = capacity, max_age_s
         self._items: OrderedDict[str, tuple[float, StudioSession]] = OrderedDict()
         self._lock = threading.Lock()

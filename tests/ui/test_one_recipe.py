@@ -217,3 +217,15 @@ def test_get_and_set_recipe_endpoints_round_trip(app) -> None:
     api = {fn.api_name: fn for fn in app.fns.values()}
     assert api["get_recipe"].api_visibility == "public" and api["set_recipe"].api_visibility == "public"
     assert "recipe" in (api["set_recipe"].fn.__doc__ or "")
+
+
+def test_closing_or_reloading_the_tab_cancels_its_running_job(app) -> None:
+    """An abandoned job stops at its next step instead of holding the GPU lane."""
+    from types import SimpleNamespace
+
+    ctx = app.studio_context
+    token = ctx.cancels.fresh("tab-1")
+    other = ctx.cancels.fresh("tab-2")
+    abandoned = next(fn.fn for fn in app.fns.values() if getattr(fn.fn, "__name__", "") == "abandoned")
+    abandoned(SimpleNamespace(session_hash="tab-1"))
+    assert token.cancelled and not other.cancelled
