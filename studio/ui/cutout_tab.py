@@ -98,8 +98,8 @@ def build_cutout_tab(ctx: UiContext) -> None:
             message += "\n\n" + ctx.tr.text("noncommercial_used", lang_of(lang))
         return cutout.rgba, _preview(cutout, bg), message, _editor_value(cutout), session
 
-    run.click(remove_background, inputs=[photo, *refine_inputs, backdrop, ctx.session, ctx.lang],
-              outputs=cutout_outputs, api_name="remove_background")
+    ctx.extra["cutout_event"] = run.click(remove_background, inputs=[photo, *refine_inputs, backdrop, ctx.session, ctx.lang],
+                                          outputs=cutout_outputs, api_name="remove_background")  # a new product refills the tabs
 
     @seller_errors
     def change_preview(bg, session):

@@ -142,12 +142,6 @@ class SceneForm(_Form):
             control_start=s.control_start, control_end=s.control_end,
             preview_platform=extras.get("preview_platform", "taobao_main"))
 
-    def gpu_budget(self, profile: str) -> int:
-        """The GPU seconds this form's compose asks for: its own steps and variant count."""
-        from studio.models.zerogpu import estimate_seconds
-
-        return estimate_seconds(int(_number(self.steps, 25)), int(_number(self.n_variants, 1)), profile=profile)
-
 
 @dataclass
 class StyleForm(_Form):

@@ -4,7 +4,7 @@ The session is one mutable object per browser session (in a gr.State) and every 
 edits *fields* of its recipe (`edit`), under the session's lock, at the moment it
 finishes: a long scene job never writes back a copy edit it did not see.
 The session lives in the main process only; what crosses into a GPU call is plain
-data (see studio/ui/gpu_tasks.py). A failed step leaves the previous result intact.
+data (pipeline.SceneBatch, run through studio/models/zerogpu.py). A failed step leaves the previous result intact.
 """
 
 from __future__ import annotations

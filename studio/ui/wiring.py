@@ -53,9 +53,12 @@ def wire_session(demo: Any, ctx: UiContext) -> None:
     def refill(session: StudioSession | None) -> list[Any]:
         return refill_values(ctx, ensure(session))
 
-    open_event = ctx.extra.get("open_event")
-    if open_event is not None:  # a reopened project or recipe refills every field of every tab
-        open_event.success(refill, inputs=[ctx.session], outputs=outputs, api_visibility="private")
+    # A reopened project or recipe, and a new product (which clears its copy, SKU and placement),
+    # refill every field of every tab: the widgets always show the recipe the export will use.
+    for name in ("open_event", "cutout_event"):
+        event = ctx.extra.get(name)
+        if event is not None:
+            event.success(refill, inputs=[ctx.session], outputs=outputs, api_visibility="private")
 
     @seller_errors
     def restore(key: str | None, session: StudioSession | None) -> list[Any]:

@@ -229,3 +229,24 @@ def test_closing_or_reloading_the_tab_cancels_its_running_job(app) -> None:
     abandoned = next(fn.fn for fn in app.fns.values() if getattr(fn.fn, "__name__", "") == "abandoned")
     abandoned(SimpleNamespace(session_hash="tab-1"))
     assert token.cancelled and not other.cancelled
+
+
+def test_a_new_photo_in_tab_one_clears_the_old_products_copy_on_screen_too(app, product_photo, tmp_path) -> None:
+    """The cut-out of a different photo resets copy and SKU in the recipe, and the refill shows it."""
+    from studio.ui.wiring import refill_components, refill_values
+
+    photo = tmp_path / "new.jpg"
+    product_photo.save(photo, quality=92)
+    session = fresh_session(special_recipe())
+    out = handler(app, "remove_background")(str(photo), "u2netp", 0, 0, True, False, True, False, "checker",
+                                            session, "en")
+    session = out[4]
+    assert "New product" in out[2] and "copy" in out[2]
+    assert session.recipe.copy_text.headline == "" and session.recipe.export.sku == "poster"
+    assert session.recipe.copy_text.vertical and session.recipe.scene.control_type == "depth"
+    ctx = app.studio_context
+    shown = dict(zip([id(c) for c in refill_components(ctx)], refill_values(ctx, session)))
+    assert shown[id(ctx.extra["forms"]["copy"][1][0])] == ""
+    assert shown[id(ctx.extra["forms"]["export"][1][4])] == "poster"
+    refills = [fn for fn in app.fns.values() if getattr(fn.fn, "__name__", "") == "refill"]
+    assert len(refills) >= 3, "reopen, a new product and set_recipe each refill the tabs"
