@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -158,48 +157,19 @@ def build_export_tab(ctx: UiContext) -> None:
     def export_posters(platform_ids, n, factor_name, values_text, sku_text, file_format, with_label,
                        scenes, styles, headline_lines, layouts, first, second,
                        session, lang, request: gr.Request, progress=gr.Progress()):
-        from studio.pipeline import make_posters
-        from studio.ui.forms import ExportForm
-        from studio.ui.handlers import _apply, copy_note
+        from studio.ui.handlers import export_posters as export_fn
 
         lang = lang_of(lang)
         session = ensure(session)
-        if session.cutout is None:
-            raise gr.Error(ctx.tr.text("need_cutout", lang), print_exception=False)
-        if not platform_ids:
-            raise gr.Error(ctx.tr.text("need_platform", lang), print_exception=False)
-        form = ExportForm(list(platform_ids), n, factor_name, values_text, sku_text, file_format, with_label,
+        form = ExportForm(list(platform_ids or []), n, factor_name, values_text, sku_text, file_format, with_label,
                           scenes, styles, headline_lines, layouts, first, second)
-        # The session recipe as the seller sees it now: every tab's fields, the copy included.
-        base = _apply(session, form)
-        picks = {"scene": scenes, "style": styles, "copy": headline_lines, "layout": layouts}
-        recipes, varied = variant_set(ctx, base, factor_name, first, second, int(n or 1), values_text, picks, lang)
-        out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
         token = ctx.cancels.fresh(request.session_hash if request else None)
         try:
-            result = make_posters(ctx.models, session.cutout, recipes, out, cache=session.scene_cache,
-                                  progress=progress_adapter(progress), cancel=token)
+            made = export_fn(ctx, session, form, lang, progress=progress_adapter(progress), cancel=token)
         except Cancelled:
             raise gr.Error(ctx.tr.text("ex_cancelled", lang), print_exception=False) from None
-        session.last_export = result.zip_path
-        session.views["export_reports"] = report_records(result)
-        labels = {r.variant: variant_label(r, varied, lang) for r in result.recipes}
-        order = list(dict.fromkeys(platform_ids))
-        outputs = sorted(((r.variant, o) for r in result.recipes for o in r.outputs),
-                         key=lambda item: (order.index(item[1].platform) if item[1].platform in order else 99, item[0]))
-        images = [(str(out / o.file), f"{v} · {labels[v]} · {o.platform}") for v, o in outputs]
-        header, *rows = _manifest_rows(out / "manifest.csv")
-        legend = " · ".join(f"**{v}** = {label}" for v, label in labels.items())
-        session.views["export_gallery"] = images
-        session.views["export_zip"] = str(result.zip_path)
-        msg = "\n\n".join(filter(None, [
-            ctx.tr.text("export_done", lang, files=len(images)),
-            copy_note(session, lang),
-            ctx.tr.text("ex_variants_made", lang, legend=legend),
-            grouped_notes(ctx, result.notes, lang),
-        ]))
         # Plain values, not updates: API clients get the files and tables themselves.
-        return images, str(result.zip_path), {"headers": header, "data": rows}, msg, session, len(result.recipes)
+        return made.images, made.zip_path, made.manifest, made.message, session, made.variant_count
 
     export_event = run.click(
         export_posters,

@@ -17,7 +17,7 @@ from studio.errors import StudioError
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import Recipe
 from studio.ui.common import UiContext
-from studio.ui.forms import CopyForm, CutoutForm, SceneForm, StyleForm, sync_form
+from studio.ui.forms import CopyForm, CutoutForm, ExportForm, SceneForm, StyleForm, sync_form
 from studio.ui.session import StudioSession
 
 QUICK_PREVIEW_SIDE = 420
@@ -201,3 +201,52 @@ def copy_note(session: StudioSession, lang: str) -> str:
         return ("ℹ 文案在预览后有改动：海报使用的是现在的文案。" if lang == "zh" else
                 "ℹ The copy changed after the preview: the posters use the copy as it is now.")
     return ""
+
+
+# ---- ⑤ export -------------------------------------------------------------------------------------------------
+@dataclass
+class ExportView:
+    images: list[tuple[str, str]]  # (file, "A · label · platform"), one platform per row
+    zip_path: str
+    manifest: dict[str, Any]  # {"headers": [...], "data": [[...]]}
+    message: str
+    variant_count: int
+
+
+def export_posters(ctx: UiContext, session: StudioSession, form: ExportForm, lang: str, *,
+                   progress: Progress = no_progress, cancel: CancelToken | None = None) -> ExportView:
+    """Every variant at every platform, from the session recipe as the seller sees it now (the copy included)."""
+    import tempfile
+    import time
+
+    from studio.pipeline import make_posters
+    from studio.ui.export_tab import _manifest_rows, grouped_notes, report_records, variant_label, variant_set
+
+    _need_cutout(ctx, session, lang)
+    if not form.platforms:
+        raise StudioError(ctx.tr.text("need_platform", lang))
+    base = _apply(session, form)
+    picks = {"scene": form.scenes, "style": form.styles, "copy": form.headlines, "layout": form.layouts}
+    recipes, varied = variant_set(ctx, base, form.factor, form.grid_first, form.grid_second, int(form.n_variants or 1),
+                                  form.values, picks, lang)
+    out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
+    result = make_posters(ctx.models, session.cutout, recipes, out, cache=session.scene_cache, progress=progress,
+                          cancel=cancel)
+    labels = {r.variant: variant_label(r, varied, lang) for r in result.recipes}
+    order = list(dict.fromkeys(form.platforms))
+    outputs = sorted(((r.variant, o) for r in result.recipes for o in r.outputs),
+                     key=lambda item: (order.index(item[1].platform) if item[1].platform in order else 99, item[0]))
+    images = [(str(out / o.file), f"{v} · {labels[v]} · {o.platform}") for v, o in outputs]
+    header, *rows = _manifest_rows(out / "manifest.csv")
+    legend = " · ".join(f"**{v}** = {label}" for v, label in labels.items())
+    session.last_export = result.zip_path
+    session.views.update(export_reports=report_records(result), export_gallery=images,
+                         export_zip=str(result.zip_path))
+    message = "\n\n".join(filter(None, [
+        ctx.tr.text("export_done", lang, files=len(images)),
+        copy_note(session, lang),
+        ctx.tr.text("ex_variants_made", lang, legend=legend),
+        grouped_notes(ctx, result.notes, lang),
+    ]))
+    return ExportView(images=images, zip_path=str(result.zip_path), manifest={"headers": header, "data": rows},
+                      message=message, variant_count=len(result.recipes))
