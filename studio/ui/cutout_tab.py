@@ -178,8 +178,8 @@ def build_cutout_tab(ctx: UiContext) -> None:
         return str(zip_cutouts(paths, out / "cutouts.zip"))
 
     batch_btn.click(batch, inputs=[batch_files, *refine_inputs, ctx.lang], outputs=[batch_zip], api_name="cutout_batch")
-    register_form(ctx, CutoutForm, refine_inputs, views={"cutout_result": result, "cutout_preview": preview,
-                                                         "cutout_status": status})
+    # The status line is not a view to restore: the refill after a cut-out must keep its message.
+    register_form(ctx, CutoutForm, refine_inputs, views={"cutout_result": result, "cutout_preview": preview})
 
 
 def _preview(cutout, background: str):

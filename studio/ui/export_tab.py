@@ -238,8 +238,7 @@ def build_export_tab(ctx: UiContext) -> None:
     ctx.extra["open_event"] = open_event  # app.py refills every tab after it
     register_form(ctx, ExportForm, [platforms, n_variants, factor, values, sku, fmt, ai_label, scene_pick, style_pick,
                                     headlines, layout_pick, grid_first, grid_second],
-                  views={"export_gallery": gallery, "export_zip": zip_file, "export_status": status,
-                         "export_compliance": compliance, "export_manifest": manifest})
+                  views={"export_gallery": gallery, "export_zip": zip_file, "export_status": status})
 
     # ---- A/B results ------------------------------------------------------------------------------------------
     @seller_errors

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from studio.ui.common import UiContext, seller_errors
-from studio.ui.forms import forms_of
+from studio.ui.forms import forms_of, sync_form
 from studio.ui.session import STORE, StudioSession, ensure
 
 BROWSER_KEY = "poster-studio-session"  # localStorage key of the session key (encrypted by Gradio)
@@ -64,8 +64,13 @@ def wire_session(demo: Any, ctx: UiContext) -> None:
     def restore(key: str | None, session: StudioSession | None) -> list[Any]:
         """Page load: the session this browser had (a reload, a dropped connection), else a new one."""
         found = STORE.get(key) if isinstance(key, str) else None
-        session = found or ensure(session)
-        return [session, session.key, *refill_values(ctx, session)]
+        if found is not None:
+            return [found, found.key, *refill_values(ctx, found)]
+        # A new session starts from what the widgets show (the UI's defaults: five platforms, two variants…).
+        session = ensure(session)
+        for form_cls, widgets in ctx.extra.get("forms", {}).values():
+            sync_form(session, form_cls.from_values(*[getattr(w, "value", None) for w in widgets]))
+        return [session, session.key, *[gr.update() for _ in outputs]]
 
     demo.load(restore, inputs=[browser_key, ctx.session], outputs=[ctx.session, browser_key, *outputs],
               api_visibility="private")

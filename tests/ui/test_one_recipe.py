@@ -250,3 +250,13 @@ def test_a_new_photo_in_tab_one_clears_the_old_products_copy_on_screen_too(app, 
     assert shown[id(ctx.extra["forms"]["export"][1][4])] == "poster"
     refills = [fn for fn in app.fns.values() if getattr(fn.fn, "__name__", "") == "refill"]
     assert len(refills) >= 3, "reopen, a new product and set_recipe each refill the tabs"
+
+
+def test_a_first_visit_starts_from_what_the_widgets_show(app) -> None:
+    """No stored session: the widgets keep the UI's defaults and the recipe takes them (five platforms)."""
+    from studio.ui.export_tab import DEFAULT_PLATFORMS
+
+    restore = next(fn.fn for fn in app.fns.values() if getattr(fn.fn, "__name__", "") == "restore")
+    session, _key, *values = restore(None, None)
+    assert session.recipe.export.platforms == DEFAULT_PLATFORMS
+    assert all(isinstance(v, dict) and v.get("__type__") == "update" and len(v) == 1 for v in values)
