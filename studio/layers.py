@@ -74,3 +74,4 @@ class Poster:
     warnings: list[str] = field(default_factory=list)
     text_px: dict[str, int] | None = None  # font size per text layer; None: the copy was not laid out here
     upscale: float = 1.0  # product pixels per photo pixel (above ~2 the product looks soft)
+    notes: list = field(default_factory=list)  # the same warnings as studio.notes.Note records

@@ -12,8 +12,11 @@ The product's own pixels enter the poster only through `place_product` and
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import uuid
+import weakref
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -29,7 +32,7 @@ from studio.layers import Cutout, PlacedProduct, Poster, Scene
 from studio.models import ModelManager
 from studio.presets import Platform, get_platform, get_scene
 from studio.progress import CancelToken, Progress, no_progress
-from studio.recipe import ModelIds, OutputFile, Placement, Recipe
+from studio.recipe import CopyText, ModelIds, OutputFile, Placement, Recipe, SceneSettings, StyleChoice
 
 if TYPE_CHECKING:
     from studio.text.space import BusyMap
@@ -68,6 +71,25 @@ def _image_bytes(value: object) -> int:
     return 0
 
 
+_FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def fingerprint(image: Image.Image) -> str:
+    """A digest of an image's pixels, worked out once per image object (caches key by content, not id())."""
+    entry = _FINGERPRINTS.get(id(image))
+    if entry is not None and entry[0]() is image:
+        return entry[1]
+    digest = hashlib.blake2b(image.tobytes(), digest_size=16)
+    digest.update(f"{image.mode}{image.size}".encode())
+    key = id(image)
+    _FINGERPRINTS[key] = (weakref.ref(image, lambda _ref: _FINGERPRINTS.pop(key, None)), digest.hexdigest())
+    return _FINGERPRINTS[key][1]
+
+
+def _fp(image: Image.Image | None) -> str:
+    return fingerprint(image) if image is not None else "-"
+
+
 def _image_cache(entries: int, megabytes: int) -> BoundedCache:
     return BoundedCache(entries, budget_bytes=megabytes * 2**20, weigh=_image_bytes)
 
@@ -102,7 +124,7 @@ class SceneCache:
         """The contact shadow under a placed product (it depends on nothing else)."""
         from studio.scene.shadow import contact_shadow
 
-        key = ("shadow", id(placed), tuple(size))  # the entry holds `placed`, so its id stays unique
+        key = ("shadow", _fp(placed.rgba), tuple(placed.box), tuple(size))
         _owner, shadow = self.placements.get_or_make(key, lambda: (placed, contact_shadow(placed, size)))
         return shadow
 
@@ -110,8 +132,7 @@ class SceneCache:
         """The cutout placed on one canvas (resampled once per placement and size)."""
         from studio.scene.placement import place_product
 
-        # The entry holds the cutout itself, so its id cannot be reused while the entry lives.
-        key = (id(cutout), placement.model_dump_json(), tuple(size))
+        key = (_fp(cutout.rgba), tuple(cutout.box), placement.model_dump_json(), tuple(size))
         _owner, placed = self.placements.get_or_make(key, lambda: (cutout, place_product(cutout, placement, size)))
         return placed
 
@@ -119,7 +140,7 @@ class SceneCache:
         """A generated scene at another size of its aspect (resampled once per size)."""
         if scene.background.size == tuple(size):
             return scene
-        key = ("resized", id(scene), tuple(size))  # the entry holds `scene`, so its id stays unique
+        key = ("resized", _fp(scene.background), _fp(scene.shadow), scene.seed, scene.kind, tuple(size))
         _owner, resized = self.backdrops.get_or_make(key, lambda: (scene, _resize_scene(scene, size)))
         return resized
 
@@ -127,7 +148,7 @@ class SceneCache:
         """How busy a cached plain poster is, for laying copy on it (worked out once per image)."""
         from studio.text.space import BusyMap
 
-        _owner, busy = self.busy_maps.get_or_make(id(image), lambda: (image, BusyMap(image)))
+        _owner, busy = self.busy_maps.get_or_make(_fp(image), lambda: (image, BusyMap(image)))
         return busy
 
     def plain(self, scene: Scene, placed: PlacedProduct, size: tuple[int, int], *, reflect: bool) -> Image.Image:
@@ -141,9 +162,9 @@ class SceneCache:
         def make() -> tuple:
             mirror = reflection(placed, size) if reflect else None
             image = composite_poster(scene.background, placed, shadow=scene.shadow, reflection=mirror)
-            return (scene.background, scene.shadow, placed), image  # the owners keep the ids below unique
+            return (scene.background, scene.shadow, placed), image
 
-        key = (id(scene.background), id(scene.shadow), id(placed), tuple(size), reflect)
+        key = (_fp(scene.background), _fp(scene.shadow), _fp(placed.rgba), tuple(placed.box), tuple(size), reflect)
         _owners, image = self.plains.get_or_make(key, make)
         return image
 
@@ -193,7 +214,7 @@ def resolve_placement(cutout: Cutout, recipe: Recipe, platform: Platform) -> Pla
     if placement.floor_y is not None and placement.scale is not None:
         return placement
     width, height = platform.size
-    with_copy = platform.allows_text and _has_copy(recipe)
+    with_copy = platform.allows_text and recipe.copy_text.has_words()
     room = product_room(platform.size, with_copy=with_copy)
     pw, ph = max(1, x1 - x0), max(1, y1 - y0)
     wanted = min(room[0] * width / pw, room[1] * height / ph)  # product pixels per cutout pixel
@@ -232,8 +253,6 @@ def generate_backdrops(
     Recipes that differ only in seed share a batch; others get their own call.
     Results land in `cache`; already cached scenes are not generated again.
     """
-    from studio.scene.generate import generate_scenes
-
     size = platform.size
     groups: dict[str, list[Recipe]] = {}
     for recipe in recipes:
@@ -243,16 +262,73 @@ def generate_backdrops(
             continue
         group_key = SceneCache.key(recipe, size, -1, models.settings.lora_dir)
         groups.setdefault(group_key, []).append(recipe)
+    from studio.models import zerogpu
+
+    models_key = zerogpu.register_models(models)
     for members in groups.values():
         first = members[0]
         seeds = sorted({r.scene.seed for r in members})
         placed = placed_for(cutout, first, platform, cache)
         preset = get_scene(first.scene.preset)
-        scenes = generate_scenes(
-            models, placed, size, first.scene, preset, list(first.styles), seeds, progress=progress, cancel=cancel
-        )
-        for seed, scene in zip(seeds, scenes):
-            cache.scenes[SceneCache.key(first, size, seed, models.settings.lora_dir)] = scene
+        steps = int(first.scene.steps or preset.get("steps", 25))
+        per_call = zerogpu.images_per_call(steps, models.profile)
+        # Split into GPU calls that each fit the ZeroGPU duration (an SDXL 4-variant set at 60 steps: 2 calls).
+        for start in range(0, len(seeds), per_call):
+            batch = SceneBatch(models_key=models_key, profile=models.profile, placed=placed, size=tuple(size),
+                               scene=first.scene, preset=preset, styles=list(first.styles),
+                               seeds=seeds[start:start + per_call], job_id=uuid.uuid4().hex)
+            zerogpu.set_hooks(batch.job_id, progress=progress, cancel=cancel)
+            try:
+                scenes = zerogpu.run_gpu_task(generate_scene_batch, batch)
+            finally:
+                zerogpu.clear_hooks(batch.job_id)
+            for seed, scene in zip(batch.seeds, scenes):
+                cache.scenes[SceneCache.key(first, size, seed, models.settings.lora_dir)] = scene
+
+
+@dataclass(frozen=True)
+class SceneBatch:
+    """One GPU call's worth of scene generation, as plain data (ZeroGPU pickles it into its worker).
+
+    Pixels, settings, seeds and ids only: no cache, lock or model. The ModelManager is found
+    again by `models_key`; progress and cancel by `job_id`, in this process only.
+    """
+
+    models_key: str
+    profile: str
+    placed: PlacedProduct
+    size: tuple[int, int]
+    scene: SceneSettings
+    preset: dict
+    styles: list[StyleChoice]
+    seeds: list[int]
+    job_id: str = ""
+
+    def gpu_seconds(self) -> int:
+        """The budget this call asks ZeroGPU for: its own steps and image count, not a guess from names."""
+        from studio.models.zerogpu import estimate_seconds
+
+        steps = int(self.scene.steps or self.preset.get("steps", 25))
+        return estimate_seconds(steps, len(self.seeds), profile=self.profile)
+
+
+def _gpu_task(fn):  # studio.models.zerogpu.gpu_task, imported lazily (nothing heavy at import time)
+    from studio.models.zerogpu import gpu_task
+
+    return gpu_task(fn)
+
+
+@_gpu_task
+def generate_scene_batch(batch: SceneBatch) -> list[Scene]:
+    """The GPU task: one scene per seed. Runs in ZeroGPU's worker on a Space, in this process elsewhere."""
+    from studio.models.zerogpu import hooks_for, models_for
+    from studio.scene.generate import generate_scenes
+
+    hooks = hooks_for(batch.job_id)
+    return generate_scenes(
+        models_for(batch.models_key), batch.placed, batch.size, batch.scene, batch.preset, batch.styles,
+        list(batch.seeds), progress=hooks.get("progress", no_progress), cancel=hooks.get("cancel"),
+    )
 
 
 def scene_for(
@@ -283,7 +359,9 @@ def scene_for(
     else:
         note = ""
         if recipe.scene.backdrop == "generated" and models.profile == "none":
-            note = "AI scenes need a GPU profile (sd15/sdxl); this poster uses a studio backdrop instead."
+            from studio.notes import SCENE_FALLBACK
+
+            note = SCENE_FALLBACK
         scene = Scene(
             background=cache.backdrop(preset, size, recipe.scene.seed),
             shadow=None,
@@ -293,6 +371,37 @@ def scene_for(
             note=note,
         )
     return replace(scene, shadow=cache.shadow(placed, size) if recipe.scene.shadow else None)
+
+
+@dataclass(frozen=True)
+class PosterJob:
+    """One output file, resolved once: its recipe, platform, seed, AI-made flag and copy.
+
+    make_posters builds one per (variant, platform) and hands it down to rendering,
+    writing and checking, so none of them works these out again.
+    """
+
+    recipe: Recipe
+    platform: Platform
+    ai_made: bool
+
+    @property
+    def seed(self) -> int:
+        return self.recipe.scene.seed
+
+    @property
+    def copy_text(self) -> CopyText:
+        return self.recipe.copy_text
+
+    @property
+    def draws_copy(self) -> bool:
+        return self.platform.allows_text and self.copy_text.has_words()
+
+
+def poster_job(recipe: Recipe, platform: Platform | str, models: ModelManager) -> PosterJob:
+    platform = get_platform(platform) if isinstance(platform, str) else platform
+    return PosterJob(recipe=recipe, platform=platform,
+                     ai_made=recipe.is_ai_made(white_background=platform.white_background, profile=models.profile))
 
 
 def render_poster(
@@ -306,21 +415,38 @@ def render_poster(
     cancel: CancelToken | None = None,
 ) -> Poster:
     """One poster for one platform, worked out again for that size (never a crop)."""
+    job = poster_job(recipe, platform_id, models)
+    return render_job(models, cutout, job, cache=cache, progress=progress, cancel=cancel)
+
+
+def render_job(
+    models: ModelManager,
+    cutout: Cutout,
+    job: PosterJob,
+    *,
+    cache: SceneCache | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> Poster:
+    """The poster of one resolved job."""
     from studio.scene.composite import add_layers
     from studio.text import layout_copy
 
-    platform = get_platform(platform_id)
+    recipe, platform = job.recipe, job.platform
     cache = cache if cache is not None else SceneCache()
     placed = placed_for(cutout, recipe, platform, cache)
     scene = scene_for(models, cutout, recipe, platform, placed, cache, progress=progress, cancel=cancel)
     reflect = recipe.scene.reflection and not platform.white_background
     plain = cache.plain(scene, placed, platform.size, reflect=reflect)
-    warnings = [scene.note] if scene.note else []
+    from studio.notes import SCENE_FALLBACK, Note
+
+    notes = [Note("scene_fallback" if scene.note == SCENE_FALLBACK else "scene_note", "scene", scene.note)] \
+        if scene.note else []
 
     text_layers = []
     text_boxes: dict[str, tuple[int, int, int, int]] = {}
     text_px: dict[str, int] | None = None
-    if platform.allows_text and _has_copy(recipe):
+    if job.draws_copy:
         layout = layout_copy(
             recipe.copy_text, plain, placed.box, safe_top=platform.safe_top, safe_bottom=platform.safe_bottom,
             busy=cache.busy(plain),
@@ -340,13 +466,15 @@ def render_poster(
         text_layers = list(layout.layers)
         text_boxes = {layer.name: tuple(layer.box) for layer in text_layers}  # type: ignore[misc]
         text_px = {name: li.font_px for name, li in layout.info.items()}
-        warnings.extend(layout.warnings)
-    elif _has_copy(recipe) and not platform.allows_text:
-        warnings.append(f"{platform.id}: this slot allows no text, so the copy was left off.")
+        notes += [Note("copy_layout", "copy", w) for w in layout.warnings]
+        if not text_layers:  # words to draw, none drawn: never a silently textless poster
+            notes.append(Note("copy_missing", "copy", "The copy could not be placed on this poster."))
+    elif job.copy_text.has_words() and not platform.allows_text:
+        notes.append(Note("no_text_slot", platform.id, f"{platform.id}: this slot allows no text, so the copy was left off."))
 
     # The copy goes on top of everything else; the poster never shares pixels with the cache.
     image = add_layers(plain, text_layers) if text_layers else plain.copy()
-    if recipe.export.aigc_label and scene.kind == "generated":
+    if recipe.export.aigc_label and job.ai_made:
         from studio.export.labels import add_visible_label
 
         image, label_box = add_visible_label(
@@ -355,10 +483,10 @@ def render_poster(
         text_boxes["aigc_label"] = tuple(label_box)  # type: ignore[assignment]
     upscale = (placed.box[3] - placed.box[1]) / max(1, cutout.box[3] - cutout.box[1])
     if upscale > UPSCALE_WARN:
-        warnings.append(f"{platform.id}: the product is upscaled {upscale:.1f}× from the photo and may look blurry; "
-                        "a larger photo will look sharper.")
-    return Poster(image=image, platform=platform.id, product_box=placed.box, text_boxes=text_boxes, warnings=warnings,
-                  text_px=text_px, upscale=upscale)
+        notes.append(Note("upscale", platform.id, f"{platform.id}: the product is upscaled {upscale:.1f}× from the photo "
+                          "and may look blurry; a larger photo will look sharper."))
+    return Poster(image=image, platform=platform.id, product_box=placed.box, text_boxes=text_boxes,
+                  warnings=[n.message for n in notes], notes=notes, text_px=text_px, upscale=upscale)
 
 
 def _scaled_product(cutout: Cutout, recipe: Recipe, platform: Platform, factor: float) -> Recipe:
@@ -367,18 +495,16 @@ def _scaled_product(cutout: Cutout, recipe: Recipe, platform: Platform, factor: 
     return recipe.model_copy(update={"placement": placement.model_copy(update={"scale": (placement.scale or 0.62) * factor})})
 
 
-def _has_copy(recipe: Recipe) -> bool:
-    c = recipe.copy_text
-    return any([c.headline, c.subline, c.selling_points, c.price, c.badge, c.cta])
-
-
 @dataclass
 class ExportResult:
     out_dir: Path
     zip_path: Path
     recipes: list[Recipe]
     posters: list[Poster]
-    warnings: list[str]
+    warnings: list[str]  # "A/taobao_main: …" lines, for the CLI
+    notes: list = field(default_factory=list)  # the same as studio.notes.Note records (element = variant/platform)
+    # file name → its compliance report, as the export checked it (the UI's table comes from these)
+    reports: dict[str, dict] = field(default_factory=dict)
 
 
 def make_posters(
@@ -420,48 +546,52 @@ def make_posters(
 
     credential = credential_for(models.settings)  # Content Credentials, when the settings ask for them
 
-    def one_file(recipe: Recipe, pid: str) -> tuple[Poster, OutputFile, dict]:
+    def one_file(job: PosterJob) -> tuple[Poster, OutputFile, dict]:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        poster = render_poster(models, cutout, recipe, pid, cache=cache, cancel=cancel)
-        platform = get_platform(pid)
-        ai_generated = uses_generated_scene(recipe, models) and not platform.white_background
-        # The visible label is drawn by render_poster, on generated scenes only.
+        poster = render_job(models, cutout, job, cache=cache, cancel=cancel)
+        # The visible label is drawn by render_job, on AI-made posters only.
         output = write_poster_file(
-            poster, platform, out_dir, recipe=recipe, file_format=recipe.export.file_format, visible_label=False,
-            ai_generated=ai_generated, psnr_memo=cache.psnr, **label_names(models.settings),
-            **(file_hashes(models.settings, recipe) if ai_generated else {}),
+            poster, job.platform, out_dir, recipe=job.recipe, file_format=job.recipe.export.file_format,
+            visible_label=False, ai_generated=job.ai_made, psnr_memo=cache.psnr, **label_names(models.settings),
+            **(file_hashes(models.settings, job.recipe) if job.ai_made else {}),
         )
         if credential is not None:  # last: labels and metadata are in, and signing changes no pixel
-            output = sign_output(out_dir, output, credential, ai_generated=ai_generated, product=cutout.rgba)
+            output = sign_output(out_dir, output, credential, ai_generated=job.ai_made, product=cutout.rgba)
         # Checked here, on the worker, while other files are still being made (decoding releases the GIL).
-        return poster, output, check_output(out_dir, recipe, output)
+        return poster, output, check_output(out_dir, job.recipe, output, platform=job.platform,
+                                            ai_generated=job.ai_made)
 
-    jobs = [(recipe, pid) for recipe in recipes for pid in recipe.export.platforms]
+    platforms = {pid: get_platform(pid) for pid in platform_ids}
+    jobs = [poster_job(recipe, platforms[pid], models) for recipe in recipes for pid in recipe.export.platforms]
     # Compositing and encoding are mostly C code that releases the GIL: a few threads use the
     # CPU's cores. Results are collected in order, and progress is reported from this thread.
     workers = max(1, min(EXPORT_THREADS, os.cpu_count() or 1, len(jobs)))
     outputs_by_variant: dict[int, list[OutputFile]] = {i: [] for i in range(len(recipes))}
     posters: list[Poster] = []
     warnings: list[str] = []
+    notes: list = []
     index = {id(recipe): i for i, recipe in enumerate(recipes)}
     reports: dict[str, dict] = {}
 
     def collect(results: Iterable[tuple[Poster, OutputFile, dict]]) -> None:
         nonlocal done
-        for (recipe, pid), (poster, output, report) in zip(jobs, results):
+        for job, (poster, output, report) in zip(jobs, results):
+            recipe, pid = job.recipe, job.platform.id
             outputs_by_variant[index[id(recipe)]].append(output)
             reports[output.file] = report
             posters.append(poster)
-            warnings.extend(f"{recipe.variant}/{pid}: {w}" for w in poster.warnings)
+            where = f"{recipe.variant}/{pid}"
+            warnings.extend(f"{where}: {n.message}" for n in poster.notes)
+            notes.extend(replace(n, element=where) for n in poster.notes)
             done += 1
             progress(0.5 + 0.5 * done / total, f"Wrote {output.file}")
 
     if workers == 1:
-        collect(one_file(recipe, pid) for recipe, pid in jobs)
+        collect(one_file(job) for job in jobs)
     else:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="export") as pool:
-            futures = [pool.submit(one_file, recipe, pid) for recipe, pid in jobs]
+            futures = [pool.submit(one_file, job) for job in jobs]
             try:
                 collect(future.result() for future in futures)
             except BaseException:
@@ -470,7 +600,8 @@ def make_posters(
                 raise
     finished = [recipe.model_copy(update={"outputs": outputs_by_variant[i]}) for i, recipe in enumerate(recipes)]
     zip_path = write_package(out_dir, finished, checked=reports)
-    return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings)
+    return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings,
+                        notes=notes, reports=reports)
 
 
 def refuse_look_alikes(models: ModelManager, cutout: Cutout, recipes: Sequence[Recipe], cache: SceneCache) -> None:

@@ -80,6 +80,11 @@ class StyleChoice(_Part):
     weight: float = Field(0.8, ge=-2.0, le=2.0)
 
 
+# The fields of CopyText that are the seller's words; the rest (font, layout, colours…) is styling.
+# The one list: previews strip these, "has copy" reads these, the copy form edits these.
+COPY_WORDS = ("headline", "subline", "selling_points", "price", "original_price", "badge", "cta")
+
+
 class CopyText(_Part):
     """Marketing copy. Every layer is optional; empty strings are not drawn."""
 
@@ -103,6 +108,18 @@ class CopyText(_Part):
     @classmethod
     def _strip_points(cls, points: list[str]) -> list[str]:
         return [p.strip() for p in points if p.strip()]
+
+    def words(self) -> dict[str, object]:
+        """The seller's words (COPY_WORDS), without the styling fields."""
+        return {name: getattr(self, name) for name in COPY_WORDS}
+
+    def has_words(self) -> bool:
+        """Whether there is any copy to draw (the one definition the pipeline and the UI use)."""
+        return any(self.words().values())
+
+    def without_words(self) -> "CopyText":
+        """The same styling (font, layout, colours, currency, vertical…) with no words."""
+        return self.model_copy(update={name: [] if name == "selling_points" else "" for name in COPY_WORDS})
 
 
 class ExportSettings(_Part):
@@ -159,6 +176,14 @@ class Recipe(_Part):
     def generates_scene(self, profile: str | None = None) -> bool:
         """Whether a model paints this recipe's scene (under `profile`, else the recorded one)."""
         return self.scene.backdrop != "procedural" and (profile or self.models.profile) in GENERATING_PROFILES
+
+    def is_ai_made(self, *, white_background: bool = False, profile: str | None = None) -> bool:
+        """Whether a poster of this recipe is AI-generated content (needs the AI labels).
+
+        The one place that decides it: a model-painted scene, except on white-background slots,
+        where nothing is generated.
+        """
+        return self.generates_scene(profile) and not white_background
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "Recipe":

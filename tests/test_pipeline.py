@@ -70,3 +70,20 @@ def test_make_posters_tiny_variants_share_one_batch(tiny_models, bottle_cutout, 
         for o in r.outputs:
             with Image.open(tmp_path / o.file) as im:
                 assert im.size == (o.width, o.height)
+
+
+def test_scene_caches_key_by_content_not_by_object_id() -> None:
+    """An equal cut-out (a reopened project, a reload) finds the cached placement; a different one does not."""
+    from studio.layers import Cutout
+    from studio.pipeline import SceneCache, fingerprint
+    from studio.recipe import Placement
+    from tests.conftest import make_bottle_cutout
+
+    cache = SceneCache()
+    first = make_bottle_cutout()
+    same = Cutout(rgba=first.rgba.copy(), box=first.box, source_sha256=first.source_sha256)
+    other = make_bottle_cutout(seed=8)
+    placed = cache.placed(first, Placement(scale=0.5, floor_y=0.9), (400, 400))
+    assert cache.placed(same, Placement(scale=0.5, floor_y=0.9), (400, 400)) is placed
+    assert fingerprint(first.rgba) == fingerprint(same.rgba) != fingerprint(other.rgba)
+    assert cache.placed(other, Placement(scale=0.5, floor_y=0.9), (400, 400)) is not placed

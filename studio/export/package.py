@@ -88,11 +88,16 @@ def _safe_file(out_dir: Path, name: str) -> Path:
     return path
 
 
-def check_output(out_dir: Path, recipe: Recipe, output: OutputFile, *, ocr: bool = False) -> dict[str, Any]:
-    """The compliance report of one written file, as write_package makes it (callable per file, early)."""
+def check_output(out_dir: Path, recipe: Recipe, output: OutputFile, *, ocr: bool = False,
+                 platform: Any = None, ai_generated: bool | None = None) -> dict[str, Any]:
+    """The compliance report of one written file, as write_package makes it (callable per file, early).
+
+    platform / ai_generated: as the export resolved them (pipeline.PosterJob); worked out here otherwise.
+    """
     path = _safe_file(Path(out_dir), output.file)
-    platform = get_platform(output.platform)
-    ai_generated = recipe.generates_scene() and not platform.white_background
+    platform = platform if platform is not None else get_platform(output.platform)
+    if ai_generated is None:
+        ai_generated = recipe.is_ai_made(white_background=platform.white_background)
     return check_file(path, platform, product_box=output.product_box, text_boxes=output.text_boxes,
                       copy=recipe.copy_text, text_px=output.text_px, upscale=output.upscale,
                       ocr=ocr, ai_generated=ai_generated)

@@ -76,11 +76,26 @@ def _name_all(recipes: list[Recipe], letters: str) -> list[Recipe]:
     return recipes
 
 
+def variant_seeds(base_seed: int, count: int) -> list[int]:
+    """The seed rule, in one place: variant i of a seed set uses base seed + i (at least one variant)."""
+    return [int(base_seed) + i for i in range(max(1, int(count)))]
+
+
+def seed_variants(base: Recipe, count: int) -> list[Recipe]:
+    """`count` copies of `base` that differ only in seed (scene previews use these too), unnamed."""
+    out = []
+    for seed in variant_seeds(base.scene.seed, count):
+        recipe = base.model_copy(deep=True)
+        recipe.scene.seed = seed
+        out.append(recipe)
+    return out
+
+
 def _values(base: Recipe, factor: str, values: Sequence[Any] | int) -> list[Any]:
     if isinstance(values, int):  # a count: only meaningful for seeds
         if factor != "seed":
             raise StudioError(f"Give the {factor} values to try, not a count.")
-        return [base.scene.seed + i for i in range(values)]
+        return variant_seeds(base.scene.seed, values)
     values = list(values)
     if not values:
         raise StudioError("Give at least one value to make variants from.")

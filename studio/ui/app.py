@@ -10,6 +10,7 @@ from studio.settings import REPO_ROOT, Settings
 from studio.ui.common import UiContext, guard_heavy_events, guard_image_inputs
 from studio.ui.i18n import Translator, pick_lang
 from studio.ui.public_api import register_public_api
+from studio.ui.wiring import wire_session
 
 TAB_TITLES = [
     ("① 抠图 · Background removal", "cutout"),
@@ -71,6 +72,7 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
         demo.load(lambda browser: set_language(pick_lang(browser)), inputs=[browser_lang],
                   outputs=[ctx.lang, lang_switch, *components], js="() => navigator.language || 'zh'",
                   api_visibility="private", queue=False)
+        wire_session(demo, ctx)
         ctx.extra["public_api"] = register_public_api(ctx)  # last: it hides every UI event from the API and MCP
     ctx.extra["guards"] = guard_heavy_events(demo, ctx)
     ctx.extra["guarded_inputs"] = guard_image_inputs(demo, ctx.settings)

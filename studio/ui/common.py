@@ -121,23 +121,25 @@ GPU_LANE = "gpu"
 
 
 def guard_heavy_events(demo: Any, ctx: UiContext) -> dict[str, list[str]]:
-    """Put every model-running handler in the GPU lane, wrap it for ZeroGPU, rate-limit heavy ones.
+    """Put every model-running handler in the GPU lane, rate-limit heavy ones, wrap the GPU tasks for ZeroGPU.
 
-    Runs once on the finished Blocks, so the tabs need no changes; a tab that already set
-    `concurrency_id="gpu"` keeps it. Returns what was done, for the start-up log and the tests.
+    The handlers themselves stay in the main process (they hold the session, its caches and
+    locks); only the plain-data GPU tasks inside them go to ZeroGPU's worker (models/zerogpu.py).
+    Runs once on the finished Blocks; returns what was done, for the start-up log and the tests.
     """
+    import studio.pipeline  # noqa: F401 - registers its GPU tasks
     from studio.limits import RateLimiter
-    from studio.models.zerogpu import duration_from_arguments, gpu_function
+    from studio.models.zerogpu import register_models, wrap_gpu_tasks
 
     limiter = RateLimiter(ctx.settings.job_limit)
     ctx.extra["rate_limiter"] = limiter
-    done: dict[str, list[str]] = {"gpu_lane": [], "rate_limited": []}
+    register_models(ctx.models)  # before any fork: the GPU worker finds the models by this id
+    done: dict[str, list[str]] = {"gpu_lane": [], "rate_limited": [], "zero_gpu": wrap_gpu_tasks()}
     for block_fn in demo.fns.values():
         name = block_fn.api_name
         if name in GPU_ENDPOINTS:
             block_fn.concurrency_id = GPU_LANE
             block_fn.concurrency_limit = 1
-            block_fn.fn = gpu_function(block_fn.fn, duration_from_arguments(block_fn.fn))
             done["gpu_lane"].append(name)
         if name in HEAVY_ENDPOINTS:
             block_fn.fn = rate_limited(block_fn.fn, limiter)
@@ -223,3 +225,27 @@ def _seller_preprocess(original: Callable[[Any], Any], settings: Settings) -> Ca
 
     preprocess._studio_guard = True  # type: ignore[attr-defined]
     return preprocess
+
+
+def register_form(ctx: UiContext, form_cls: Any, widgets: list[Any], *, views: dict[str, Any] | None = None) -> None:
+    """A tab's form widgets (in `form_cls.WIDGETS` order): every change is written into the session recipe,
+    and reopen / reload fill them back from it (app.py). `views`: result components a reopen clears."""
+    from studio.ui.forms import sync_form
+    from studio.ui.session import ensure
+
+    assert len(widgets) == len(form_cls.WIDGETS), form_cls.__name__
+    ctx.extra.setdefault("forms", {})[form_cls.TAB] = (form_cls, list(widgets))
+    ctx.extra.setdefault("views", {}).update(views or {})
+    if ctx.session is None:  # a tab built alone without a session (never in the app)
+        return
+
+    def sync(*values: Any) -> Any:
+        *form_values, session = values
+        session = ensure(session)
+        sync_form(session, form_cls.from_values(*form_values))
+        return session
+
+    for widget in widgets:
+        if hasattr(widget, "change"):
+            widget.change(sync, inputs=[*widgets, ctx.session], outputs=[ctx.session], api_visibility="private",
+                          queue=False, show_progress="hidden")

@@ -10,7 +10,8 @@ import gradio as gr
 
 from studio.errors import StudioError
 from studio.recipe import CopyText
-from studio.ui.common import UiContext, lang_of, seller_errors
+from studio.ui.common import UiContext, lang_of, register_form, seller_errors
+from studio.ui.forms import CopyForm
 from studio.ui.scene_tab import PREVIEW_PLATFORMS
 from studio.ui.session import ensure
 from studio.ui.texts import TEXTS
@@ -158,29 +159,14 @@ def build_copy_tab(ctx: UiContext) -> None:
 
     @seller_errors
     def render_copy(head, sub, pts, pr, orig, bdg, call, layout_id, font_id, platform_id, logo_path=None, session=None, lang=None):
-        from studio.pipeline import SceneCache, render_poster
+        from studio.ui.handlers import render_copy_preview
 
+        form = CopyForm.from_values(head, sub, pts, pr, orig, bdg, call, layout_id, font_id, platform_id, logo_path)
         session = ensure(session)
-        if session.cutout is None:
-            raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
-        copy_text = CopyText(
-            headline=head or "", subline=sub or "",
-            selling_points=[p for p in (pts or "").splitlines() if p.strip()][:5],
-            price=pr or "", original_price=orig or "", badge=bdg or "", cta=call or "",
-            layout=layout_id or "auto", font=font_id or "noto_sans_sc",
-            text_color=session.recipe.copy_text.text_color,
-            logo=str(logo_path or ""),
-        )
-        recipe = session.recipe.model_copy(update={"copy_text": copy_text})
-        cache = session.scene_cache if isinstance(session.scene_cache, SceneCache) else SceneCache()
-        poster = render_poster(ctx.models, session.cutout, recipe, platform_id or "taobao_main", cache=cache)
-        session.scene_cache = cache
-        session = session.with_recipe(recipe)
-        msg = flags_markdown(copy_text, lang_of(lang), ctx.tr)
-        if poster.warnings:
-            msg += "\n\n" + "\n".join(f"- {w}" for w in poster.warnings)
-        return poster.image, msg, session
+        image, msg = render_copy_preview(ctx, session, form, lang_of(lang))
+        return image, msg, session
 
     inputs = [headline, subline, points, price, original_price, badge, cta, layout, font]
     run.click(render_copy, inputs=[*inputs, preview_platform, logo, ctx.session, ctx.lang],
               outputs=[preview, flags, ctx.session], api_name="render_copy")
+    register_form(ctx, CopyForm, [*inputs, preview_platform, logo], views={"copy_preview": preview, "copy_flags": flags})

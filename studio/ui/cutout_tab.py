@@ -9,8 +9,9 @@ from typing import Any
 import gradio as gr
 
 from studio.cutout.catalog import licence_note
-from studio.recipe import CutoutSettings
-from studio.ui.common import UiContext, lang_of, progress_adapter, seller_errors
+from studio.recipe import Recipe
+from studio.ui.common import UiContext, lang_of, progress_adapter, register_form, seller_errors
+from studio.ui.forms import CutoutForm
 from studio.ui.session import ensure
 
 PREVIEW_BACKGROUNDS = ["checker", "white", "black"]
@@ -84,23 +85,21 @@ def build_cutout_tab(ctx: UiContext) -> None:
     def remove_background(photo_path, model_name, shift, feather_px, keep, fill, decon, matting, bg, session, lang,
                           progress=gr.Progress()):
         from studio.cutout import model_info
-        from studio.pipeline import cutout_from_photo
+        from studio.ui.handlers import remove_background as remove
 
         if not photo_path:
             raise gr.Error(ctx.tr.text("need_photo", lang_of(lang)), print_exception=False)
         session = ensure(session)
-        settings = _settings(model_name, shift, feather_px, keep, fill, decon, matting)
-        recipe = session.recipe.model_copy(update={"cutout": settings})
-        cutout, recipe = cutout_from_photo(ctx.models, photo_path, recipe, progress=progress_adapter(progress))
-        session = session.with_cutout(cutout, keep_undo=False).with_recipe(recipe)
-        session.photo_name = Path(photo_path).stem
-        message = _describe(cutout, lang)
-        if not model_info(settings.model).commercial_use:
+        form = CutoutForm(model_name, shift, feather_px, keep, fill, decon, matting)
+        done = remove(ctx, session, photo_path, form, lang_of(lang), progress=progress_adapter(progress))
+        cutout = session.cutout
+        message = "\n\n".join(filter(None, [_describe(cutout, lang), done.message]))
+        if not model_info(session.recipe.cutout.model).commercial_use:
             message += "\n\n" + ctx.tr.text("noncommercial_used", lang_of(lang))
         return cutout.rgba, _preview(cutout, bg), message, _editor_value(cutout), session
 
-    run.click(remove_background, inputs=[photo, *refine_inputs, backdrop, ctx.session, ctx.lang],
-              outputs=cutout_outputs, api_name="ui_remove_background")
+    ctx.extra["cutout_event"] = run.click(remove_background, inputs=[photo, *refine_inputs, backdrop, ctx.session, ctx.lang],
+                                          outputs=cutout_outputs, api_name="ui_remove_background")  # a new product refills the tabs
 
     @seller_errors
     def change_preview(bg, session):
@@ -122,7 +121,7 @@ def build_cutout_tab(ctx: UiContext) -> None:
             raise gr.Error(ctx.tr.text("no_strokes", lang), print_exception=False)
         kwargs = {"add": strokes} if brush_mode == "add" else {"erase": strokes}
         cutout = apply_touch_up(session.cutout, **kwargs)
-        session = session.with_cutout(cutout)
+        session.set_cutout(cutout)
         done = ctx.tr.text("brush_applied_add" if brush_mode == "add" else "brush_applied_erase", lang,
                            n=len(session.undo_stack))
         return cutout.rgba, _preview(cutout, bg), _describe(cutout, lang), _editor_value(cutout), session, done
@@ -139,7 +138,7 @@ def build_cutout_tab(ctx: UiContext) -> None:
         if not session.undo_stack:
             done = ctx.tr.text("nothing_to_undo", lang)
         else:
-            session = session.undo()
+            session.undo()
             done = ctx.tr.text("undone", lang, n=len(session.undo_stack))
         c = session.cutout
         return c.rgba, _preview(c, bg), _describe(c, lang), _editor_value(c), session, done
@@ -171,7 +170,7 @@ def build_cutout_tab(ctx: UiContext) -> None:
 
         if not files:
             raise gr.Error(ctx.tr.text("need_batch_photos", lang_of(lang)), print_exception=False)
-        settings = _settings(model_name, shift, feather_px, keep, fill, decon, matting)
+        settings = CutoutForm(model_name, shift, feather_px, keep, fill, decon, matting).apply(Recipe()).cutout
         loaded = [load_image(Path(getattr(f, "name", f)), max_pixels=ctx.settings.max_image_pixels) for f in files]
         cutouts = cutout_batch(loaded, settings, ctx.models, progress=progress_adapter(progress))
         out = Path(tempfile.mkdtemp(prefix="cutouts-"))
@@ -179,18 +178,8 @@ def build_cutout_tab(ctx: UiContext) -> None:
         return str(zip_cutouts(paths, out / "cutouts.zip"))
 
     batch_btn.click(batch, inputs=[batch_files, *refine_inputs, ctx.lang], outputs=[batch_zip], api_name="cutout_batch")
-
-
-def _settings(model_name, shift, feather_px, keep, fill, decon, matting) -> CutoutSettings:
-    return CutoutSettings(
-        model=model_name or "u2netp",
-        edge_shift_px=int(shift),
-        feather_px=float(feather_px),
-        keep_main_object=bool(keep),
-        fill_holes=bool(fill),
-        decontaminate=bool(decon),
-        alpha_matting=bool(matting),
-    )
+    # The status line is not a view to restore: the refill after a cut-out must keep its message.
+    register_form(ctx, CutoutForm, refine_inputs, views={"cutout_result": result, "cutout_preview": preview})
 
 
 def _preview(cutout, background: str):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,8 @@ from studio.export.sku import sku_slug
 from studio.presets import all_presets, display_name
 from studio.progress import Cancelled
 from studio.recipe import Recipe
-from studio.ui.common import UiContext, lang_of, progress_adapter, seller_errors
+from studio.ui.common import UiContext, lang_of, progress_adapter, register_form, seller_errors
+from studio.ui.forms import ExportForm
 from studio.ui.scene_tab import language_switch
 from studio.ui.session import ensure
 
@@ -160,45 +160,19 @@ def build_export_tab(ctx: UiContext) -> None:
     def export_posters(platform_ids, n, factor_name, values_text, sku_text, file_format, with_label,
                        scenes, styles, headline_lines, layouts, first, second,
                        session, lang, request: gr.Request, progress=gr.Progress()):
-        from studio.pipeline import SceneCache, make_posters
+        from studio.ui.handlers import export_posters as export_fn
 
         lang = lang_of(lang)
         session = ensure(session)
-        if session.cutout is None:
-            raise gr.Error(ctx.tr.text("need_cutout", lang), print_exception=False)
-        if not platform_ids:
-            raise gr.Error(ctx.tr.text("need_platform", lang), print_exception=False)
-        export = session.recipe.export.model_copy(update={"platforms": list(platform_ids), "sku": (sku_text or "poster").strip(),
-                                                          "file_format": file_format, "aigc_label": bool(with_label)})
-        base = session.recipe.model_copy(update={"export": export})
-        base = type(base).from_dict(base.model_dump())  # re-check the seller's SKU and the rest, in the seller's words
-        picks = {"scene": scenes, "style": styles, "copy": headline_lines, "layout": layouts}
-        recipes, varied = variant_set(ctx, base, factor_name, first, second, int(n or 1), values_text, picks, lang)
-        out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
-        cache = session.scene_cache if isinstance(session.scene_cache, SceneCache) else SceneCache()
+        form = ExportForm(list(platform_ids or []), n, factor_name, values_text, sku_text, file_format, with_label,
+                          scenes, styles, headline_lines, layouts, first, second)
         token = ctx.cancels.fresh(request.session_hash if request else None)
         try:
-            result = make_posters(ctx.models, session.cutout, recipes, out, cache=cache,
-                                  progress=progress_adapter(progress), cancel=token)
+            made = export_fn(ctx, session, form, lang, progress=progress_adapter(progress), cancel=token)
         except Cancelled:
             raise gr.Error(ctx.tr.text("ex_cancelled", lang), print_exception=False) from None
-        finally:
-            session.scene_cache = cache
-        session.last_export = result.zip_path
-        labels = {r.variant: variant_label(r, varied, lang) for r in result.recipes}
-        order = list(dict.fromkeys(platform_ids))
-        outputs = sorted(((r.variant, o) for r in result.recipes for o in r.outputs),
-                         key=lambda item: (order.index(item[1].platform) if item[1].platform in order else 99, item[0]))
-        images = [(str(out / o.file), f"{v} · {labels[v]} · {o.platform}") for v, o in outputs]
-        header, *rows = _manifest_rows(out / "manifest.csv")
-        legend = " · ".join(f"**{v}** = {label}" for v, label in labels.items())
-        msg = "\n\n".join(filter(None, [
-            ctx.tr.text("export_done", lang, files=len(images)),
-            ctx.tr.text("ex_variants_made", lang, legend=legend),
-            grouped_notes(ctx, result.warnings, lang),
-        ]))
         # Plain values, not updates: API clients get the files and tables themselves.
-        return images, str(result.zip_path), {"headers": header, "data": rows}, msg, session, len(result.recipes)
+        return made.images, made.zip_path, made.manifest, made.message, session, made.variant_count
 
     export_event = run.click(
         export_posters,
@@ -215,11 +189,11 @@ def build_export_tab(ctx: UiContext) -> None:
 
     @seller_errors
     def compliance_report(session, table, lang):
-        """One row per file from the export folder's compliance.json; the A/B table gets the variant names."""
+        """One row per file, from the reports the export made; the A/B table gets the variant names."""
         session = ensure(session)
-        if session.last_export is None:
+        if session.last_export is None or "export_reports" not in session.views:
             return gr.update(), gr.update()
-        rows = compliance_rows(Path(session.last_export).parent, lang_of(lang))
+        rows = compliance_rows_from(session.views["export_reports"], lang_of(lang))
         variants = list(dict.fromkeys(r[1] for r in rows))
         if _all_zero(table) and variants:
             table = {"headers": ["variant", "impressions", "clicks", "orders"], "data": [[v, 0, 0, 0] for v in variants]}
@@ -262,8 +236,12 @@ def build_export_tab(ctx: UiContext) -> None:
         session, message = reopen(Path(getattr(file, "name", file)), ensure(session), lang_of(lang))
         return message, session
 
-    open_file.upload(open_anything, inputs=[open_file, ctx.session, ctx.lang], outputs=[project_status, ctx.session],
-                     api_name="open_project")
+    open_event = open_file.upload(open_anything, inputs=[open_file, ctx.session, ctx.lang],
+                                  outputs=[project_status, ctx.session], api_name="open_project")
+    ctx.extra["open_event"] = open_event  # app.py refills every tab after it
+    register_form(ctx, ExportForm, [platforms, n_variants, factor, values, sku, fmt, ai_label, scene_pick, style_pick,
+                                    headlines, layout_pick, grid_first, grid_second],
+                  views={"export_gallery": gallery, "export_zip": zip_file, "export_status": status})
 
     # ---- A/B results ------------------------------------------------------------------------------------------
     @seller_errors
@@ -307,18 +285,18 @@ def variant_set(ctx: UiContext, base: Recipe, factor: str, first: str, second: s
             raise gr.Error(ctx.tr.text("ex_grid_same", lang), print_exception=False)
         values_a = factor_values(ctx, first, None, n, base, picks, lang)
         values_b = factor_values(ctx, second, None, n, base, picks, lang)
-        _check_count(ctx, len(values_a) * len(values_b), most, lang)
+        _check_count(ctx, _count(values_a) * _count(values_b), most, lang)
         return make_grid(base, first, values_a, second, values_b), [first, second]  # type: ignore[arg-type]
     values = factor_values(ctx, factor, values_text, n, base, picks, lang)
-    _check_count(ctx, len(values), most, lang)
+    _check_count(ctx, _count(values), most, lang)
     return make_variants(base, factor, values), [factor]  # type: ignore[arg-type]
 
 
 def factor_values(ctx: UiContext, factor: str, values_text: str | None, n: int, base: Recipe,
-                  picks: dict[str, Any], lang: str) -> list[Any]:
+                  picks: dict[str, Any], lang: str) -> list[Any] | int:
     """Values for one factor: from its picker, else (API callers) the comma-separated text, capped at n."""
     if factor == "seed":
-        return [base.scene.seed + i for i in range(max(1, n))]
+        return max(1, n)  # a count: export/variants.py applies the seed rule
     picked = picks.get(factor)
     if factor == "copy":
         items = [line.strip() for line in str(picked or "").splitlines() if line.strip()]
@@ -332,6 +310,10 @@ def factor_values(ctx: UiContext, factor: str, values_text: str | None, n: int, 
     if factor == "style":
         items = ["" if v == NO_STYLE else v for v in items]
     return list(dict.fromkeys(items))  # a value picked twice is one variant
+
+
+def _count(values: list[Any] | int) -> int:
+    return values if isinstance(values, int) else len(values)
 
 
 def _check_count(ctx: UiContext, count: int, most: int, lang: str) -> None:
@@ -359,12 +341,14 @@ def variant_label(recipe: Recipe, factors: list[str], lang: str = "zh") -> str:
     return " × ".join(parts)
 
 
-def grouped_notes(ctx: UiContext, warnings: list[str], lang: str) -> str:
-    """'A/taobao_main: X' for ten files becomes one line 'X (10 files)'."""
+def grouped_notes(ctx: UiContext, notes: list[Any], lang: str) -> str:
+    """Ten files with the same note become one line 'X (10 files)'; notes are records, never parsed."""
     counts: dict[str, int] = {}
-    for warning in warnings:
-        note = warning.split(": ", 1)[1] if ": " in warning and "/" in warning.split(": ", 1)[0] else warning
-        counts[note] = counts.get(note, 0) + 1
+    for note in notes:
+        from studio.ui.handlers import note_text
+
+        text = note_text(note, lang)
+        counts[text] = counts.get(text, 0) + 1
     return "\n".join(f"- {ctx.tr.text('ex_files_note', lang, note=note, n=n) if n > 1 else note}"
                      for note, n in counts.items())
 
@@ -372,17 +356,30 @@ def grouped_notes(ctx: UiContext, warnings: list[str], lang: str) -> str:
 # ---- compliance ---------------------------------------------------------------------------------------------------
 
 
+def report_records(result: Any) -> list[dict[str, Any]]:
+    """The export's own compliance records (file, variant, platform, checks), in file order."""
+    variants = {o.file: r.variant for r in result.recipes for o in r.outputs}
+    return [{**report, "file": name, "variant": variants.get(name, ""), "platform": report.get("platform", "")}
+            for name, report in result.reports.items()]
+
+
 def compliance_rows(out_dir: Path, lang: str = "zh") -> list[list[str]]:
-    """One row per written file: file, variant, platform, passed / failed / partly not checked, and why."""
+    """The table from an export folder's compliance.json (a reopened export; a fresh one uses its records)."""
     report = json.loads((out_dir / "compliance.json").read_text(encoding="utf-8"))
     variants = {}
     manifest = out_dir / "manifest.csv"
     if manifest.is_file():
         with manifest.open(encoding="utf-8-sig") as fh:
             variants = {row["file"]: plain_cell(row["variant"]) for row in csv.DictReader(fh)}
+    return compliance_rows_from([{**item, "variant": variants.get(item.get("file", ""), "")}
+                                 for item in report.get("files", [])], lang)
+
+
+def compliance_rows_from(records: list[dict[str, Any]], lang: str = "zh") -> list[list[str]]:
+    """One row per written file: file, variant, platform, passed / failed / partly not checked, and why."""
     zh = lang == "zh"
     rows = []
-    for item in report.get("files", []):
+    for item in records:
         checks = item.get("checks", {})
         failed = {k: c for k, c in checks.items() if c.get("status") == "failed"}
         unchecked = {k: c for k, c in checks.items() if c.get("status") == "not_checked"}
@@ -392,7 +389,7 @@ def compliance_rows(out_dir: Path, lang: str = "zh") -> list[list[str]]:
                     for k, c in unchecked.items()]
         if not reasons:
             reasons = [f"全部 {len(checks)} 项通过" if zh else f"all {len(checks)} checks passed"]
-        rows.append([item.get("file", ""), variants.get(item.get("file", ""), ""), item.get("platform", ""),
+        rows.append([item.get("file", ""), item.get("variant", ""), item.get("platform", ""),
                      RESULT_WORDS[result][0 if zh else 1], "; ".join(reasons)])
     return rows
 

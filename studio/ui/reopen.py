@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from studio.errors import StudioError
 from studio.export.reopen import recipe_from_file
 from studio.layers import Cutout
-from studio.pipeline import SceneCache
 from studio.ui.session import StudioSession
 
 
@@ -26,12 +24,13 @@ def reopen(path: Path, session: StudioSession, lang: str) -> tuple[StudioSession
             raise StudioError("The cutout in this project is empty.")
         recipe = project.recipes[0]
         cutout = Cutout(rgba=rgba, box=tuple(box), source_sha256=recipe.source_sha256)  # type: ignore[arg-type]
-        session = replace(session.with_cutout(cutout, keep_undo=False), recipe=recipe, photo_name=name,
-                          scene_cache=SceneCache())
+        session.load_recipe(recipe)  # every field, the widget-less ones too; stale results cleared
+        session.set_cutout(cutout, keep_undo=False)
+        session.photo_name = name
         return session, ("✅ 项目已打开：抠图和配方已恢复，可直接导出。" if zh else
                          "✅ Project opened: cutout and recipe restored; export makes the same posters again.")
     recipe = recipe_from_file(path)
-    session = replace(session, recipe=recipe.model_copy(update={"outputs": []}), scene_cache=SceneCache())
+    session.load_recipe(recipe)
     if session.cutout is None:
         return session, ("✅ 配方已载入。请先在 ① 上传同一张商品照片。" if zh else
                          "✅ Recipe loaded. Upload the same product photo in ① to make it again.")

@@ -16,9 +16,9 @@ from PIL import Image
 
 from studio.presets import all_presets, display_name
 from studio.progress import Cancelled
-from studio.recipe import Placement, Recipe, SceneSettings
 from studio.settings import REPO_ROOT
-from studio.ui.common import UiContext, lang_of, progress_adapter, seller_errors
+from studio.ui.common import UiContext, lang_of, progress_adapter, register_form, seller_errors
+from studio.ui.forms import SceneForm
 from studio.ui.session import StudioSession, ensure
 
 PREVIEW_PLATFORMS = ["taobao_main", "taobao_3x4", "douyin_9x16", "xiaohongshu_3x4"]
@@ -55,29 +55,6 @@ def picker_ids() -> list[str]:
 def variant_columns(n: int) -> int:
     """Side by side: 1–3 in one row, 4 as a 2×2 square."""
     return 2 if n == 4 else max(1, n)
-
-
-def scene_recipe(base: Recipe, preset_id: str, backdrop_mode: str, prompt_text: str | None, seed_value: Any,
-                 cx: float, fy: float, sc: float, rot: float, with_shadow: bool, with_reflection: bool,
-                 negative_text: str | None, steps_value: Any, guidance_value: Any, strength_value: Any,
-                 start: Any, end: Any) -> Recipe:
-    """The session recipe with this tab's scene and placement settings."""
-    scene = SceneSettings(
-        preset=preset_id, backdrop=backdrop_mode, prompt=prompt_text or "", negative_prompt=negative_text or "",
-        seed=int(seed_value or 0), steps=int(steps_value), guidance=float(guidance_value),
-        control_strength=float(strength_value), control_start=float(start), control_end=max(float(start), float(end)),
-        shadow=bool(with_shadow), reflection=bool(with_reflection),
-    )
-    # 0 on a slider means "automatic for each canvas size".
-    placement = Placement(center_x=cx, floor_y=fy or None, scale=sc or None, rotation_deg=rot)
-    return base.model_copy(update={"scene": scene, "placement": placement})
-
-
-def without_copy(recipe: Recipe) -> Recipe:
-    """Scene previews show the scene and product only; copy is laid on in tab ④."""
-    empty = recipe.copy_text.model_copy(update={"headline": "", "subline": "", "selling_points": [], "price": "",
-                                                "original_price": "", "badge": "", "cta": ""})
-    return recipe.model_copy(update={"copy_text": empty})
 
 
 def build_scene_tab(ctx: UiContext) -> None:
@@ -138,9 +115,11 @@ def build_scene_tab(ctx: UiContext) -> None:
     # ---- scene picker ---------------------------------------------------------------------------
     def pick_scene(evt: gr.SelectData):
         index = evt.index if isinstance(evt.index, int) else None
-        return gr.update(value=ids[index]) if index is not None and 0 <= index < len(ids) else gr.update()
+        if index is None or not 0 <= index < len(ids):
+            return (gr.update(),) * 5
+        return (gr.update(value=ids[index]), *preset_defaults(ids[index]))
 
-    picker.select(pick_scene, outputs=[preset], api_visibility="private", queue=False)
+    picker.select(pick_scene, outputs=[preset, steps, guidance, strength, picker], api_visibility="private", queue=False)
 
     @seller_errors
     def follow_language(lang):
@@ -162,22 +141,20 @@ def build_scene_tab(ctx: UiContext) -> None:
             gr.update(selected_index=selected),
         )
 
-    preset.change(preset_defaults, inputs=[preset], outputs=[steps, guidance, strength, picker], api_visibility="private")
+    # A seller's pick (not a reopened recipe's value) brings the preset's own steps, guidance and strength.
+    preset.input(preset_defaults, inputs=[preset], outputs=[steps, guidance, strength, picker], api_visibility="private")
 
     # ---- quick placement preview (procedural backdrop, no model) ----------------------------------
     @seller_errors
     def preview_placement(preset_id, cx, fy, sc, rot, with_shadow, with_reflection, platform_id, seed_value, session):
-        from studio.pipeline import render_poster
+        from studio.ui.handlers import preview_placement as preview
 
         session = ensure(session)
-        if session.cutout is None:
-            return gr.update()  # nothing to place yet; tab ① says so when they compose
-        recipe = scene_recipe(session.recipe, preset_id, "procedural", "", seed_value, cx, fy, sc, rot,
-                              with_shadow, with_reflection, "", 25, 7.0, 0.8, 0.0, 1.0)
-        poster = render_poster(ctx.models, session.cutout, without_copy(recipe), platform_id)
-        image = poster.image.convert("RGB")
-        image.thumbnail((QUICK_PREVIEW_SIDE, QUICK_PREVIEW_SIDE))
-        return image
+        form = SceneForm.of(session.recipe, session.ui.get("scene"))
+        form.preset, form.center_x, form.floor_y, form.scale, form.rotation = preset_id, cx, fy, sc, rot
+        form.shadow, form.reflection, form.preview_platform, form.seed = with_shadow, with_reflection, platform_id, seed_value
+        image = preview(ctx, session, form)
+        return image if image is not None else gr.update()  # nothing to place yet; tab ① says so when they compose
 
     preview_inputs = [preset, center_x, floor_y, scale, rotation, shadow, reflection, preview_platform, seed, ctx.session]
     preview_args: dict[str, Any] = dict(inputs=preview_inputs, outputs=[quick], show_progress="minimal",
@@ -193,40 +170,20 @@ def build_scene_tab(ctx: UiContext) -> None:
     def compose_scene(preset_id, backdrop_mode, prompt_text, seed_value, n, cx, fy, sc, rot, with_shadow, with_reflection,
                       negative_text, steps_value, guidance_value, strength_value, start, end, platform_id,
                       session, lang, request: gr.Request, progress=gr.Progress()):
-        from studio.pipeline import SceneCache, generate_backdrops, render_poster
-        from studio.presets import get_platform
+        from studio.ui.handlers import compose_scene as compose
 
         session = ensure(session)
-        if session.cutout is None:
-            raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
-        recipe = scene_recipe(session.recipe, preset_id, backdrop_mode, prompt_text, seed_value, cx, fy, sc, rot,
-                              with_shadow, with_reflection, negative_text, steps_value, guidance_value,
-                              strength_value, start, end)
+        form = SceneForm(preset_id, backdrop_mode, prompt_text or "", seed_value, n, cx, fy, sc, rot, with_shadow,
+                         with_reflection, negative_text or "", steps_value, guidance_value, strength_value, start, end,
+                         platform_id)
         cancel_token = ctx.cancels.fresh(request.session_hash if request else None)
-        preview_recipe = without_copy(recipe)
-        variants = [preview_recipe.model_copy(update={"scene": recipe.scene.model_copy(update={"seed": recipe.scene.seed + i})})
-                    for i in range(int(n))]
-        cache = session.scene_cache if isinstance(session.scene_cache, SceneCache) else SceneCache()
-        platform = get_platform(platform_id)
         try:
-            generate_backdrops(ctx.models, session.cutout, variants, platform, cache,
-                               progress=progress_adapter(progress), cancel=cancel_token)
-            posters = [render_poster(ctx.models, session.cutout, v, platform_id, cache=cache, cancel=cancel_token)
-                       for v in variants]
+            result = compose(ctx, session, form, lang_of(lang), progress=progress_adapter(progress), cancel=cancel_token)
         except Cancelled:
             raise gr.Error(ctx.tr.text("sc_cancelled", lang_of(lang)), print_exception=False) from None
-        finally:
-            session.scene_cache = cache  # scenes finished before a cancel are kept
-        images = [(p.image, ctx.tr.text("sc_variant_caption", lang_of(lang), seed=v.scene.seed))
-                  for p, v in zip(posters, variants)]
-        notes = [w for p in posters for w in p.warnings]
-        control_image = _control_image(ctx, cache, variants, platform.size)
-        session = session.with_recipe(recipe)
-        msg = ctx.tr.text("scene_done", lang_of(lang), n=len(images))
-        if notes:
-            msg += "\n\n" + "\n".join(f"- {n}" for n in dict.fromkeys(notes))
+        session.views["scene_gallery"] = [(image, caption) for image, caption in result.images]
         # Plain values, not updates: API clients get the images themselves.
-        return images, control_image, msg, session, [v.scene.seed for v in variants]
+        return result.images, result.control_image, result.message, session, result.seeds
 
     run_event = run.click(
         compose_scene,
@@ -263,6 +220,10 @@ def build_scene_tab(ctx: UiContext) -> None:
 
     gallery.select(pick_variant, inputs=[ctx.session, shown_seeds, ctx.lang], outputs=[seed, ctx.session, status],
                    api_visibility="private")
+    register_form(ctx, SceneForm, [preset, backdrop, prompt, seed, n_variants, center_x, floor_y, scale, rotation,
+                                   shadow, reflection, negative, steps, guidance, strength, control_start,
+                                   control_end, preview_platform],
+                  views={"scene_gallery": gallery, "scene_status": status, "scene_quick": quick})
 
 
 def language_switch(ctx: UiContext) -> Any:
@@ -281,16 +242,7 @@ def language_switch(ctx: UiContext) -> Any:
 
 
 def _keep_seed(session: StudioSession, seed: int) -> StudioSession:
-    scene = session.recipe.scene.model_copy(update={"seed": seed})
-    return session.with_recipe(session.recipe.model_copy(update={"scene": scene}))
+    from studio.ui.handlers import keep_seed
 
-
-def _control_image(ctx: UiContext, cache: Any, variants: list[Recipe], size: tuple[int, int]) -> Any:
-    """The control image of the scenes just made; None for studio backdrops (nothing was generated)."""
-    from studio.pipeline import SceneCache
-
-    for v in variants:
-        scene = cache.scenes.get(SceneCache.key(v, size, v.scene.seed, ctx.models.settings.lora_dir))
-        if scene is not None and scene.control_image is not None:
-            return scene.control_image
-    return None
+    keep_seed(session, seed)
+    return session

@@ -16,7 +16,8 @@ import gradio as gr
 from PIL import Image, ImageDraw, ImageFont
 
 from studio.recipe import StyleChoice
-from studio.ui.common import UiContext, lang_of, seller_errors
+from studio.ui.common import UiContext, lang_of, register_form, seller_errors
+from studio.ui.forms import StyleForm
 from studio.ui.session import ensure
 
 MAX_STYLES = 3
@@ -142,33 +143,22 @@ def build_style_tab(ctx: UiContext) -> None:
 
     @seller_errors
     def apply_styles(*values):
+        from studio.ui.handlers import apply_styles as apply_fn
+
         *choices, session, lang = values
         session = ensure(session)
-        names_chosen, weight_values = choices[:MAX_STYLES], choices[MAX_STYLES:]
-        styles = [StyleChoice(name=n, weight=float(w)) for n, w in zip(names_chosen, weight_values) if n]
-        recipe = session.recipe
-        notes: list[str] = []
-        if styles:
-            from studio.styles import validate_choices
-
-            validate_choices(ctx.settings.lora_dir, styles, profile=ctx.models.profile)
-            recipe, note = _with_draft_scene(ctx, recipe, styles, lang)
-            notes += [note] if note else []
-        session = session.with_recipe(recipe.model_copy(update={"styles": styles}))
-        if not styles:
-            return ctx.tr.text("styles_cleared", lang_of(lang)), session
-        listed = ", ".join(f"{s.name} × {s.weight:g}" for s in styles)
-        return "  \n".join([ctx.tr.text("styles_set", lang_of(lang), styles=listed), *notes]), session
+        return apply_fn(ctx, session, StyleForm.from_values(*choices), lang_of(lang)), session
 
     apply.click(apply_styles, inputs=[*pickers, *weights, ctx.session, ctx.lang], outputs=[status, ctx.session],
                 api_name="apply_styles")
 
     def clear_all(session, lang):
         session = ensure(session)
-        session = session.with_recipe(session.recipe.model_copy(update={"styles": []}))
+        session.edit(styles=[])
         return (*[gr.update(value="") for _ in pickers], ctx.tr.text("styles_cleared", lang_of(lang)), session)
 
     clear.click(clear_all, inputs=[ctx.session, ctx.lang], outputs=[*pickers, status, ctx.session], api_name="clear_styles")
+    register_form(ctx, StyleForm, [*pickers, *weights], views={"style_status": status})
 
     @seller_errors
     def add_upload(file: Any, query: str, lang: str):

@@ -1,0 +1,267 @@
+"""One form object per tab: the values its widgets show, and how they map onto the session recipe.
+
+A form never rebuilds the recipe: `apply` returns the recipe with only the fields the tab
+shows changed (depth control, vertical copy, currency, accent colour… survive), and
+`of` reads a recipe back into widget values (reopen, reload). Widget order = `WIDGETS`.
+No gradio here: tests build and apply forms without a UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+
+from studio.presets import all_presets
+from studio.recipe import Recipe, StyleChoice
+
+MAX_STYLES = 3
+
+
+class _Form:
+    WIDGETS: ClassVar[tuple[str, ...]] = ()
+    TAB: ClassVar[str] = ""
+
+    @classmethod
+    def from_values(cls, *values: Any) -> Any:
+        """The form from its widgets' values, in WIDGETS order (missing trailing values: defaults)."""
+        return cls(**dict(zip(cls.WIDGETS, values)))  # type: ignore[call-arg]
+
+    def widget_values(self) -> list[Any]:
+        return [getattr(self, name) for name in self.WIDGETS]
+
+    def extras(self) -> dict[str, Any]:
+        """Values that are not recipe fields (kept in the session for a reload)."""
+        return {}
+
+    def apply(self, recipe: Recipe) -> Recipe:  # pragma: no cover - every form overrides it
+        raise NotImplementedError
+
+
+def _number(value: Any, default: float) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _keep_auto(old: Any, new: Any, auto_value: Any) -> Any:
+    """A recipe's None ("the preset's value") stays None while the widget shows that very value."""
+    return None if old is None and new == auto_value else new
+
+
+@dataclass
+class CutoutForm(_Form):
+    TAB: ClassVar[str] = "cutout"
+    WIDGETS: ClassVar[tuple[str, ...]] = ("model", "edge_shift", "feather", "keep_main", "fill_holes",
+                                          "decontaminate", "alpha_matting")
+    model: str = "u2netp"
+    edge_shift: int = 0
+    feather: float = 0.0
+    keep_main: bool = True
+    fill_holes: bool = False
+    decontaminate: bool = True
+    alpha_matting: bool = False
+
+    def apply(self, recipe: Recipe) -> Recipe:
+        cutout = recipe.cutout.model_copy(update={
+            "model": self.model or "u2netp", "edge_shift_px": int(_number(self.edge_shift, 0)),
+            "feather_px": _number(self.feather, 0.0), "keep_main_object": bool(self.keep_main),
+            "fill_holes": bool(self.fill_holes), "decontaminate": bool(self.decontaminate),
+            "alpha_matting": bool(self.alpha_matting)})
+        return recipe.model_copy(update={"cutout": type(recipe.cutout).model_validate(cutout.model_dump())})
+
+    @classmethod
+    def of(cls, recipe: Recipe, extras: dict[str, Any] | None = None) -> "CutoutForm":
+        c = recipe.cutout
+        return cls(c.model, c.edge_shift_px, c.feather_px, c.keep_main_object, c.fill_holes, c.decontaminate,
+                   c.alpha_matting)
+
+
+@dataclass
+class SceneForm(_Form):
+    TAB: ClassVar[str] = "scene"
+    WIDGETS: ClassVar[tuple[str, ...]] = (
+        "preset", "backdrop", "prompt", "seed", "n_variants", "center_x", "floor_y", "scale", "rotation", "shadow",
+        "reflection", "negative", "steps", "guidance", "control_strength", "control_start", "control_end",
+        "preview_platform")
+    preset: str = "marble_counter"
+    backdrop: str = "auto"
+    prompt: str = ""
+    seed: int = 0
+    n_variants: int = 1
+    center_x: float = 0.5
+    floor_y: float = 0.0  # 0 = automatic for each canvas
+    scale: float = 0.0  # 0 = automatic for each canvas
+    rotation: float = 0.0
+    shadow: bool = True
+    reflection: bool = False
+    negative: str = ""
+    steps: int = 25
+    guidance: float = 7.0
+    control_strength: float = 0.8
+    control_start: float = 0.0
+    control_end: float = 1.0
+    preview_platform: str = "taobao_main"
+
+    def extras(self) -> dict[str, Any]:
+        return {"n_variants": self.n_variants, "preview_platform": self.preview_platform}
+
+    def apply(self, recipe: Recipe) -> Recipe:
+        old = recipe.scene
+        preset = all_presets("scenes").get(self.preset, {})
+        start = _number(self.control_start, 0.0)
+        scene = old.model_copy(update={
+            "preset": self.preset or old.preset, "backdrop": self.backdrop or "auto", "prompt": self.prompt or "",
+            "negative_prompt": self.negative or "", "seed": int(_number(self.seed, 0)),
+            "steps": _keep_auto(old.steps, int(_number(self.steps, 25)), preset.get("steps", 25)),
+            "guidance": _keep_auto(old.guidance, _number(self.guidance, 7.0), preset.get("guidance", 7.0)),
+            "control_strength": _keep_auto(old.control_strength, _number(self.control_strength, 0.8),
+                                           preset.get("control_strength", 0.8)),
+            "control_start": start, "control_end": max(start, _number(self.control_end, 1.0)),
+            "shadow": bool(self.shadow), "reflection": bool(self.reflection)})  # control_type etc. kept
+        placement = recipe.placement.model_copy(update={
+            "center_x": _number(self.center_x, 0.5), "floor_y": _number(self.floor_y, 0.0) or None,
+            "scale": _number(self.scale, 0.0) or None, "rotation_deg": _number(self.rotation, 0.0)})
+        return Recipe.model_validate({**recipe.model_dump(), "scene": scene.model_dump(),
+                                      "placement": placement.model_dump()})
+
+    @classmethod
+    def of(cls, recipe: Recipe, extras: dict[str, Any] | None = None) -> "SceneForm":
+        s, p, extras = recipe.scene, recipe.placement, extras or {}
+        preset = all_presets("scenes").get(s.preset, {})
+        return cls(
+            preset=s.preset, backdrop=s.backdrop, prompt=s.prompt, seed=s.seed,
+            n_variants=int(extras.get("n_variants", 1)), center_x=p.center_x, floor_y=p.floor_y or 0.0,
+            scale=p.scale or 0.0, rotation=p.rotation_deg, shadow=s.shadow, reflection=s.reflection,
+            negative=s.negative_prompt, steps=s.steps if s.steps is not None else preset.get("steps", 25),
+            guidance=s.guidance if s.guidance is not None else preset.get("guidance", 7.0),
+            control_strength=(s.control_strength if s.control_strength is not None
+                              else preset.get("control_strength", 0.8)),
+            control_start=s.control_start, control_end=s.control_end,
+            preview_platform=extras.get("preview_platform", "taobao_main"))
+
+
+@dataclass
+class StyleForm(_Form):
+    TAB: ClassVar[str] = "style"
+    WIDGETS: ClassVar[tuple[str, ...]] = ("name_1", "name_2", "name_3", "weight_1", "weight_2", "weight_3")
+    name_1: str = ""
+    name_2: str = ""
+    name_3: str = ""
+    weight_1: float = 0.8
+    weight_2: float = 0.8
+    weight_3: float = 0.8
+
+    def choices(self) -> list[StyleChoice]:
+        names = (self.name_1, self.name_2, self.name_3)
+        weights = (self.weight_1, self.weight_2, self.weight_3)
+        return [StyleChoice(name=n, weight=_number(w, 0.8)) for n, w in zip(names, weights) if n]
+
+    def apply(self, recipe: Recipe) -> Recipe:
+        return Recipe.model_validate({**recipe.model_dump(), "styles": [s.model_dump() for s in self.choices()]})
+
+    @classmethod
+    def of(cls, recipe: Recipe, extras: dict[str, Any] | None = None) -> "StyleForm":
+        styles = list(recipe.styles)[:MAX_STYLES]
+        names = [s.name for s in styles] + [""] * (MAX_STYLES - len(styles))
+        weights = [s.weight for s in styles] + [0.8] * (MAX_STYLES - len(styles))
+        return cls(*names, *weights)
+
+
+@dataclass
+class CopyForm(_Form):
+    TAB: ClassVar[str] = "copy"
+    WIDGETS: ClassVar[tuple[str, ...]] = ("headline", "subline", "points", "price", "original_price", "badge", "cta",
+                                          "layout", "font", "preview_platform", "logo")
+    headline: str = ""
+    subline: str = ""
+    points: str = ""  # one selling point per line
+    price: str = ""
+    original_price: str = ""
+    badge: str = ""
+    cta: str = ""
+    layout: str = "auto"
+    font: str = "noto_sans_sc"
+    preview_platform: str = "taobao_main"
+    logo: str | None = None
+
+    def extras(self) -> dict[str, Any]:
+        return {"preview_platform": self.preview_platform}
+
+    def apply(self, recipe: Recipe) -> Recipe:
+        copy_text = recipe.copy_text.model_copy(update={
+            "headline": self.headline or "", "subline": self.subline or "",
+            "selling_points": [p.strip() for p in (self.points or "").splitlines() if p.strip()][:5],
+            "price": self.price or "", "original_price": self.original_price or "", "badge": self.badge or "",
+            "cta": self.cta or "", "layout": self.layout or "auto", "font": self.font or "noto_sans_sc",
+            "logo": str(self.logo or "")})  # text colour, currency, accent, effect, vertical: kept as they are
+        return Recipe.model_validate({**recipe.model_dump(), "copy_text": copy_text.model_dump()})
+
+    @classmethod
+    def of(cls, recipe: Recipe, extras: dict[str, Any] | None = None) -> "CopyForm":
+        c, extras = recipe.copy_text, extras or {}
+        return cls(c.headline, c.subline, "\n".join(c.selling_points), c.price, c.original_price, c.badge, c.cta,
+                   c.layout, c.font, extras.get("preview_platform", "taobao_main"), c.logo or None)
+
+
+@dataclass
+class ExportForm(_Form):
+    TAB: ClassVar[str] = "export"
+    WIDGETS: ClassVar[tuple[str, ...]] = ("platforms", "n_variants", "factor", "values", "sku", "file_format",
+                                          "ai_label", "scenes", "styles", "headlines", "layouts", "grid_first",
+                                          "grid_second")
+    platforms: list[str] = field(default_factory=lambda: ["taobao_main"])
+    n_variants: int = 2
+    factor: str = "seed"
+    values: str = ""
+    sku: str = "poster"
+    file_format: str = "auto"
+    ai_label: bool = True
+    scenes: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
+    headlines: str = ""
+    layouts: list[str] = field(default_factory=list)
+    grid_first: str = "scene"
+    grid_second: str = "copy"
+
+    def extras(self) -> dict[str, Any]:
+        keep = ("n_variants", "factor", "values", "scenes", "styles", "headlines", "layouts", "grid_first",
+                "grid_second")
+        return {k: v for k, v in asdict(self).items() if k in keep}
+
+    def apply(self, recipe: Recipe) -> Recipe:
+        """Raises StudioError-worthy ValidationError on a bad SKU or no platform (export says so)."""
+        export = recipe.export.model_dump() | {
+            "platforms": list(self.platforms or []), "sku": (self.sku or "poster").strip(),
+            "file_format": self.file_format or "auto", "aigc_label": bool(self.ai_label)}
+        return Recipe.model_validate({**recipe.model_dump(), "export": export})
+
+    @classmethod
+    def of(cls, recipe: Recipe, extras: dict[str, Any] | None = None) -> "ExportForm":
+        e = recipe.export
+        known = {f.name for f in fields(cls)}
+        kept = {k: v for k, v in (extras or {}).items() if k in known}
+        return cls(**{**kept, "platforms": list(e.platforms), "sku": e.sku, "file_format": e.file_format,
+                      "ai_label": e.aigc_label})
+
+
+FORMS: tuple[type[_Form], ...] = (CutoutForm, SceneForm, StyleForm, CopyForm, ExportForm)
+
+
+def sync_form(session: Any, form: _Form) -> bool:
+    """Write what a tab shows into the session recipe (its fields only). False when a value is not valid yet
+    (an empty platform list, a half-typed SKU): the recipe keeps its last valid value, the export says why."""
+    with session._lock:
+        session.ui[form.TAB] = {**session.ui.get(form.TAB, {}), **form.extras()}
+        try:
+            session.recipe = form.apply(session.recipe)
+        except (ValidationError, ValueError, TypeError):
+            return False
+        return True
+
+
+def forms_of(session: Any) -> dict[str, _Form]:
+    """Every tab's form, read back from the session (reopen, reload, get_recipe → set_recipe)."""
+    return {f.TAB: f.of(session.recipe, session.ui.get(f.TAB)) for f in FORMS}  # type: ignore[attr-defined]

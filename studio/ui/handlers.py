@@ -1,0 +1,253 @@
+"""The tabs' work as plain, typed functions over (context, session, form): importable and callable
+without building the UI. The tab modules only turn widget values into a form and results into widgets.
+
+Every handler edits fields of the session recipe (through the form), never rebuilds it.
+No gradio import here: bad input is a StudioError, which the tabs' `seller_errors` shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from studio.errors import StudioError
+from studio.progress import CancelToken, Progress, no_progress
+from studio.recipe import Recipe
+from studio.ui.common import UiContext
+from studio.ui.forms import CopyForm, CutoutForm, ExportForm, SceneForm, StyleForm, sync_form
+from studio.ui.session import StudioSession
+
+QUICK_PREVIEW_SIDE = 420
+
+
+NOTE_WORDS = {  # the core's notes by code, in Chinese (English: the core's own sentence)
+    "no_text_slot": "此位置的平台规则不允许文字，已省略文案。",
+    "scene_fallback": "AI 场景需要 GPU 配置（sd15/sdxl）；此海报改用影棚背景。",
+    "copy_missing": "文案无法排进这张海报：请缩短文字或换一个版式。",
+}
+
+
+def note_text(note: Any, lang: str) -> str:
+    """A studio.notes.Note in the seller's language."""
+    return NOTE_WORDS.get(note.code, note.message) if lang == "zh" else note.message
+
+
+def _need_cutout(ctx: UiContext, session: StudioSession, lang: str) -> None:
+    if session.cutout is None:
+        raise StudioError(ctx.tr.text("need_cutout", lang))
+
+
+def _apply(session: StudioSession, form: Any) -> Recipe:
+    """The form's fields written into the session recipe; a value that is not valid is the seller's message."""
+    from pydantic import ValidationError
+
+    try:
+        form.apply(session.recipe)
+    except ValidationError as exc:
+        raise StudioError("This setting cannot be used.", hint=str(exc.errors()[0].get("msg", "")))
+    sync_form(session, form)
+    return session.recipe
+
+
+# ---- ① cut-out ------------------------------------------------------------------------------------------------
+@dataclass
+class CutoutResult:
+    message: str
+    reset: list[str] = field(default_factory=list)  # what a new product cleared
+
+
+def remove_background(ctx: UiContext, session: StudioSession, photo: str | Path, form: CutoutForm, lang: str,
+                      progress: Progress = no_progress) -> CutoutResult:
+    """Cut out the product; a different product clears its copy, SKU and placement (and says so)."""
+    from studio.pipeline import cutout_from_photo
+
+    recipe = form.apply(session.recipe)
+    cutout, recipe = cutout_from_photo(ctx.models, photo, recipe, progress=progress)
+    old_sha = session.recipe.source_sha256
+    reset: list[str] = []
+    if old_sha and old_sha != recipe.source_sha256:
+        reset = session.new_product(recipe)
+    else:
+        session.edit(cutout=recipe.cutout, source_sha256=recipe.source_sha256)
+    session.set_cutout(cutout, keep_undo=False)
+    session.photo_name = Path(photo).stem
+    return CutoutResult(message=_new_product_note(reset, lang), reset=reset)
+
+
+def _new_product_note(reset: list[str], lang: str) -> str:
+    if not reset:
+        return ""
+    zh_names = {"copy": "文案", "sku": "货号", "placement": "摆放位置"}
+    if lang == "zh":
+        return ("🆕 新商品：已清空" + "、".join(zh_names[r] for r in reset)
+                + "；场景、风格、字体和平台保留。")
+    return ("🆕 New product: cleared its " + ", ".join(reset)
+            + "; the scene, styles, fonts and platforms are kept.")
+
+
+# ---- ② scene ------------------------------------------------------------------------------------------------
+@dataclass
+class SceneResult:
+    images: list[tuple[Image.Image, str]]
+    control_image: Image.Image | None
+    message: str
+    seeds: list[int]
+
+
+def without_copy(recipe: Recipe) -> Recipe:
+    """Scene previews show the scene and product only; copy is laid on in tab ④."""
+    return recipe.model_copy(update={"copy_text": recipe.copy_text.without_words()})
+
+
+def preview_placement(ctx: UiContext, session: StudioSession, form: SceneForm) -> Image.Image | None:
+    """A quick studio-backdrop preview of the placement (no model)."""
+    from studio.pipeline import render_poster
+
+    if session.cutout is None:
+        return None
+    recipe = form.apply(session.recipe)
+    recipe = recipe.model_copy(update={"scene": recipe.scene.model_copy(update={"backdrop": "procedural"})})
+    poster = render_poster(ctx.models, session.cutout, without_copy(recipe), form.preview_platform or "taobao_main")
+    image = poster.image.convert("RGB")
+    image.thumbnail((QUICK_PREVIEW_SIDE, QUICK_PREVIEW_SIDE))
+    return image
+
+
+def compose_scene(ctx: UiContext, session: StudioSession, form: SceneForm, lang: str, *,
+                  progress: Progress = no_progress, cancel: CancelToken | None = None) -> SceneResult:
+    """1–4 seed variants of the scene; the session keeps the settings (and its cache the scenes)."""
+    from studio.export.variants import seed_variants
+    from studio.pipeline import SceneCache, generate_backdrops, render_poster
+    from studio.presets import get_platform
+
+    _need_cutout(ctx, session, lang)
+    recipe = _apply(session, form)
+    variants = seed_variants(without_copy(recipe), int(form.n_variants or 1))
+    cache = session.scene_cache
+    platform_id = form.preview_platform or "taobao_main"
+    platform = get_platform(platform_id)
+    generate_backdrops(ctx.models, session.cutout, variants, platform, cache, progress=progress, cancel=cancel)
+    posters = [render_poster(ctx.models, session.cutout, v, platform_id, cache=cache, cancel=cancel)
+               for v in variants]
+    images = [(p.image, ctx.tr.text("sc_variant_caption", lang, seed=v.scene.seed)) for p, v in zip(posters, variants)]
+    control = None
+    for v in variants:
+        scene = cache.scenes.get(SceneCache.key(v, platform.size, v.scene.seed, ctx.models.settings.lora_dir))
+        if scene is not None and scene.control_image is not None:
+            control = scene.control_image
+            break
+    notes = list(dict.fromkeys(note_text(n, lang) for p in posters for n in p.notes))
+    message = ctx.tr.text("scene_done", lang, n=len(images))
+    if notes:
+        message += "\n\n" + "\n".join(f"- {n}" for n in notes)
+    return SceneResult(images=images, control_image=control, message=message, seeds=[v.scene.seed for v in variants])
+
+
+def keep_seed(session: StudioSession, seed: int) -> None:
+    session.edit(scene=session.recipe.scene.model_copy(update={"seed": int(seed)}))
+
+
+# ---- ③ styles ---------------------------------------------------------------------------------------------
+def apply_styles(ctx: UiContext, session: StudioSession, form: StyleForm, lang: str) -> str:
+    from studio.ui.style_tab import _with_draft_scene
+
+    styles = form.choices()
+    notes: list[str] = []
+    if styles:
+        from studio.styles import validate_choices
+
+        validate_choices(ctx.settings.lora_dir, styles, profile=ctx.models.profile)
+        recipe, note = _with_draft_scene(ctx, session.recipe, styles, lang)
+        session.edit(scene=recipe.scene)
+        notes += [note] if note else []
+    sync_form(session, form)
+    if not styles:
+        return ctx.tr.text("styles_cleared", lang)
+    listed = ", ".join(f"{s.name} × {s.weight:g}" for s in styles)
+    return "  \n".join([ctx.tr.text("styles_set", lang, styles=listed), *notes])
+
+
+# ---- ④ copy ---------------------------------------------------------------------------------------------------
+def render_copy_preview(ctx: UiContext, session: StudioSession, form: CopyForm, lang: str) -> tuple[Image.Image, str]:
+    """The copy laid on the scene; the session remembers what the preview showed (or why it failed)."""
+    from studio.pipeline import render_poster
+    from studio.ui.copy_tab import flags_markdown
+
+    _need_cutout(ctx, session, lang)
+    recipe = _apply(session, form)
+    try:
+        poster = render_poster(ctx.models, session.cutout, recipe, form.preview_platform or "taobao_main",
+                               cache=session.scene_cache)
+    except Exception as exc:
+        session.copy_failure = str(exc) or type(exc).__name__
+        raise
+    session.rendered_copy, session.copy_failure = recipe.copy_text, ""
+    message = flags_markdown(recipe.copy_text, lang, ctx.tr)
+    if poster.notes:
+        message += "\n\n" + "\n".join(f"- {note_text(n, lang)}" for n in poster.notes)
+    return poster.image, message
+
+
+def copy_note(session: StudioSession, lang: str) -> str:
+    """What the export says about the copy: changed since the preview, or the preview had failed."""
+    current = session.recipe.copy_text
+    if session.copy_failure:
+        return ("⚠ 上次文案预览失败；导出已按当前文案重新排版，请检查海报上的文字。" if lang == "zh" else
+                "⚠ The last copy preview failed; the export laid out the copy as it is now: check the text on the posters.")
+    if current.has_words() and session.rendered_copy is not None and session.rendered_copy != current:
+        return ("ℹ 文案在预览后有改动：海报使用的是现在的文案。" if lang == "zh" else
+                "ℹ The copy changed after the preview: the posters use the copy as it is now.")
+    return ""
+
+
+# ---- ⑤ export -------------------------------------------------------------------------------------------------
+@dataclass
+class ExportView:
+    images: list[tuple[str, str]]  # (file, "A · label · platform"), one platform per row
+    zip_path: str
+    manifest: dict[str, Any]  # {"headers": [...], "data": [[...]]}
+    message: str
+    variant_count: int
+
+
+def export_posters(ctx: UiContext, session: StudioSession, form: ExportForm, lang: str, *,
+                   progress: Progress = no_progress, cancel: CancelToken | None = None) -> ExportView:
+    """Every variant at every platform, from the session recipe as the seller sees it now (the copy included)."""
+    import tempfile
+    import time
+
+    from studio.pipeline import make_posters
+    from studio.ui.export_tab import _manifest_rows, grouped_notes, report_records, variant_label, variant_set
+
+    _need_cutout(ctx, session, lang)
+    if not form.platforms:
+        raise StudioError(ctx.tr.text("need_platform", lang))
+    base = _apply(session, form)
+    base = type(base).from_dict(base.model_dump())  # model_copy skips validation: check the SKU in the seller's words
+    picks = {"scene": form.scenes, "style": form.styles, "copy": form.headlines, "layout": form.layouts}
+    recipes, varied = variant_set(ctx, base, form.factor, form.grid_first, form.grid_second, int(form.n_variants or 1),
+                                  form.values, picks, lang)
+    out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
+    result = make_posters(ctx.models, session.cutout, recipes, out, cache=session.scene_cache, progress=progress,
+                          cancel=cancel)
+    labels = {r.variant: variant_label(r, varied, lang) for r in result.recipes}
+    order = list(dict.fromkeys(form.platforms))
+    outputs = sorted(((r.variant, o) for r in result.recipes for o in r.outputs),
+                     key=lambda item: (order.index(item[1].platform) if item[1].platform in order else 99, item[0]))
+    images = [(str(out / o.file), f"{v} · {labels[v]} · {o.platform}") for v, o in outputs]
+    header, *rows = _manifest_rows(out / "manifest.csv")
+    legend = " · ".join(f"**{v}** = {label}" for v, label in labels.items())
+    session.last_export = result.zip_path
+    session.views.update(export_reports=report_records(result), export_gallery=images,
+                         export_zip=str(result.zip_path))
+    message = "\n\n".join(filter(None, [
+        ctx.tr.text("export_done", lang, files=len(images)),
+        copy_note(session, lang),
+        ctx.tr.text("ex_variants_made", lang, legend=legend),
+        grouped_notes(ctx, result.notes, lang),
+    ]))
+    return ExportView(images=images, zip_path=str(result.zip_path), manifest={"headers": header, "data": rows},
+                      message=message, variant_count=len(result.recipes))
