@@ -12,6 +12,7 @@ pixels, x1/y1 exclusive.
 from __future__ import annotations
 
 import json
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -157,6 +158,9 @@ class OutputFile(_Part):
     upscale: float = 1.0  # product pixels per photo pixel on this file
 
 
+VARIANT_NAME = re.compile(r"[A-Za-z0-9_\-]{1,40}")
+
+
 class Recipe(_Part):
     version: int = RECIPE_VERSION
     variant: str = "A"
@@ -169,6 +173,15 @@ class Recipe(_Part):
     export: ExportSettings = Field(default_factory=ExportSettings)
     models: ModelIds = Field(default_factory=ModelIds)
     outputs: list[OutputFile] = Field(default_factory=list)
+
+    @field_validator("variant")
+    @classmethod
+    def _variant(cls, value: str) -> str:
+        # The variant names output files (`{sku}_{platform}_{variant}.jpg`, recipes/<variant>.json):
+        # plain letters, digits, _ and - only, so a recipe can never write outside its folder.
+        if not VARIANT_NAME.fullmatch(value):
+            raise ValueError("a variant is named with letters, digits, _ and - (at most 40) / 方案名只能用字母、数字、_ 和 -")
+        return value
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)

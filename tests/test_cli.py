@@ -193,3 +193,13 @@ def test_logo_and_copy_flags_reach_the_poster(tmp_path, photo_path, capsys):
     assert recipe["copy_text"]["currency"] == "$"
     boxes = recipe["outputs"][0]["text_boxes"]
     assert "logo" in boxes and "price" in boxes
+
+
+def test_a_recipe_whose_variant_climbs_out_of_the_folder_is_refused(tmp_path, photo_path, capsys):
+    evil = tmp_path / "evil.json"
+    evil.write_text(json.dumps({"variant": "../../escaped", "export": {"platforms": ["taobao_main"]}}), encoding="utf-8")
+    out = tmp_path / "deep" / "out"
+    assert main(["poster", "--product", str(photo_path), "--recipe", str(evil), "--profile", "none",
+                 "--out", str(out)]) == 2
+    assert "variant" in capsys.readouterr().err
+    assert not list(tmp_path.rglob("*escaped*"))  # nothing written anywhere under its name
