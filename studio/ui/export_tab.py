@@ -40,9 +40,11 @@ CHECK_NAMES = {
     "no_text": ("不含文字", "no text"), "safe_top_bottom": ("避开顶部/底部遮挡", "clear of app overlays"),
     "aigc_metadata": ("AI 隐式标识", "AI label in metadata"),
     "aigc_visible_label": ("AI 显式标识（≥5% 高）", "visible AI label (≥5% tall)"),
+    "copy_complete": ("文案完整", "all copy on the poster"), "legibility": ("手机上看得清", "legible in a phone grid"),
+    "upscale": ("商品清晰度", "product sharpness"), "layout": ("版面整洁度", "layout cleanliness"),
 }
 RESULT_WORDS = {"passed": ("✅ 通过", "✅ passed"), "failed": ("❌ 未通过", "❌ failed"),
-                "not_checked": ("⚠ 部分未检查", "⚠ partly not checked")}
+                "not_checked": ("⚠ 部分未检查", "⚠ partly not checked"), "warning": ("⚠ 可上传，请留意", "⚠ usable, see note")}
 COMPLIANCE_HEADERS = {"zh": ["文件", "方案", "平台", "结果", "原因"], "en": ["file", "variant", "platform", "result", "reasons"]}
 AB_HEADERS = {"zh": ["方案", "曝光", "点击", "点击率 CTR", "95% 区间", "p（对比 A）", "最优概率"],
               "en": ["variant", "impressions", "clicks", "CTR", "95% CI", "p vs A", "P(best)"]}
@@ -383,8 +385,9 @@ def compliance_rows_from(records: list[dict[str, Any]], lang: str = "zh") -> lis
         checks = item.get("checks", {})
         failed = {k: c for k, c in checks.items() if c.get("status") == "failed"}
         unchecked = {k: c for k, c in checks.items() if c.get("status") == "not_checked"}
-        result = "failed" if failed else "not_checked" if unchecked else "passed"
-        reasons = [f"{_check_name(k, zh)}: {c.get('reason', '')}" for k, c in failed.items()]
+        warned = {k: c for k, c in checks.items() if c.get("status") == "warning"}
+        result = "failed" if failed else "not_checked" if unchecked else "warning" if warned else "passed"
+        reasons = [f"{_check_name(k, zh)}: {c.get('reason', '')}" for k, c in (failed | warned).items()]
         reasons += [f"{_check_name(k, zh)} ({'未检查' if zh else 'not checked'}): {c.get('reason', '')}"
                     for k, c in unchecked.items()]
         if not reasons:

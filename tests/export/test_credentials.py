@@ -101,4 +101,4 @@ def test_export_with_c2pa_setting_signs_every_file(tmp_path):
         created = _actions(report["manifest"])[0]
         assert created["digitalSourceType"] == CREATED_TYPE_PLAIN, "procedural: no trained model claimed"
         assert all(a["label"] != AIGC_ASSERTION for a in report["manifest"]["assertions"])
-        assert set(filter(None, row["failed_checks"].split(";"))) <= {"upscale"}  # the tiny test bottle is blown up on 2000 px
+        assert row["compliant"] == "yes"  # the tiny test bottle is blown up 3.5× on 2000 px: a warning, not a failure
