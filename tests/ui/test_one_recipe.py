@@ -238,7 +238,7 @@ def test_a_new_photo_in_tab_one_clears_the_old_products_copy_on_screen_too(app, 
     photo = tmp_path / "new.jpg"
     product_photo.save(photo, quality=92)
     session = fresh_session(special_recipe())
-    out = handler(app, "remove_background")(str(photo), "u2netp", 0, 0, True, False, True, False, "checker",
+    out = handler(app, "ui_remove_background")(str(photo), "u2netp", 0, 0, True, False, True, False, "checker",
                                             session, "en")
     session = out[4]
     assert "New product" in out[2] and "copy" in out[2]
