@@ -93,7 +93,8 @@ def build_cutout_tab(ctx: UiContext) -> None:
         form = CutoutForm(model_name, shift, feather_px, keep, fill, decon, matting)
         done = remove(ctx, session, photo_path, form, lang_of(lang), progress=progress_adapter(progress))
         cutout = session.cutout
-        message = "\n\n".join(filter(None, [_describe(cutout, lang), done.message]))
+        warned = "\n".join(f"- ⚠ {w}" for w in done.warnings)
+        message = "\n\n".join(filter(None, [_describe(cutout, lang), warned, done.message]))
         if not model_info(session.recipe.cutout.model).commercial_use:
             message += "\n\n" + ctx.tr.text("noncommercial_used", lang_of(lang))
         return cutout.rgba, _preview(cutout, bg), message, _editor_value(cutout), session

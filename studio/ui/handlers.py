@@ -27,6 +27,7 @@ NOTE_WORDS = {  # the core's notes by code, in Chinese (English: the core's own 
     "no_text_slot": "此位置的平台规则不允许文字，已省略文案。",
     "scene_fallback": "AI 场景需要 GPU 配置（sd15/sdxl）；此海报改用影棚背景。",
     "copy_missing": "文案无法排进这张海报：请缩短文字或换一个版式。",
+    "lost_parts": "精修后的轮廓丢掉了模型找到的一部分商品（可能是瓶盖或把手）：请用画笔把它补回来。",
 }
 
 
@@ -57,6 +58,7 @@ def _apply(session: StudioSession, form: Any) -> Recipe:
 class CutoutResult:
     message: str
     reset: list[str] = field(default_factory=list)  # what a new product cleared
+    warnings: list[str] = field(default_factory=list)  # lost parts, upscaling: in the seller's language
 
 
 def remove_background(ctx: UiContext, session: StudioSession, photo: str | Path, form: CutoutForm, lang: str,
@@ -74,7 +76,17 @@ def remove_background(ctx: UiContext, session: StudioSession, photo: str | Path,
         session.edit(cutout=recipe.cutout, source_sha256=recipe.source_sha256)
     session.set_cutout(cutout, keep_undo=False)
     session.photo_name = Path(photo).stem
-    return CutoutResult(message=_new_product_note(reset, lang), reset=reset)
+    return CutoutResult(message=_new_product_note(reset, lang), reset=reset, warnings=cutout_warnings(session, lang))
+
+
+def cutout_warnings(session: StudioSession, lang: str) -> list[str]:
+    """What is wrong with the cut-out: a part the refinement lost, and the platforms that must blow it up."""
+    from studio.cutout.quality import upscale_warnings
+
+    if session.cutout is None:
+        return []
+    lost = [note_text(n, lang) for n in session.cutout.warnings]
+    return list(dict.fromkeys(lost + upscale_warnings(session.cutout, session.recipe, None, lang)))
 
 
 def _new_product_note(reset: list[str], lang: str) -> str:

@@ -1,0 +1,65 @@
+"""Core features the tabs now show, driven through the app's own event handlers (no browser):
+the cut-out's quality warnings, the scene's colour separation, the layout thumbnails, the export's
+Content Credentials and shop name, and the A/B panel's smallest lift and design.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studio.notes import Note
+from studio.settings import Settings
+from tests.conftest import make_bottle_cutout
+
+
+@pytest.fixture(scope="module")
+def app():
+    from studio.ui.app import create_app
+
+    return create_app(Settings(profile="none").resolved())
+
+
+def handler(app, name: str):
+    return next(fn.fn for fn in app.fns.values() if fn.api_name == name)
+
+
+def no_progress(*_args, **_kwargs) -> None:
+    return None
+
+
+def _fake_cutout(monkeypatch, cutout) -> None:
+    """The tab's cut-out returns `cutout` (with its warnings) instead of running a model."""
+    import studio.pipeline
+
+    def cut(_models, _photo, recipe, progress=None):
+        return cutout, recipe.model_copy(update={"source_sha256": "cd" * 32})
+
+    monkeypatch.setattr(studio.pipeline, "cutout_from_photo", cut)
+
+
+@pytest.mark.parametrize("lang, lost, blurry", [("zh", "画笔", "放大"), ("en", "brush", "upscaled")])
+def test_cutout_status_shows_lost_parts_and_upscaling(app, monkeypatch, tmp_path: Path, lang, lost, blurry) -> None:
+    from studio.ui.session import StudioSession
+
+    small = make_bottle_cutout(60, 130)  # a small photo: every platform must blow it up
+    small.warnings.append(Note("lost_parts", "cutout", "The refined outline lost 9% of what the model found "
+                                                      "(perhaps a cap or a handle); paint it back with the brush."))
+    _fake_cutout(monkeypatch, small)
+    session = StudioSession()
+    session.recipe = session.recipe.model_copy(update={"export": session.recipe.export.model_copy(
+        update={"platforms": ["taobao_main", "amazon_main"]})})
+    out = handler(app, "ui_remove_background")(str(tmp_path / "cup.png"), "u2netp", 0, 0, True, False, True, False,
+                                               "checker", session, lang, no_progress)
+    status = out[2]
+    assert lost in status, status
+    assert blurry in status and "taobao_main" in status and "amazon_main" in status, status
+    if lang == "zh":
+        assert "brush" not in status and "upscaled" not in status, "English words in the Chinese status"
+
+    big = make_bottle_cutout(900, 1900)  # a large, clean cut-out: nothing to warn about
+    _fake_cutout(monkeypatch, big)
+    out = handler(app, "ui_remove_background")(str(tmp_path / "cup.png"), "u2netp", 0, 0, True, False, True, False,
+                                               "checker", StudioSession(), lang, no_progress)
+    assert "⚠" not in out[2], out[2]
