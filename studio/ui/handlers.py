@@ -158,6 +158,17 @@ def compose_scene(ctx: UiContext, session: StudioSession, form: SceneForm, lang:
     return SceneResult(images=images, control_image=control, message=message, seeds=[v.scene.seed for v in variants])
 
 
+def scene_separation(session: StudioSession, preset_id: str, lang: str) -> str:
+    """'' when the product stands out from this scene (or there is no product yet); else a warning naming
+    scenes that separate it."""
+    from studio.scene.separation import separation_warning
+
+    if session.cutout is None or not preset_id:
+        return ""
+    warning = separation_warning(session.cutout, preset_id, lang)
+    return f"⚠ {warning}" if warning else ""
+
+
 def keep_seed(session: StudioSession, seed: int) -> None:
     session.edit(scene=session.recipe.scene.model_copy(update={"seed": int(seed)}))
 

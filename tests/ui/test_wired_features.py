@@ -63,3 +63,32 @@ def test_cutout_status_shows_lost_parts_and_upscaling(app, monkeypatch, tmp_path
     out = handler(app, "ui_remove_background")(str(tmp_path / "cup.png"), "u2netp", 0, 0, True, False, True, False,
                                                "checker", StudioSession(), lang, no_progress)
     assert "⚠" not in out[2], out[2]
+
+
+def _named(app, name: str) -> list:
+    return [fn for fn in app.fns.values() if getattr(fn.fn, "__name__", "") == name]
+
+
+def _red_box():
+    from PIL import Image, ImageDraw
+
+    from studio.layers import Cutout
+
+    rgba = Image.new("RGBA", (200, 200), (0, 0, 0, 0))
+    ImageDraw.Draw(rgba).rectangle([20, 20, 180, 180], fill=(196, 18, 40, 255))
+    return Cutout(rgba=rgba, box=(20, 20, 181, 181))
+
+
+def test_scene_pick_warns_when_the_product_melts_into_the_scene(app) -> None:
+    from studio.ui.session import StudioSession
+
+    checks = _named(app, "check_separation")
+    assert len(checks) >= 2, "checked on a scene pick and after a cut-out"
+    check = checks[0].fn
+    session = StudioSession()
+    assert check("spring_festival", session, "zh") == "", "no product yet: nothing to say"
+    session.cutout = _red_box()
+    zh = check("spring_festival", session, "zh")
+    assert "春节" in zh and "试试" in zh and "spring" not in zh
+    assert "try:" in check("spring_festival", session, "en")
+    assert check("studio_white", session, "zh") == ""
