@@ -92,3 +92,23 @@ def test_scene_pick_warns_when_the_product_melts_into_the_scene(app) -> None:
     assert "春节" in zh and "试试" in zh and "spring" not in zh
     assert "try:" in check("spring_festival", session, "en")
     assert check("studio_white", session, "zh") == ""
+
+
+def test_copy_tab_shows_the_promo_layouts_as_pictures(app) -> None:
+    import gradio as gr
+
+    from studio.presets import all_presets, display_name
+    from tests.ui.tab_harness import block_by_id
+
+    picker = block_by_id(app, "copy-layout-picker")
+    layouts = all_presets("layouts")
+    promo = [lid for lid in layouts if lid.startswith("promo_")]
+    assert len(promo) == 8
+    captions = [item["caption"] for item in picker.value]
+    assert captions == [display_name(layouts[lid], "zh") for lid in promo], "one picture per promo layout"
+    # A click on the third picture picks that layout in the dropdown; the dropdown marks its picture.
+    pick = _named(app, "pick_layout")[0].fn
+    assert pick(gr.SelectData(None, {"index": 2, "value": None}))["value"] == promo[2]
+    mark = _named(app, "mark_layout")[0].fn
+    assert mark(promo[5])["selected_index"] == 5
+    assert mark("auto")["selected_index"] is None
