@@ -15,6 +15,7 @@ from typing import Any
 
 import gradio as gr
 
+from studio.export.credentials import c2pa_available
 from studio.export.sheets import plain_cell
 from studio.export.sku import sku_slug
 from studio.presets import all_presets, display_name
@@ -104,6 +105,18 @@ def build_export_tab(ctx: UiContext) -> None:
                 fmt = tr.bind(gr.Radio(["auto", "jpeg", "png", "webp"], value="auto", label=tr.text("format")), "format")
             ai_label = tr.bind(gr.Checkbox(value=True, label=tr.text("ai_label")), "ai_label")
             with gr.Row():
+                # Default: the studio's own settings (--producer / --c2pa); each export may change them.
+                producer = tr.bind(tr.bind(gr.Textbox(value=ctx.settings.content_producer, max_length=100,
+                                                      label=tr.text("ex_producer"), info=tr.text("ex_producer_info"),
+                                                      elem_id="export-producer"), "ex_producer"),
+                                   "ex_producer_info", "info")
+                signing = c2pa_available()
+                c2pa_box = tr.bind(tr.bind(gr.Checkbox(value=bool(ctx.settings.c2pa) and signing, interactive=signing,
+                                                       label=tr.text("ex_c2pa"),
+                                                       info=tr.text("ex_c2pa_info" if signing else "ex_c2pa_missing"),
+                                                       elem_id="export-c2pa"), "ex_c2pa"),
+                                   "ex_c2pa_info" if signing else "ex_c2pa_missing", "info")
+            with gr.Row():
                 run = tr.bind(gr.Button(tr.text("export"), variant="primary", scale=3), "export", "value")
                 cancel = tr.bind(gr.Button(tr.text("cancel"), variant="stop", scale=1), "cancel", "value")
             zip_file = tr.bind(gr.File(label=tr.text("download_zip"), interactive=False), "download_zip")
@@ -160,14 +173,14 @@ def build_export_tab(ctx: UiContext) -> None:
     # ---- export ---------------------------------------------------------------------------------------
     @seller_errors
     def export_posters(platform_ids, n, factor_name, values_text, sku_text, file_format, with_label,
-                       scenes, styles, headline_lines, layouts, first, second,
-                       session, lang, request: gr.Request, progress=gr.Progress()):
+                       scenes, styles, headline_lines, layouts, first, second, sign=False, producer_name="",
+                       session=None, lang=None, request: gr.Request = None, progress=gr.Progress()):
         from studio.ui.handlers import export_posters as export_fn
 
         lang = lang_of(lang)
         session = ensure(session)
         form = ExportForm(list(platform_ids or []), n, factor_name, values_text, sku_text, file_format, with_label,
-                          scenes, styles, headline_lines, layouts, first, second)
+                          scenes, styles, headline_lines, layouts, first, second, bool(sign), producer_name or "")
         token = ctx.cancels.fresh(request.session_hash if request else None)
         try:
             made = export_fn(ctx, session, form, lang, progress=progress_adapter(progress), cancel=token)
@@ -179,7 +192,8 @@ def build_export_tab(ctx: UiContext) -> None:
     export_event = run.click(
         export_posters,
         inputs=[platforms, n_variants, factor, values, sku, fmt, ai_label,
-                scene_pick, style_pick, headlines, layout_pick, grid_first, grid_second, ctx.session, ctx.lang],
+                scene_pick, style_pick, headlines, layout_pick, grid_first, grid_second, c2pa_box, producer,
+                ctx.session, ctx.lang],
         outputs=[gallery, zip_file, manifest, status, ctx.session, variant_count],
         api_name="export_posters",
         concurrency_id="gpu",
@@ -242,7 +256,7 @@ def build_export_tab(ctx: UiContext) -> None:
                                   outputs=[project_status, ctx.session], api_name="open_project")
     ctx.extra["open_event"] = open_event  # app.py refills every tab after it
     register_form(ctx, ExportForm, [platforms, n_variants, factor, values, sku, fmt, ai_label, scene_pick, style_pick,
-                                    headlines, layout_pick, grid_first, grid_second],
+                                    headlines, layout_pick, grid_first, grid_second, c2pa_box, producer],
                   views={"export_gallery": gallery, "export_zip": zip_file, "export_status": status})
 
     # ---- A/B results ------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from PIL import Image
 from studio.errors import StudioError
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import Recipe
+from studio.settings import Settings
 from studio.ui.common import UiContext
 from studio.ui.forms import CopyForm, CutoutForm, ExportForm, SceneForm, StyleForm, sync_form
 from studio.ui.session import StudioSession
@@ -236,6 +237,15 @@ class ExportView:
     variant_count: int
 
 
+def export_settings(settings: Settings, form: ExportForm) -> Settings:
+    """The one place this export's signing and producer name are decided: the form's, over the studio's."""
+    from dataclasses import replace
+
+    chosen = replace(settings, c2pa=bool(form.c2pa), content_producer=" ".join(str(form.producer or "").split()))
+    chosen.validate()  # a shop name over 100 characters is the seller's message, before any poster is made
+    return chosen
+
+
 def export_posters(ctx: UiContext, session: StudioSession, form: ExportForm, lang: str, *,
                    progress: Progress = no_progress, cancel: CancelToken | None = None) -> ExportView:
     """Every variant at every platform, from the session recipe as the seller sees it now (the copy included)."""
@@ -255,7 +265,7 @@ def export_posters(ctx: UiContext, session: StudioSession, form: ExportForm, lan
                                   form.values, picks, lang)
     out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
     result = make_posters(ctx.models, session.cutout, recipes, out, cache=session.scene_cache, progress=progress,
-                          cancel=cancel)
+                          cancel=cancel, settings=export_settings(ctx.models.settings, form))
     labels = {r.variant: variant_label(r, varied, lang) for r in result.recipes}
     order = list(dict.fromkeys(form.platforms))
     outputs = sorted(((r.variant, o) for r in result.recipes for o in r.outputs),

@@ -15,10 +15,11 @@ from tests.conftest import make_bottle_cutout
 
 
 @pytest.fixture(scope="module")
-def app():
+def app(tmp_path_factory):
     from studio.ui.app import create_app
 
-    return create_app(Settings(profile="none").resolved())
+    cache = tmp_path_factory.mktemp("cache")  # the self-signed C2PA credential is made here
+    return create_app(Settings(profile="none", cache_dir=cache, open_browser=False).resolved())
 
 
 def handler(app, name: str):
@@ -112,3 +113,50 @@ def test_copy_tab_shows_the_promo_layouts_as_pictures(app) -> None:
     mark = _named(app, "mark_layout")[0].fn
     assert mark(promo[5])["selected_index"] == 5
     assert mark("auto")["selected_index"] is None
+
+
+def _session_with_cutout():
+    from studio.ui.session import StudioSession
+
+    session = StudioSession()
+    session.cutout = make_bottle_cutout()
+    return session
+
+
+def test_export_signs_and_names_the_shop_per_export(app, monkeypatch) -> None:
+    """The tab's checkbox and shop name reach the files: one export signed, the next not, each with its producer."""
+    pytest.importorskip("c2pa")
+    import studio.export.files as files
+    from studio.export.credentials import read_credentials
+
+    producers: list[str] = []
+    real = files.label_names
+    monkeypatch.setattr(files, "label_names", lambda s: (producers.append(s.content_producer), real(s))[1])
+    export = handler(app, "export_posters")
+    session = _session_with_cutout()
+    out = export(["taobao_main"], 1, "seed", "", "cup", "auto", False, [], [], "", [], "scene", "copy",
+                 True, "  茶茶小铺  ", session, "zh", None, no_progress)
+    path = Path(out[0][0][0])
+    assert read_credentials(path)["state"] == "Valid", "signed because this export asked for it"
+    assert producers and set(producers) == {"茶茶小铺"}
+    assert session.ui["export"]["producer"] == "  茶茶小铺  " and session.ui["export"]["c2pa"] is True
+
+    producers.clear()
+    out = export(["taobao_main"], 1, "seed", "", "cup", "auto", False, [], [], "", [], "scene", "copy",
+                 False, "", session, "zh", None, no_progress)
+    with pytest.raises(Exception):  # c2pa's Reader finds no manifest in an unsigned file
+        read_credentials(Path(out[0][0][0]))
+    assert set(producers) == {""}, "empty: label_names writes the app's name"
+
+
+def test_export_settings_is_decided_once_from_the_form() -> None:
+    from studio.errors import StudioError
+    from studio.ui.forms import ExportForm
+    from studio.ui.handlers import export_settings
+
+    base = Settings(profile="none", c2pa=False, content_producer="app default")
+    chosen = export_settings(base, ExportForm(c2pa=True, producer=" 玫瑰 小铺 "))
+    assert chosen.c2pa is True and chosen.content_producer == "玫瑰 小铺"
+    assert base.c2pa is False, "the studio's own settings are not changed"
+    with pytest.raises(StudioError):
+        export_settings(base, ExportForm(producer="x" * 101))
