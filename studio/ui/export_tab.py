@@ -135,6 +135,12 @@ def build_export_tab(ctx: UiContext) -> None:
             results_table = gr.Dataframe(headers=["variant", "impressions", "clicks", "orders"],
                                          value=[["A", 0, 0, 0], ["B", 0, 0, 0]], interactive=True,
                                          column_count=(4, "fixed"), elem_id="ab-input")
+        with gr.Row():
+            min_lift = tr.bind(tr.bind(gr.Number(value=20, minimum=1, maximum=1000, step=1, label=tr.text("ab_min_lift"),
+                                                 info=tr.text("ab_min_lift_info"), elem_id="ab-min-lift"),
+                                       "ab_min_lift"), "ab_min_lift_info", "info")
+            design = tr.bind(gr.Radio(AB_DESIGN_CHOICES, value="split", label=tr.text("ab_design"),
+                                      elem_id="ab-design"), "ab_design")
         analyse = tr.bind(gr.Button(tr.text("analyse"), variant="primary"), "analyse", "value")
         decision = gr.Markdown(elem_id="ab-decision")
         stats_table = gr.Dataframe(interactive=False, visible=False, elem_id="ab-stats")  # shown once there are stats
@@ -272,18 +278,13 @@ def build_export_tab(ctx: UiContext) -> None:
     results_csv.upload(load_results, inputs=[results_csv], outputs=[results_table], api_visibility="private")
 
     @seller_errors
-    def ab_analysis(table, lang):
-        from studio.export.abtest import ab_stats
+    def ab_analysis(table, lift_percent=20, design_name="split", lang=None):
+        from studio.ui.handlers import ab_results
 
-        lang = lang_of(lang)
-        rows = _table_rows(table)
-        if all(str(r.get("orders", 0)).strip() in ("0", "0.0") for r in rows):
-            rows = [{k: v for k, v in r.items() if k != "orders"} for r in rows]  # no orders typed: no CVR column
-        stats = ab_stats(rows)
-        rows, headers = ab_table(stats, lang)
-        return {"headers": headers, "data": rows}, ab_decision(ctx, stats, lang)
+        return ab_results(ctx, table, lang_of(lang), min_lift_percent=lift_percent, design=design_name)
 
-    analyse.click(ab_analysis, inputs=[results_table, ctx.lang], outputs=[stats_table, decision], api_name="ui_ab_stats").success(
+    analyse.click(ab_analysis, inputs=[results_table, min_lift, design, ctx.lang], outputs=[stats_table, decision],
+                  api_name="ui_ab_stats").success(
         lambda: gr.update(visible=True), outputs=[stats_table], api_visibility="private", queue=False)
 
 
@@ -417,6 +418,10 @@ def _check_name(key: str, zh: bool) -> str:
 
 
 # ---- A/B results ----------------------------------------------------------------------------------------------------
+
+
+# Both languages in each label: the language switch updates labels, not choices.
+AB_DESIGN_CHOICES = [("随机分流 · Random split", "split"), ("轮播 · Rotation", "rotation")]
 
 
 def ab_table(stats: dict[str, Any], lang: str) -> tuple[list[list[Any]], list[str]]:

@@ -284,3 +284,23 @@ def export_posters(ctx: UiContext, session: StudioSession, form: ExportForm, lan
     ]))
     return ExportView(images=images, zip_path=str(result.zip_path), manifest={"headers": header, "data": rows},
                       message=message, variant_count=len(result.recipes))
+
+
+# ---- ⑤ A/B results --------------------------------------------------------------------------------------------
+def ab_results(ctx: UiContext, table: Any, lang: str, *, min_lift_percent: Any = 20,
+               design: str = "split") -> tuple[dict[str, Any], str]:
+    """The stats table and the verdict for the seller's results, for the smallest lift they care about
+    (in percent, as typed) and how the posters were shown (a random split, or one after another)."""
+    from studio.export.abtest import MIN_LIFT, ab_stats
+    from studio.ui.export_tab import _table_rows, ab_decision, ab_table
+
+    try:
+        lift = float(min_lift_percent) / 100 if min_lift_percent not in (None, "") else MIN_LIFT
+    except (TypeError, ValueError):
+        raise StudioError(ctx.tr.text("ab_min_lift_bad", lang)) from None
+    rows = _table_rows(table)
+    if all(str(r.get("orders", 0)).strip() in ("0", "0.0") for r in rows):
+        rows = [{k: v for k, v in r.items() if k != "orders"} for r in rows]  # no orders typed: no CVR column
+    stats = ab_stats(rows, min_lift=lift, design=design or "split")
+    data, headers = ab_table(stats, lang)
+    return {"headers": headers, "data": data}, ab_decision(ctx, stats, lang)

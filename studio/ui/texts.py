@@ -149,6 +149,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ex_ab_need_more": ("每个方案大约需要 {need} 次曝光才能看清这个差距，还差约 {more} 次。",
                         "About {need} impressions per variant would show a gap this size; about {more} more to go."),
     "ex_ab_tied": ("两者点击率目前相同，继续投放。", "The two are tied so far: keep the test running."),
+    "ab_min_lift": ("想看出的最小提升（%）", "Smallest lift worth knowing (%)"),
+    "ab_min_lift_info": ("比如 20 = 点击率高 20%；越小，需要的曝光越多。",
+                         "e.g. 20 = a 20 % higher CTR; the smaller, the more impressions a test needs."),
+    "ab_min_lift_bad": ("最小提升请填一个数字，比如 20。", "Type the smallest lift as a number, e.g. 20."),
+    "ab_design": ("海报是怎么投放的", "How the posters were shown"),
     "ex_ab_one": ("至少需要两个方案的数据才能比较。", "Results for at least two variants are needed to compare."),
     # tab 1 — licence, brush, white-background report (helper J)
     "preview_on_hint": ("查看边缘：白底上能看出深色毛边，黑底上能看出浅色毛边。",

@@ -160,3 +160,22 @@ def test_export_settings_is_decided_once_from_the_form() -> None:
     assert base.c2pa is False, "the studio's own settings are not changed"
     with pytest.raises(StudioError):
         export_settings(base, ExportForm(producer="x" * 101))
+
+
+def test_ab_panel_uses_the_sellers_smallest_lift_and_design(app) -> None:
+    ab = handler(app, "ui_ab_stats")
+    close = [["A", 2000, 100, 0], ["B", 2000, 90, 0]]
+    _table, at_20 = ab(close, 20, "split", "en")
+    _table, at_5 = ab(close, 5, "split", "en")
+
+    def need(text: str) -> int:
+        import re
+
+        return int(re.search(r"About ([\d,]+) impressions", text).group(1).replace(",", ""))
+
+    assert need(at_5) > 10 * need(at_20), (at_5, at_20)  # a 4× smaller lift needs ~16× the impressions
+    clear = [["A", 20000, 1200, 0], ["B", 20000, 800, 0]]
+    assert "wins" in ab(clear, 20, "split", "en")[1]
+    rotated = ab(clear, 20, "rotation", "zh")[1]
+    assert "胜出" not in rotated and "轮" in rotated, rotated
+    assert ab(clear)[1] == ab(clear, 20, "split", None)[1], "API callers without the new inputs get +20 %, split"
