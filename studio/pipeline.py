@@ -35,8 +35,8 @@ from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import CopyText, ModelIds, OutputFile, Placement, Recipe, SceneSettings, StyleChoice
 
 if TYPE_CHECKING:
-    from studio.text.space import BusyMap
     from studio.settings import Settings
+    from studio.text.space import BusyMap
 
 from studio.export.poster_rows import UPSCALE_WARN  # noqa: E402 - a constant, no heavy import
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import gradio as gr
 from PIL import Image
 
-from studio.errors import StudioError
 from studio.presets import all_presets, display_name
 from studio.recipe import CopyText
 from studio.settings import REPO_ROOT
@@ -179,10 +178,9 @@ def build_copy_tab(ctx: UiContext) -> None:
         lang = lang_of(lang)
         if not upload:
             return gr.update(), fonts_here
-        if not ctx.settings.uploads_allowed:  # the component is hidden then; refuse the API too
-            raise StudioError(tr.text("uploads_off", lang))
-        family, stored = store_uploaded_font(upload)
-        fonts_here = {**(fonts_here or {}), family: stored}
+        from studio.ui.handlers import add_session_font
+
+        family, stored, fonts_here = add_session_font(ctx, fonts_here, upload, lang)
         gr.Info(tr.text("font_added", lang, name=family))
         return gr.update(choices=_font_choices(fonts_here), value=stored), fonts_here
 

@@ -90,6 +90,66 @@ def cutout_warnings(session: StudioSession, lang: str) -> list[str]:
     return list(dict.fromkeys(lost + upscale_warnings(session.cutout, session.recipe, None, lang)))
 
 
+def touch_up(ctx: UiContext, session: StudioSession, strokes: Image.Image | None, mode: str, lang: str) -> str:
+    """Paint product back ("add") or erase background with the brush strokes (an L mask in cut-out pixels)."""
+    from studio.cutout import apply_touch_up
+
+    _need_cutout(ctx, session, lang)
+    if strokes is None:
+        raise StudioError(ctx.tr.text("no_strokes", lang))
+    kwargs = {"add": strokes} if mode == "add" else {"erase": strokes}
+    session.set_cutout(apply_touch_up(session.cutout, **kwargs))
+    return ctx.tr.text("brush_applied_add" if mode == "add" else "brush_applied_erase", lang, n=len(session.undo_stack))
+
+
+def undo_touch_up(ctx: UiContext, session: StudioSession, lang: str) -> str:
+    _need_cutout(ctx, session, lang)
+    if not session.undo():
+        return ctx.tr.text("nothing_to_undo", lang)
+    return ctx.tr.text("undone", lang, n=len(session.undo_stack))
+
+
+@dataclass
+class WhiteBackground:
+    path: Path
+    report: dict[str, Any]
+    file_format: str
+    file_kb: float
+
+
+def white_background(ctx: UiContext, session: StudioSession, lang: str) -> WhiteBackground:
+    """The 2000×2000 white-background main image, checked as the file the seller uploads."""
+    import tempfile
+
+    from studio.cutout import encode_white_background, white_background_image
+
+    _need_cutout(ctx, session, lang)
+    image, _ = white_background_image(session.cutout)
+    data, fmt, report = encode_white_background(image)  # judge the file, not the pixels before it
+    suffix = "jpg" if fmt == "jpeg" else "png"
+    path = Path(tempfile.mkdtemp(prefix="white-")) / f"{session.photo_name}_white.{suffix}"
+    path.write_bytes(data)
+    return WhiteBackground(path=path, report=report, file_format=fmt, file_kb=len(data) / 1024)
+
+
+def cutout_batch_zip(ctx: UiContext, files: list[Any], form: CutoutForm, lang: str,
+                     progress: Progress = no_progress) -> Path:
+    """Cut out many photos with the tab's settings; the zip of the cut-outs."""
+    import tempfile
+
+    from studio.cutout import cutout_batch, write_cutouts, zip_cutouts
+    from studio.imageio import load_image
+
+    if not files:
+        raise StudioError(ctx.tr.text("need_batch_photos", lang))
+    settings = form.apply(Recipe()).cutout
+    loaded = [load_image(Path(getattr(f, "name", f)), max_pixels=ctx.settings.max_image_pixels) for f in files]
+    cutouts = cutout_batch(loaded, settings, ctx.models, progress=progress)
+    out = Path(tempfile.mkdtemp(prefix="cutouts-"))
+    paths = write_cutouts(cutouts, [item.name for item in loaded], out)
+    return zip_cutouts(paths, out / "cutouts.zip")
+
+
 def _new_product_note(reset: list[str], lang: str) -> str:
     if not reset:
         return ""
@@ -213,6 +273,17 @@ def render_copy_preview(ctx: UiContext, session: StudioSession, form: CopyForm, 
     if poster.notes:
         message += "\n\n" + "\n".join(f"- {note_text(n, lang)}" for n in poster.notes)
     return poster.image, message
+
+
+def add_session_font(ctx: UiContext, fonts: dict[str, str] | None, upload: str | Path,
+                     lang: str) -> tuple[str, str, dict[str, str]]:
+    """A checked font upload, for this browser session only: (family, stored file, the session's fonts with it)."""
+    from studio.ui.copy_tab import store_uploaded_font
+
+    if not ctx.settings.uploads_allowed:  # the upload is hidden then; refuse the API too
+        raise StudioError(ctx.tr.text("uploads_off", lang))
+    family, stored = store_uploaded_font(upload)
+    return family, stored, {**(fonts or {}), family: stored}
 
 
 def copy_note(session: StudioSession, lang: str) -> str:

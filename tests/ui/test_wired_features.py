@@ -179,3 +179,48 @@ def test_ab_panel_uses_the_sellers_smallest_lift_and_design(app) -> None:
     rotated = ab(clear, 20, "rotation", "zh")[1]
     assert "胜出" not in rotated and "轮" in rotated, rotated
     assert ab(clear)[1] == ab(clear, 20, "split", None)[1], "API callers without the new inputs get +20 %, split"
+
+
+def test_touch_up_undo_and_white_background_are_plain_handlers(app) -> None:
+    """Callable over a session without any UI; bad input is the seller's StudioError."""
+    import numpy as np
+    from PIL import Image
+
+    from studio.errors import StudioError
+    from studio.ui.handlers import touch_up, undo_touch_up, white_background
+    from studio.ui.session import StudioSession
+
+    ctx = app.studio_context
+    with pytest.raises(StudioError):
+        touch_up(ctx, StudioSession(), None, "erase", "en")  # no cut-out yet
+    session = _session_with_cutout()
+    with pytest.raises(StudioError):
+        touch_up(ctx, session, None, "erase", "zh")  # no strokes
+    size = session.cutout.rgba.size
+    strokes = Image.new("L", size, 0)
+    strokes.paste(255, (0, 0, size[0], size[1] // 2))
+    before = np.asarray(session.cutout.mask).sum()
+    said = touch_up(ctx, session, strokes, "erase", "en")
+    assert np.asarray(session.cutout.mask).sum() < before and len(session.undo_stack) == 1, said
+    undo_touch_up(ctx, session, "en")
+    assert np.asarray(session.cutout.mask).sum() == before and not session.undo_stack
+    assert undo_touch_up(ctx, session, "en") == ctx.tr.text("nothing_to_undo", "en")
+    made = white_background(ctx, session, "en")
+    assert made.path.is_file() and made.report["white_background"]
+
+
+def test_font_upload_is_a_plain_handler_per_session(app) -> None:
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from studio.errors import StudioError
+    from studio.text.fonts import bundled_font_path
+    from studio.ui.handlers import add_session_font
+
+    ctx = app.studio_context
+    family, stored, fonts = add_session_font(ctx, {"Other": "/x.ttf"}, bundled_font_path(), "en")
+    assert family == "Noto Sans SC" and fonts == {"Other": "/x.ttf", family: stored}
+    shared = SimpleNamespace(settings=replace(ctx.settings, share=True), tr=ctx.tr)
+    if not shared.settings.uploads_allowed:
+        with pytest.raises(StudioError):
+            add_session_font(shared, {}, bundled_font_path(), "zh")
