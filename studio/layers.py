@@ -27,7 +27,8 @@ class Cutout:
     rgba: Image.Image
     box: Box
     source_sha256: str = ""
-    warnings: list[str] = field(default_factory=list)  # e.g. the refinement lost parts of the product
+    # studio.notes.Note records (code "lost_parts": the refinement lost a part of the product); the UI translates them
+    warnings: list = field(default_factory=list)
 
     @property
     def mask(self) -> Image.Image:

@@ -35,6 +35,7 @@ from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import CopyText, ModelIds, OutputFile, Placement, Recipe, SceneSettings, StyleChoice
 
 if TYPE_CHECKING:
+    from studio.settings import Settings
     from studio.text.space import BusyMap
 
 from studio.export.poster_rows import UPSCALE_WARN  # noqa: E402 - a constant, no heavy import
@@ -516,8 +517,13 @@ def make_posters(
     cache: SceneCache | None = None,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
+    settings: Settings | None = None,
 ) -> ExportResult:
-    """Render every variant at every platform, write the files, manifest, recipes and zip."""
+    """Render every variant at every platform, write the files, manifest, recipes and zip.
+
+    settings: this export's label names and Content Credentials choice (the UI decides them per export);
+    default: the studio's settings.
+    """
     from studio.export.credentials import credential_for, sign_output
     from studio.export.files import label_names, write_poster_file
     from studio.export.hashes import file_hashes
@@ -544,7 +550,8 @@ def make_posters(
         )  # fmt: skip
     refuse_look_alikes(models, cutout, recipes, cache)  # after the batched generation: only compositing here
 
-    credential = credential_for(models.settings)  # Content Credentials, when the settings ask for them
+    settings = settings if settings is not None else models.settings
+    credential = credential_for(settings)  # Content Credentials, when the settings ask for them
 
     def one_file(job: PosterJob) -> tuple[Poster, OutputFile, dict]:
         if cancel is not None:
@@ -553,7 +560,7 @@ def make_posters(
         # The visible label is drawn by render_job, on AI-made posters only.
         output = write_poster_file(
             poster, job.platform, out_dir, recipe=job.recipe, file_format=job.recipe.export.file_format,
-            visible_label=False, ai_generated=job.ai_made, psnr_memo=cache.psnr, **label_names(models.settings),
+            visible_label=False, ai_generated=job.ai_made, psnr_memo=cache.psnr, **label_names(settings),
             **(file_hashes(models.settings, job.recipe) if job.ai_made else {}),
         )
         if credential is not None:  # last: labels and metadata are in, and signing changes no pixel

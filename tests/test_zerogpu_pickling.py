@@ -98,7 +98,7 @@ def test_every_gpu_call_of_the_ui_pickles_both_ways(zero_gpu, tmp_path: Path) ->
                                        None, session, "en")
     session = out[2]
     out = _handler(app, "export_posters")(["taobao_main", "douyin_9x16"], 2, "seed", "", "cup", "auto", True, [], [],
-                                          "", [], "scene", "copy", session, "en", None, _no_progress)
+                                          "", [], "scene", "copy", False, "", session, "en", None, _no_progress)
     assert out[1].endswith(".zip")
     names = {name for name, _ in zero_gpu.calls}
     assert names == {"generate_scene_batch"}, "only the plain-data GPU task goes to the GPU worker"

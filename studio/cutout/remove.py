@@ -18,6 +18,7 @@ from studio.cutout.session import load_session, predict_mask, session_key
 from studio.errors import StudioError
 from studio.layers import Cutout
 from studio.models.manager import ModelManager
+from studio.notes import Note
 from studio.progress import Progress, no_progress
 from studio.recipe import Box, CutoutSettings
 
@@ -34,7 +35,7 @@ def remove_background(
 ) -> Cutout:
     """Cut the product out of `image`; returns it cropped to the product plus `crop_margin`."""
     rgb = image.convert("RGB")
-    notes: list[str] = []
+    notes: list[Note] = []
     mask = product_mask(image, settings, models, progress=progress, notes=notes)
     colour = rgb
     if settings.decontaminate:
@@ -54,7 +55,7 @@ def product_mask(
     models: ModelManager,
     *,
     progress: Progress = no_progress,
-    notes: list[str] | None = None,
+    notes: list[Note] | None = None,
 ) -> Image.Image:
     """The refined product mask ("L") in the photo's own pixels, before any crop.
 
@@ -87,7 +88,7 @@ def product_mask(
 
         lost = lost_parts(found, mask)
         if lost:
-            notes.append(lost)
+            notes.append(Note("lost_parts", "cutout", lost))
     return mask
 
 

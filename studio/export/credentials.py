@@ -206,3 +206,12 @@ def sign_output(out_dir: Path, output, credential: Credential, *, ai_generated: 
         aigc = None
     size = sign_file(path, credential, ai_generated=ai_generated, aigc=aigc, product=product)
     return output.model_copy(update={"bytes": size})
+
+
+def c2pa_available() -> bool:
+    """True when c2pa-python (and its native library) can be imported: the UI offers signing only then."""
+    try:
+        _c2pa()
+    except StudioError:
+        return False
+    return True

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import gradio as gr
+from PIL import Image
 
-from studio.errors import StudioError
+from studio.presets import all_presets, display_name
 from studio.recipe import CopyText
+from studio.settings import REPO_ROOT
 from studio.ui.common import UiContext, lang_of, register_form, seller_errors
 from studio.ui.forms import CopyForm
-from studio.ui.scene_tab import PREVIEW_PLATFORMS
+from studio.ui.scene_tab import PREVIEW_PLATFORMS, language_switch
 from studio.ui.session import ensure
 from studio.ui.texts import TEXTS
 
@@ -28,6 +31,7 @@ _TEXTS = {
     "flag_word": ("违禁词", "Word"),
     "flag_try": ("建议改为", "Try instead"),
     "layout_used": ("版式：{layout}", "Layout: {layout}"),
+    "layout_picker": ("促销版式（点图片选用）", "Promo layouts (click a picture to use it)"),
 }
 _LAYERS_ZH = {"headline": "主标题", "subline": "副标题", "badge": "角标", "cta": "按钮", "price": "价格"}
 
@@ -36,6 +40,28 @@ def _layout_choices() -> list[str]:
     from studio.text import list_layouts
 
     return ["auto", *list_layouts()]
+
+
+LAYOUTS_DIR = REPO_ROOT / "presets" / "layouts"
+
+
+def layout_thumb_ids() -> list[str]:
+    """Layouts that have a thumbnail, in preset order (a picker click's index maps to one of these)."""
+    return [lid for lid, item in all_presets("layouts").items()
+            if (LAYOUTS_DIR / item.get("thumbnail", f"thumbs/{lid}.png")).is_file()]
+
+
+def layout_thumbs(lang: str = "zh") -> list[tuple[Image.Image, str]]:
+    """(thumbnail, layout name) for the layout picker: images, since the app serves no file from the repository."""
+    layouts = all_presets("layouts")
+    return [(_layout_thumb(str(LAYOUTS_DIR / layouts[lid].get("thumbnail", f"thumbs/{lid}.png"))),
+             display_name(layouts[lid], lang)) for lid in layout_thumb_ids()]
+
+
+@lru_cache(maxsize=32)
+def _layout_thumb(path: str) -> Image.Image:
+    with Image.open(path) as image:
+        return image.convert("RGB")
 
 
 def _font_choices(extra: dict[str, str] | None = None) -> list[tuple[str, str]]:
@@ -109,6 +135,10 @@ def build_copy_tab(ctx: UiContext) -> None:
             with gr.Row():
                 layout = tr.bind(gr.Dropdown(_layout_choices(), value="auto", label=tr.text("layout")), "layout")
                 font = tr.bind(gr.Dropdown(_font_choices(), value="noto_sans_sc", label=tr.text("font")), "font")
+            thumb_ids = layout_thumb_ids()
+            layout_picker = tr.bind(gr.Gallery(layout_thumbs(), label=tr.text("layout_picker"), columns=4, height=None,
+                                               allow_preview=False, object_fit="contain", interactive=False,
+                                               elem_id="copy-layout-picker"), "layout_picker")
             with gr.Row():
                 logo = tr.bind(gr.Image(type="filepath", label=tr.text("logo"), image_mode="RGBA", height=120, sources=["upload"]), "logo")
                 font_file = tr.bind(gr.File(label=tr.text("font_upload"), file_types=[".ttf", ".otf", ".ttc"], type="filepath",
@@ -148,10 +178,9 @@ def build_copy_tab(ctx: UiContext) -> None:
         lang = lang_of(lang)
         if not upload:
             return gr.update(), fonts_here
-        if not ctx.settings.uploads_allowed:  # the component is hidden then; refuse the API too
-            raise StudioError(tr.text("uploads_off", lang))
-        family, stored = store_uploaded_font(upload)
-        fonts_here = {**(fonts_here or {}), family: stored}
+        from studio.ui.handlers import add_session_font
+
+        family, stored, fonts_here = add_session_font(ctx, fonts_here, upload, lang)
         gr.Info(tr.text("font_added", lang, name=family))
         return gr.update(choices=_font_choices(fonts_here), value=stored), fonts_here
 
@@ -165,6 +194,28 @@ def build_copy_tab(ctx: UiContext) -> None:
         session = ensure(session)
         image, msg = render_copy_preview(ctx, session, form, lang_of(lang))
         return image, msg, session
+
+    # ---- the layout picker: a click picks the dropdown's layout; the dropdown marks its picture ------------
+    def pick_layout(evt: gr.SelectData):
+        index = evt.index if isinstance(evt.index, int) else -1
+        return gr.update(value=thumb_ids[index]) if 0 <= index < len(thumb_ids) else gr.update()
+
+    layout_picker.select(pick_layout, outputs=[layout], api_visibility="private", queue=False)
+
+    def mark_layout(layout_id):
+        return gr.update(selected_index=thumb_ids.index(layout_id) if layout_id in thumb_ids else None)
+
+    layout.change(mark_layout, inputs=[layout], outputs=[layout_picker], api_visibility="private", queue=False,
+                  show_progress="hidden")
+
+    @seller_errors
+    def follow_language(lang):
+        return gr.update(value=layout_thumbs(lang_of(lang)))
+
+    switch = language_switch(ctx)
+    if switch is not None:  # None when the tab is built on its own (tests)
+        switch.change(follow_language, inputs=[switch], outputs=[layout_picker], api_visibility="private",
+                      queue=False)
 
     inputs = [headline, subline, points, price, original_price, badge, cta, layout, font]
     run.click(render_copy, inputs=[*inputs, preview_platform, logo, ctx.session, ctx.lang],

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from studio.cutout.catalog import licence_note
-from studio.recipe import Recipe
 from studio.ui.common import UiContext, lang_of, progress_adapter, register_form, seller_errors
 from studio.ui.forms import CutoutForm
 from studio.ui.session import ensure
@@ -93,7 +90,8 @@ def build_cutout_tab(ctx: UiContext) -> None:
         form = CutoutForm(model_name, shift, feather_px, keep, fill, decon, matting)
         done = remove(ctx, session, photo_path, form, lang_of(lang), progress=progress_adapter(progress))
         cutout = session.cutout
-        message = "\n\n".join(filter(None, [_describe(cutout, lang), done.message]))
+        warned = "\n".join(f"- ⚠ {w}" for w in done.warnings)
+        message = "\n\n".join(filter(None, [_describe(cutout, lang), warned, done.message]))
         if not model_info(session.recipe.cutout.model).commercial_use:
             message += "\n\n" + ctx.tr.text("noncommercial_used", lang_of(lang))
         return cutout.rgba, _preview(cutout, bg), message, _editor_value(cutout), session
@@ -110,20 +108,12 @@ def build_cutout_tab(ctx: UiContext) -> None:
 
     @seller_errors
     def touch_up(edit_value, brush_mode, bg, session, lang):
-        from studio.cutout import apply_touch_up
+        from studio.ui.handlers import touch_up as paint
 
-        session = ensure(session)
-        lang = lang_of(lang)
-        if session.cutout is None:
-            raise gr.Error(ctx.tr.text("need_cutout", lang), print_exception=False)
-        strokes = _strokes(edit_value, session.cutout.rgba.size)
-        if strokes is None:
-            raise gr.Error(ctx.tr.text("no_strokes", lang), print_exception=False)
-        kwargs = {"add": strokes} if brush_mode == "add" else {"erase": strokes}
-        cutout = apply_touch_up(session.cutout, **kwargs)
-        session.set_cutout(cutout)
-        done = ctx.tr.text("brush_applied_add" if brush_mode == "add" else "brush_applied_erase", lang,
-                           n=len(session.undo_stack))
+        session, lang = ensure(session), lang_of(lang)
+        strokes = _strokes(edit_value, session.cutout.rgba.size) if session.cutout is not None else None
+        done = paint(ctx, session, strokes, brush_mode, lang)
+        cutout = session.cutout
         return cutout.rgba, _preview(cutout, bg), _describe(cutout, lang), _editor_value(cutout), session, done
 
     apply_touch.click(touch_up, inputs=[editor, mode, backdrop, ctx.session, ctx.lang],
@@ -131,15 +121,10 @@ def build_cutout_tab(ctx: UiContext) -> None:
 
     @seller_errors
     def undo_touch(bg, session, lang):
-        session = ensure(session)
-        lang = lang_of(lang)
-        if session.cutout is None:
-            raise gr.Error(ctx.tr.text("need_cutout", lang), print_exception=False)
-        if not session.undo_stack:
-            done = ctx.tr.text("nothing_to_undo", lang)
-        else:
-            session.undo()
-            done = ctx.tr.text("undone", lang, n=len(session.undo_stack))
+        from studio.ui.handlers import undo_touch_up
+
+        session, lang = ensure(session), lang_of(lang)
+        done = undo_touch_up(ctx, session, lang)
         c = session.cutout
         return c.rgba, _preview(c, bg), _describe(c, lang), _editor_value(c), session, done
 
@@ -148,34 +133,21 @@ def build_cutout_tab(ctx: UiContext) -> None:
 
     @seller_errors
     def white_main(session, lang):
-        from studio.cutout import encode_white_background, white_background_image
+        from studio.ui.handlers import white_background
 
-        session = ensure(session)
-        if session.cutout is None:
-            raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
-        image, _ = white_background_image(session.cutout)
-        data, fmt, report = encode_white_background(image)  # judge the file the seller uploads, not the pixels before it
-        suffix = "jpg" if fmt == "jpeg" else "png"
-        path = Path(tempfile.mkdtemp(prefix="white-")) / f"{session.photo_name}_white.{suffix}"
-        path.write_bytes(data)
-        return str(path), report_markdown(report, lang_of(lang), file_kb=len(data) / 1024, file_format=fmt)
+        made = white_background(ctx, ensure(session), lang_of(lang))
+        return str(made.path), report_markdown(made.report, lang_of(lang), file_kb=made.file_kb,
+                                               file_format=made.file_format)
 
     white_btn.click(white_main, inputs=[ctx.session, ctx.lang], outputs=[white_img, white_report],
                     api_name="white_background")
 
     @seller_errors
     def batch(files, model_name, shift, feather_px, keep, fill, decon, matting, lang="zh", progress=gr.Progress()):
-        from studio.cutout import cutout_batch, write_cutouts, zip_cutouts
-        from studio.imageio import load_image
+        from studio.ui.handlers import cutout_batch_zip
 
-        if not files:
-            raise gr.Error(ctx.tr.text("need_batch_photos", lang_of(lang)), print_exception=False)
-        settings = CutoutForm(model_name, shift, feather_px, keep, fill, decon, matting).apply(Recipe()).cutout
-        loaded = [load_image(Path(getattr(f, "name", f)), max_pixels=ctx.settings.max_image_pixels) for f in files]
-        cutouts = cutout_batch(loaded, settings, ctx.models, progress=progress_adapter(progress))
-        out = Path(tempfile.mkdtemp(prefix="cutouts-"))
-        paths = write_cutouts(cutouts, [item.name for item in loaded], out)
-        return str(zip_cutouts(paths, out / "cutouts.zip"))
+        form = CutoutForm(model_name, shift, feather_px, keep, fill, decon, matting)
+        return str(cutout_batch_zip(ctx, files, form, lang_of(lang), progress=progress_adapter(progress)))
 
     batch_btn.click(batch, inputs=[batch_files, *refine_inputs, ctx.lang], outputs=[batch_zip], api_name="cutout_batch")
     # The status line is not a view to restore: the refill after a cut-out must keep its message.

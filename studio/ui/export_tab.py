@@ -15,6 +15,7 @@ from typing import Any
 
 import gradio as gr
 
+from studio.export.credentials import c2pa_available
 from studio.export.sheets import plain_cell
 from studio.export.sku import sku_slug
 from studio.presets import all_presets, display_name
@@ -104,6 +105,18 @@ def build_export_tab(ctx: UiContext) -> None:
                 fmt = tr.bind(gr.Radio(["auto", "jpeg", "png", "webp"], value="auto", label=tr.text("format")), "format")
             ai_label = tr.bind(gr.Checkbox(value=True, label=tr.text("ai_label")), "ai_label")
             with gr.Row():
+                # Default: the studio's own settings (--producer / --c2pa); each export may change them.
+                producer = tr.bind(tr.bind(gr.Textbox(value=ctx.settings.content_producer, max_length=100,
+                                                      label=tr.text("ex_producer"), info=tr.text("ex_producer_info"),
+                                                      elem_id="export-producer"), "ex_producer"),
+                                   "ex_producer_info", "info")
+                signing = c2pa_available()
+                c2pa_box = tr.bind(tr.bind(gr.Checkbox(value=bool(ctx.settings.c2pa) and signing, interactive=signing,
+                                                       label=tr.text("ex_c2pa"),
+                                                       info=tr.text("ex_c2pa_info" if signing else "ex_c2pa_missing"),
+                                                       elem_id="export-c2pa"), "ex_c2pa"),
+                                   "ex_c2pa_info" if signing else "ex_c2pa_missing", "info")
+            with gr.Row():
                 run = tr.bind(gr.Button(tr.text("export"), variant="primary", scale=3), "export", "value")
                 cancel = tr.bind(gr.Button(tr.text("cancel"), variant="stop", scale=1), "cancel", "value")
             zip_file = tr.bind(gr.File(label=tr.text("download_zip"), interactive=False), "download_zip")
@@ -122,6 +135,12 @@ def build_export_tab(ctx: UiContext) -> None:
             results_table = gr.Dataframe(headers=["variant", "impressions", "clicks", "orders"],
                                          value=[["A", 0, 0, 0], ["B", 0, 0, 0]], interactive=True,
                                          column_count=(4, "fixed"), elem_id="ab-input")
+        with gr.Row():
+            min_lift = tr.bind(tr.bind(gr.Number(value=20, minimum=1, maximum=1000, step=1, label=tr.text("ab_min_lift"),
+                                                 info=tr.text("ab_min_lift_info"), elem_id="ab-min-lift"),
+                                       "ab_min_lift"), "ab_min_lift_info", "info")
+            design = tr.bind(gr.Radio(AB_DESIGN_CHOICES, value="split", label=tr.text("ab_design"),
+                                      elem_id="ab-design"), "ab_design")
         analyse = tr.bind(gr.Button(tr.text("analyse"), variant="primary"), "analyse", "value")
         decision = gr.Markdown(elem_id="ab-decision")
         stats_table = gr.Dataframe(interactive=False, visible=False, elem_id="ab-stats")  # shown once there are stats
@@ -160,14 +179,14 @@ def build_export_tab(ctx: UiContext) -> None:
     # ---- export ---------------------------------------------------------------------------------------
     @seller_errors
     def export_posters(platform_ids, n, factor_name, values_text, sku_text, file_format, with_label,
-                       scenes, styles, headline_lines, layouts, first, second,
-                       session, lang, request: gr.Request, progress=gr.Progress()):
+                       scenes, styles, headline_lines, layouts, first, second, sign=False, producer_name="",
+                       session=None, lang=None, request: gr.Request = None, progress=gr.Progress()):
         from studio.ui.handlers import export_posters as export_fn
 
         lang = lang_of(lang)
         session = ensure(session)
         form = ExportForm(list(platform_ids or []), n, factor_name, values_text, sku_text, file_format, with_label,
-                          scenes, styles, headline_lines, layouts, first, second)
+                          scenes, styles, headline_lines, layouts, first, second, bool(sign), producer_name or "")
         token = ctx.cancels.fresh(request.session_hash if request else None)
         try:
             made = export_fn(ctx, session, form, lang, progress=progress_adapter(progress), cancel=token)
@@ -179,7 +198,8 @@ def build_export_tab(ctx: UiContext) -> None:
     export_event = run.click(
         export_posters,
         inputs=[platforms, n_variants, factor, values, sku, fmt, ai_label,
-                scene_pick, style_pick, headlines, layout_pick, grid_first, grid_second, ctx.session, ctx.lang],
+                scene_pick, style_pick, headlines, layout_pick, grid_first, grid_second, c2pa_box, producer,
+                ctx.session, ctx.lang],
         outputs=[gallery, zip_file, manifest, status, ctx.session, variant_count],
         api_name="export_posters",
         concurrency_id="gpu",
@@ -242,7 +262,7 @@ def build_export_tab(ctx: UiContext) -> None:
                                   outputs=[project_status, ctx.session], api_name="open_project")
     ctx.extra["open_event"] = open_event  # app.py refills every tab after it
     register_form(ctx, ExportForm, [platforms, n_variants, factor, values, sku, fmt, ai_label, scene_pick, style_pick,
-                                    headlines, layout_pick, grid_first, grid_second],
+                                    headlines, layout_pick, grid_first, grid_second, c2pa_box, producer],
                   views={"export_gallery": gallery, "export_zip": zip_file, "export_status": status})
 
     # ---- A/B results ------------------------------------------------------------------------------------------
@@ -258,18 +278,13 @@ def build_export_tab(ctx: UiContext) -> None:
     results_csv.upload(load_results, inputs=[results_csv], outputs=[results_table], api_visibility="private")
 
     @seller_errors
-    def ab_analysis(table, lang):
-        from studio.export.abtest import ab_stats
+    def ab_analysis(table, lift_percent=20, design_name="split", lang=None):
+        from studio.ui.handlers import ab_results
 
-        lang = lang_of(lang)
-        rows = _table_rows(table)
-        if all(str(r.get("orders", 0)).strip() in ("0", "0.0") for r in rows):
-            rows = [{k: v for k, v in r.items() if k != "orders"} for r in rows]  # no orders typed: no CVR column
-        stats = ab_stats(rows)
-        rows, headers = ab_table(stats, lang)
-        return {"headers": headers, "data": rows}, ab_decision(ctx, stats, lang)
+        return ab_results(ctx, table, lang_of(lang), min_lift_percent=lift_percent, design=design_name)
 
-    analyse.click(ab_analysis, inputs=[results_table, ctx.lang], outputs=[stats_table, decision], api_name="ui_ab_stats").success(
+    analyse.click(ab_analysis, inputs=[results_table, min_lift, design, ctx.lang], outputs=[stats_table, decision],
+                  api_name="ui_ab_stats").success(
         lambda: gr.update(visible=True), outputs=[stats_table], api_visibility="private", queue=False)
 
 
@@ -403,6 +418,10 @@ def _check_name(key: str, zh: bool) -> str:
 
 
 # ---- A/B results ----------------------------------------------------------------------------------------------------
+
+
+# Both languages in each label: the language switch updates labels, not choices.
+AB_DESIGN_CHOICES = [("随机分流 · Random split", "split"), ("轮播 · Rotation", "rotation")]
 
 
 def ab_table(stats: dict[str, Any], lang: str) -> tuple[list[list[Any]], list[str]]:

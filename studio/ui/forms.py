@@ -211,7 +211,7 @@ class ExportForm(_Form):
     TAB: ClassVar[str] = "export"
     WIDGETS: ClassVar[tuple[str, ...]] = ("platforms", "n_variants", "factor", "values", "sku", "file_format",
                                           "ai_label", "scenes", "styles", "headlines", "layouts", "grid_first",
-                                          "grid_second")
+                                          "grid_second", "c2pa", "producer")
     platforms: list[str] = field(default_factory=lambda: ["taobao_main"])
     n_variants: int = 2
     factor: str = "seed"
@@ -225,10 +225,14 @@ class ExportForm(_Form):
     layouts: list[str] = field(default_factory=list)
     grid_first: str = "scene"
     grid_second: str = "copy"
+    # This export's Content Credentials and the AIGC label's ContentProducer (the shop): studio settings the
+    # seller may change per export, not recipe fields (handlers.export_settings decides them once).
+    c2pa: bool = False
+    producer: str = ""
 
     def extras(self) -> dict[str, Any]:
         keep = ("n_variants", "factor", "values", "scenes", "styles", "headlines", "layouts", "grid_first",
-                "grid_second")
+                "grid_second", "c2pa", "producer")
         return {k: v for k, v in asdict(self).items() if k in keep}
 
     def apply(self, recipe: Recipe) -> Recipe:

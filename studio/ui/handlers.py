@@ -16,6 +16,7 @@ from PIL import Image
 from studio.errors import StudioError
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import Recipe
+from studio.settings import Settings
 from studio.ui.common import UiContext
 from studio.ui.forms import CopyForm, CutoutForm, ExportForm, SceneForm, StyleForm, sync_form
 from studio.ui.session import StudioSession
@@ -27,6 +28,7 @@ NOTE_WORDS = {  # the core's notes by code, in Chinese (English: the core's own 
     "no_text_slot": "此位置的平台规则不允许文字，已省略文案。",
     "scene_fallback": "AI 场景需要 GPU 配置（sd15/sdxl）；此海报改用影棚背景。",
     "copy_missing": "文案无法排进这张海报：请缩短文字或换一个版式。",
+    "lost_parts": "精修后的轮廓丢掉了模型找到的一部分商品（可能是瓶盖或把手）：请用画笔把它补回来。",
 }
 
 
@@ -57,6 +59,7 @@ def _apply(session: StudioSession, form: Any) -> Recipe:
 class CutoutResult:
     message: str
     reset: list[str] = field(default_factory=list)  # what a new product cleared
+    warnings: list[str] = field(default_factory=list)  # lost parts, upscaling: in the seller's language
 
 
 def remove_background(ctx: UiContext, session: StudioSession, photo: str | Path, form: CutoutForm, lang: str,
@@ -74,7 +77,77 @@ def remove_background(ctx: UiContext, session: StudioSession, photo: str | Path,
         session.edit(cutout=recipe.cutout, source_sha256=recipe.source_sha256)
     session.set_cutout(cutout, keep_undo=False)
     session.photo_name = Path(photo).stem
-    return CutoutResult(message=_new_product_note(reset, lang), reset=reset)
+    return CutoutResult(message=_new_product_note(reset, lang), reset=reset, warnings=cutout_warnings(session, lang))
+
+
+def cutout_warnings(session: StudioSession, lang: str) -> list[str]:
+    """What is wrong with the cut-out: a part the refinement lost, and the platforms that must blow it up."""
+    from studio.cutout.quality import upscale_warnings
+
+    if session.cutout is None:
+        return []
+    lost = [note_text(n, lang) for n in session.cutout.warnings]
+    return list(dict.fromkeys(lost + upscale_warnings(session.cutout, session.recipe, None, lang)))
+
+
+def touch_up(ctx: UiContext, session: StudioSession, strokes: Image.Image | None, mode: str, lang: str) -> str:
+    """Paint product back ("add") or erase background with the brush strokes (an L mask in cut-out pixels)."""
+    from studio.cutout import apply_touch_up
+
+    _need_cutout(ctx, session, lang)
+    if strokes is None:
+        raise StudioError(ctx.tr.text("no_strokes", lang))
+    kwargs = {"add": strokes} if mode == "add" else {"erase": strokes}
+    session.set_cutout(apply_touch_up(session.cutout, **kwargs))
+    return ctx.tr.text("brush_applied_add" if mode == "add" else "brush_applied_erase", lang, n=len(session.undo_stack))
+
+
+def undo_touch_up(ctx: UiContext, session: StudioSession, lang: str) -> str:
+    _need_cutout(ctx, session, lang)
+    if not session.undo():
+        return ctx.tr.text("nothing_to_undo", lang)
+    return ctx.tr.text("undone", lang, n=len(session.undo_stack))
+
+
+@dataclass
+class WhiteBackground:
+    path: Path
+    report: dict[str, Any]
+    file_format: str
+    file_kb: float
+
+
+def white_background(ctx: UiContext, session: StudioSession, lang: str) -> WhiteBackground:
+    """The 2000×2000 white-background main image, checked as the file the seller uploads."""
+    import tempfile
+
+    from studio.cutout import encode_white_background, white_background_image
+
+    _need_cutout(ctx, session, lang)
+    image, _ = white_background_image(session.cutout)
+    data, fmt, report = encode_white_background(image)  # judge the file, not the pixels before it
+    suffix = "jpg" if fmt == "jpeg" else "png"
+    path = Path(tempfile.mkdtemp(prefix="white-")) / f"{session.photo_name}_white.{suffix}"
+    path.write_bytes(data)
+    return WhiteBackground(path=path, report=report, file_format=fmt, file_kb=len(data) / 1024)
+
+
+def cutout_batch_zip(ctx: UiContext, files: list[Any], form: CutoutForm, lang: str,
+                     progress: Progress = no_progress) -> Path:
+    """Cut out many photos with the tab's settings; the zip of the cut-outs."""
+    import tempfile
+
+    from studio.cutout import cutout_batch, write_cutouts, zip_cutouts
+    from studio.imageio import load_image
+
+    if not files:
+        raise StudioError(ctx.tr.text("need_batch_photos", lang))
+    settings = form.apply(Recipe()).cutout
+    loaded = [load_image(Path(getattr(f, "name", f)), max_pixels=ctx.settings.max_image_pixels) for f in files]
+    cutouts = cutout_batch(loaded, settings, ctx.models, progress=progress)
+    out = Path(tempfile.mkdtemp(prefix="cutouts-"))
+    paths = write_cutouts(cutouts, [item.name for item in loaded], out)
+    return zip_cutouts(paths, out / "cutouts.zip")
 
 
 def _new_product_note(reset: list[str], lang: str) -> str:
@@ -146,6 +219,17 @@ def compose_scene(ctx: UiContext, session: StudioSession, form: SceneForm, lang:
     return SceneResult(images=images, control_image=control, message=message, seeds=[v.scene.seed for v in variants])
 
 
+def scene_separation(session: StudioSession, preset_id: str, lang: str) -> str:
+    """'' when the product stands out from this scene (or there is no product yet); else a warning naming
+    scenes that separate it."""
+    from studio.scene.separation import separation_warning
+
+    if session.cutout is None or not preset_id:
+        return ""
+    warning = separation_warning(session.cutout, preset_id, lang)
+    return f"⚠ {warning}" if warning else ""
+
+
 def keep_seed(session: StudioSession, seed: int) -> None:
     session.edit(scene=session.recipe.scene.model_copy(update={"seed": int(seed)}))
 
@@ -191,6 +275,17 @@ def render_copy_preview(ctx: UiContext, session: StudioSession, form: CopyForm, 
     return poster.image, message
 
 
+def add_session_font(ctx: UiContext, fonts: dict[str, str] | None, upload: str | Path,
+                     lang: str) -> tuple[str, str, dict[str, str]]:
+    """A checked font upload, for this browser session only: (family, stored file, the session's fonts with it)."""
+    from studio.ui.copy_tab import store_uploaded_font
+
+    if not ctx.settings.uploads_allowed:  # the upload is hidden then; refuse the API too
+        raise StudioError(ctx.tr.text("uploads_off", lang))
+    family, stored = store_uploaded_font(upload)
+    return family, stored, {**(fonts or {}), family: stored}
+
+
 def copy_note(session: StudioSession, lang: str) -> str:
     """What the export says about the copy: changed since the preview, or the preview had failed."""
     current = session.recipe.copy_text
@@ -213,6 +308,15 @@ class ExportView:
     variant_count: int
 
 
+def export_settings(settings: Settings, form: ExportForm) -> Settings:
+    """The one place this export's signing and producer name are decided: the form's, over the studio's."""
+    from dataclasses import replace
+
+    chosen = replace(settings, c2pa=bool(form.c2pa), content_producer=" ".join(str(form.producer or "").split()))
+    chosen.validate()  # a shop name over 100 characters is the seller's message, before any poster is made
+    return chosen
+
+
 def export_posters(ctx: UiContext, session: StudioSession, form: ExportForm, lang: str, *,
                    progress: Progress = no_progress, cancel: CancelToken | None = None) -> ExportView:
     """Every variant at every platform, from the session recipe as the seller sees it now (the copy included)."""
@@ -232,7 +336,7 @@ def export_posters(ctx: UiContext, session: StudioSession, form: ExportForm, lan
                                   form.values, picks, lang)
     out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
     result = make_posters(ctx.models, session.cutout, recipes, out, cache=session.scene_cache, progress=progress,
-                          cancel=cancel)
+                          cancel=cancel, settings=export_settings(ctx.models.settings, form))
     labels = {r.variant: variant_label(r, varied, lang) for r in result.recipes}
     order = list(dict.fromkeys(form.platforms))
     outputs = sorted(((r.variant, o) for r in result.recipes for o in r.outputs),
@@ -251,3 +355,23 @@ def export_posters(ctx: UiContext, session: StudioSession, form: ExportForm, lan
     ]))
     return ExportView(images=images, zip_path=str(result.zip_path), manifest={"headers": header, "data": rows},
                       message=message, variant_count=len(result.recipes))
+
+
+# ---- ⑤ A/B results --------------------------------------------------------------------------------------------
+def ab_results(ctx: UiContext, table: Any, lang: str, *, min_lift_percent: Any = 20,
+               design: str = "split") -> tuple[dict[str, Any], str]:
+    """The stats table and the verdict for the seller's results, for the smallest lift they care about
+    (in percent, as typed) and how the posters were shown (a random split, or one after another)."""
+    from studio.export.abtest import MIN_LIFT, ab_stats
+    from studio.ui.export_tab import _table_rows, ab_decision, ab_table
+
+    try:
+        lift = float(min_lift_percent) / 100 if min_lift_percent not in (None, "") else MIN_LIFT
+    except (TypeError, ValueError):
+        raise StudioError(ctx.tr.text("ab_min_lift_bad", lang)) from None
+    rows = _table_rows(table)
+    if all(str(r.get("orders", 0)).strip() in ("0", "0.0") for r in rows):
+        rows = [{k: v for k, v in r.items() if k != "orders"} for r in rows]  # no orders typed: no CVR column
+    stats = ab_stats(rows, min_lift=lift, design=design or "split")
+    data, headers = ab_table(stats, lang)
+    return {"headers": headers, "data": data}, ab_decision(ctx, stats, lang)

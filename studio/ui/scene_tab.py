@@ -69,6 +69,7 @@ def build_scene_tab(ctx: UiContext) -> None:
         with gr.Column(scale=1):
             preset = tr.bind(gr.Dropdown(scene_choices(), value="marble_counter", label=tr.text("scene_preset"),
                                          elem_id="scene-preset"), "scene_preset")
+            separation = gr.Markdown(elem_id="scene-separation")  # the product melts into this scene?
             backdrop = tr.bind(gr.Radio(["auto", "procedural", "generated"], value="auto", label=tr.text("backdrop")), "backdrop")
             prompt = tr.bind(gr.Textbox("", label=tr.text("prompt"), placeholder=tr.text("prompt_ph"), lines=2), "prompt")
             tr.bind(prompt, "prompt_ph", "placeholder")
@@ -143,6 +144,20 @@ def build_scene_tab(ctx: UiContext) -> None:
 
     # A seller's pick (not a reopened recipe's value) brings the preset's own steps, guidance and strength.
     preset.input(preset_defaults, inputs=[preset], outputs=[steps, guidance, strength, picker], api_visibility="private")
+
+    # ---- does the product stand out from the picked scene? -------------------------------------------
+    @seller_errors
+    def check_separation(preset_id, session, lang):
+        from studio.ui.handlers import scene_separation
+
+        return scene_separation(ensure(session), preset_id, lang_of(lang))
+
+    separation_args: dict[str, Any] = dict(inputs=[preset, ctx.session, ctx.lang], outputs=[separation],
+                                           api_visibility="private", show_progress="hidden")
+    preset.change(check_separation, **separation_args)  # a pick, a picker click, a reopened recipe
+    cutout_event = ctx.extra.get("cutout_event")
+    if cutout_event is not None:  # a new product against the scene already picked
+        cutout_event.success(check_separation, **separation_args)
 
     # ---- quick placement preview (procedural backdrop, no model) ----------------------------------
     @seller_errors

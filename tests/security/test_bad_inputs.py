@@ -191,7 +191,7 @@ class TestThroughTheApp:
         table = {"headers": ["variant", "impressions", "clicks", "orders"],
                  "data": [["A", "lots", -3, None], ["B", 1e30, "x", "y"]]}
         with pytest.raises(Exception) as err:
-            client.predict(table, api_name="/ui_ab_stats")
+            client.predict(table, 20, "split", api_name="/ui_ab_stats")
         assert "went wrong on our side" not in str(err.value)
 
     def test_public_api_gives_a_code_for_every_bad_file(self, client, corpus):

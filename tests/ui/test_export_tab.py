@@ -16,9 +16,9 @@ AB_HEADERS = ["variant", "impressions", "clicks", "orders"]
 
 def export(client, platforms, factor, *, n=2, values="", scenes=(), styles=(), headlines="", layouts=(),
            first="scene", second="copy", sku="cup"):
-    """Call /export_posters with the 7 original positional inputs and the pickers appended after them."""
+    """Call /export_posters with the 7 original positional inputs, the pickers, then signing and shop name (off, "")."""
     return client.predict(list(platforms), n, factor, values, sku, "auto", True, list(scenes), list(styles), headlines,
-                          list(layouts), first, second, api_name="/export_posters")
+                          list(layouts), first, second, False, "", api_name="/export_posters")
 
 
 def zip_recipes(zip_path: str) -> dict[str, dict]:
@@ -86,16 +86,17 @@ def test_typed_values_still_work_for_scripts_and_missing_values_get_a_message(cl
 
 def test_ab_results_give_a_winner_for_clear_numbers_and_wait_for_close_ones(client):
     stats, decision = client.predict({"headers": AB_HEADERS, "data": [["A", 10000, 200, 0], ["B", 10000, 320, 0]]},
-                                     api_name="/ui_ab_stats")
+                                     20, "split", api_name="/ui_ab_stats")
     assert decision.startswith("🏆") and "**B**" in decision
     assert stats["headers"][:4] == ["方案", "曝光", "点击", "点击率 CTR"]
     assert [row[3] for row in stats["data"]] == ["2.00%", "3.20%"]
     assert len(stats["headers"]) == 7, "no orders typed: no conversion column"
 
     stats, decision = client.predict({"headers": AB_HEADERS, "data": [["A", 1000, 20, 3], ["B", 1000, 24, 6]]},
-                                     api_name="/ui_ab_stats")
+                                     20, "split", api_name="/ui_ab_stats")
     assert decision.startswith("⏳") and "还差约" in decision, "close numbers: not significant, with impressions to go"
     assert stats["headers"][-1] == "转化率 CVR"
     with pytest.raises(Exception) as err:
-        client.predict({"headers": AB_HEADERS, "data": [["A", 100, 200, 0], ["B", 100, 2, 0]]}, api_name="/ui_ab_stats")
+        client.predict({"headers": AB_HEADERS, "data": [["A", 100, 200, 0], ["B", 100, 2, 0]]}, 20, "split",
+                       api_name="/ui_ab_stats")
     assert "more clicks" in str(err.value)

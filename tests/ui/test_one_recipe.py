@@ -89,7 +89,7 @@ def test_every_tab_keeps_the_fields_it_does_not_show(app, tmp_path: Path) -> Non
     assert widget_less(session.recipe) == expected
     # ⑤ export: the files' recipes carry every field
     out = handler(app, "export_posters")(["taobao_main"], 1, "seed", "", "cup-1", "auto", False, [], [], "", [],
-                                         "scene", "copy", session, "en", None, no_progress)
+                                         "scene", "copy", False, "", session, "en", None, no_progress)
     zip_path = out[1]
     with zipfile.ZipFile(zip_path) as z:
         saved = Recipe.model_validate(json.loads(z.read("recipes/A.json")))
@@ -135,7 +135,7 @@ def test_export_uses_the_copy_as_it_is_now_not_the_last_preview(app) -> None:
     # The seller edits the copy fields (each change is written into the session, as the UI's change events do).
     sync_form(session, CopyForm(headline="新标题", price="259"))
     out = handler(app, "export_posters")(["taobao_main"], 1, "seed", "", "cup-1", "auto", False, [], [], "", [],
-                                         "scene", "copy", session, "zh", None, no_progress)
+                                         "scene", "copy", False, "", session, "zh", None, no_progress)
     with zipfile.ZipFile(out[1]) as z:
         saved = json.loads(z.read("recipes/A.json"))
     assert saved["copy_text"]["headline"] == "新标题" and saved["copy_text"]["price"] == "259"
