@@ -28,17 +28,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--base-model", help="hub id, local diffusers folder or .safetensors checkpoint")
     p.add_argument("--controlnet", help="hub id or local diffusers folder")
     p.add_argument("--lora-dir", help="folder of LoRA styles (default loras/)")
-    p.add_argument("--allow-uploads", action="store_true",
-                   help="allow LoRA and font uploads with --auth, on a share link or a Space (off there by default)")
-    p.add_argument("--jobs-per-minute", type=int, metavar="N",
-                   help="heavy jobs each user may start per minute (default: no limit locally, 10 when public; 0 = none)")
-    p.add_argument("--mcp", action="store_true", help="also serve the public API (make_posters, remove_background, check_copy, ab_stats) as MCP tools")
+    p.add_argument(
+        "--allow-uploads",
+        action="store_true",
+        help="allow LoRA and font uploads with --auth, on a share link or a Space (off there by default)",
+    )
+    p.add_argument(
+        "--jobs-per-minute",
+        type=int,
+        metavar="N",
+        help="heavy jobs each user may start per minute (default: no limit locally, 10 when public; 0 = none)",
+    )
+    p.add_argument(
+        "--mcp",
+        action="store_true",
+        help="also serve the public API (make_posters, remove_background, check_copy, ab_stats) as MCP tools",
+    )
     p.add_argument("--compile", action="store_true", help="torch.compile the diffusion models on CUDA (slow first run)")
     p.add_argument("--low-vram", action="store_true", help="offload models to the CPU between steps (6–8 GB GPUs)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where diffusion runs (default auto)")
     p.add_argument("--dtype", choices=DTYPES, help="diffusion dtype (default auto: chosen from the card)")
-    p.add_argument("--fast-path", action="store_true",
-                   help="apply the GPU fast path on any device (e.g. --device cpu --dtype bfloat16 --fast-path)")
+    p.add_argument(
+        "--fast-path",
+        action="store_true",
+        help="apply the GPU fast path on any device (e.g. --device cpu --dtype bfloat16 --fast-path)",
+    )
     return p.parse_args(argv)
 
 

@@ -77,8 +77,10 @@ def time_ours(images: dict[str, Image.Image], repeat: int) -> list[Row]:
         rows.append(timed(label, lambda s=settings: [remove_background(img, s, models) for img in batch], n))
     from rembg import remove
 
-    for label, kwargs in (("rembg.remove() (what `rembg p` runs per file)", {}),
-                          ("rembg.remove(alpha_matting=True)", {"alpha_matting": True})):
+    for label, kwargs in (
+        ("rembg.remove() (what `rembg p` runs per file)", {}),
+        ("rembg.remove(alpha_matting=True)", {"alpha_matting": True}),
+    ):
         rows.append(timed(label, lambda k=kwargs: [remove(img, session=session, **k) for img in batch], n))
     return rows
 
@@ -108,14 +110,28 @@ def cli_rows(folder: Path, count: int) -> list[Row]:
     rows = []
     photos_in = sorted(str(p) for p in folder.glob("*.png"))
     studio = [sys.executable, "-m", "studio", "cutout", *photos_in, "--out"]
-    rows.append(time_cli("python -m studio cutout (our CLI, defaults)", [*studio, str(WORK / "studio_out")],
-                         WORK / "studio_out", count))
-    rows.append(time_cli("python -m studio cutout --alpha-matting", [*studio, str(WORK / "studio_out_a"), "--alpha-matting"],
-                         WORK / "studio_out_a", count))
+    rows.append(
+        time_cli(
+            "python -m studio cutout (our CLI, defaults)",
+            [*studio, str(WORK / "studio_out")],
+            WORK / "studio_out",
+            count,
+        )
+    )
+    rows.append(
+        time_cli(
+            "python -m studio cutout --alpha-matting",
+            [*studio, str(WORK / "studio_out_a"), "--alpha-matting"],
+            WORK / "studio_out_a",
+            count,
+        )
+    )
     exe = Path(sys.executable).parent / "rembg"
-    for label, extra in (("rembg p -m u2netp (rembg's CLI)", []),
-                         ("rembg p -m u2netp -dc (decontaminate)", ["-dc"]),
-                         ("rembg p -m u2netp -a (alpha matting)", ["-a"])):
+    for label, extra in (
+        ("rembg p -m u2netp (rembg's CLI)", []),
+        ("rembg p -m u2netp -dc (decontaminate)", ["-dc"]),
+        ("rembg p -m u2netp -a (alpha matting)", ["-a"]),
+    ):
         out = WORK / ("rembg_out" + "".join(extra))
         rows.append(time_cli(label, [str(exe), "p", "-m", "u2netp", *extra, str(folder), str(out)], out, count))
     return rows
@@ -138,8 +154,10 @@ def main() -> None:
     rows += cli_rows(folder, len(images))
 
     sizes = ", ".join(f"{n} {im.width}×{im.height}" for n, im in images.items())
-    print(f"\nu2netp on {len(images)} photos ({sizes}), CPU ({os.cpu_count()} cores, "
-          f"1-min load {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end), repeat {args.repeat}\n")
+    print(
+        f"\nu2netp on {len(images)} photos ({sizes}), CPU ({os.cpu_count()} cores, "
+        f"1-min load {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end), repeat {args.repeat}\n"
+    )
     width = max(len(row[0]) for row in rows)
     print(f"| {'level'.ljust(width)} | wall s / photo | CPU s / photo |")
     print(f"|{'-' * (width + 2)}|----------------|---------------|")

@@ -57,8 +57,14 @@ def build_pipe(device: str) -> Any:
     torch.manual_seed(0)
     unet = UNet2DConditionModel(**SD15_UNET)
     pipe = StableDiffusionPipeline(
-        unet=unet, vae=parts["vae"], text_encoder=parts["text_encoder"], tokenizer=parts["tokenizer"],
-        scheduler=parts["scheduler"], safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+        unet=unet,
+        vae=parts["vae"],
+        text_encoder=parts["text_encoder"],
+        tokenizer=parts["tokenizer"],
+        scheduler=parts["scheduler"],
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
     )
     return pipe.to(device)
 
@@ -119,15 +125,21 @@ def main() -> None:
         mix.append(timed(use(("style0", 0.6), ("style1", 0.6)), sync))
         clear.append(timed(use(), sync))
         back.append(timed(use(("style1", 0.7)), sync))
-    rows += [("switch to a loaded style (set_adapters)", switch), ("mix two loaded styles", mix),
-             ("clear all (disable_lora)", clear), ("re-enable a loaded style", back)]
+    rows += [
+        ("switch to a loaded style (set_adapters)", switch),
+        ("mix two loaded styles", mix),
+        ("clear all (disable_lora)", clear),
+        ("re-enable a loaded style", back),
+    ]
     loads = [timed(use((n, 0.8)), sync) for n in names[2:]]
     rows.append(("load a new style (idle ones evicted)", loads))
     rows.append(("mix 3 new styles at once", [timed(use(*[(n, 0.5) for n in names[:3]]), sync)]))
 
-    print(f"\nSD1.5 UNet {params:.0f} M params (random), {args.device}, LoRA rank {args.rank} on attention "
-          f"projections ({size_mb:.1f} MB/file); UNet built in {build_s:.1f} s; "
-          f"adapters resident at the end: {len(loaded_adapters(pipe))}")
+    print(
+        f"\nSD1.5 UNet {params:.0f} M params (random), {args.device}, LoRA rank {args.rank} on attention "
+        f"projections ({size_mb:.1f} MB/file); UNet built in {build_s:.1f} s; "
+        f"adapters resident at the end: {len(loaded_adapters(pipe))}"
+    )
     print(f"{'operation':<44} {'median s':>9} {'min s':>8} {'runs':>5}")
     for label, values in rows:
         print(f"{label:<44} {statistics.median(values):>9.3f} {min(values):>8.3f} {len(values):>5}")

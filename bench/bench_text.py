@@ -20,7 +20,14 @@ from studio.text import layout_copy  # noqa: E402
 from tests.text.helpers import background, with_product  # noqa: E402
 
 SIZES = {"800x800": (800, 800), "750x1000": (750, 1000), "1242x1660": (1242, 1660), "1080x1920": (1080, 1920)}
-HEADLINES = ["夏日清爽 水润一整天", "醇香咖啡 每日一杯", "温和养肤 清爽不黏", "好物上新 值得拥有", "精选好物 品质生活", "一抹水润 肌肤焕新"]
+HEADLINES = [
+    "夏日清爽 水润一整天",
+    "醇香咖啡 每日一杯",
+    "温和养肤 清爽不黏",
+    "好物上新 值得拥有",
+    "精选好物 品质生活",
+    "一抹水润 肌肤焕新",
+]
 
 
 def main(repeats: int = 5) -> None:
@@ -30,14 +37,22 @@ def main(repeats: int = 5) -> None:
             img, box = with_product(background(kind, size), 0.5, 0.9, 0.5)
             times, cpu = [], []
             for i in range(repeats + 1):
-                copy = CopyText(headline=HEADLINES[i % len(HEADLINES)], subline="温和配方 敏感肌适用，清爽不黏腻",
-                                selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"], price="99.9",
-                                original_price="159", badge="新品", cta="立即抢购")
+                copy = CopyText(
+                    headline=HEADLINES[i % len(HEADLINES)],
+                    subline="温和配方 敏感肌适用，清爽不黏腻",
+                    selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"],
+                    price="99.9",
+                    original_price="159",
+                    badge="新品",
+                    cta="立即抢购",
+                )
                 t0, c0 = time.perf_counter(), time.process_time()
                 layout_copy(copy, img, box)
                 times.append((time.perf_counter() - t0) * 1000)
                 cpu.append((time.process_time() - c0) * 1000)
-            print(f"{label:>10} {kind:>10} {times[0]:9.1f} {statistics.median(times[1:]):10.1f} {statistics.median(cpu[1:]):14.1f}")
+            print(
+                f"{label:>10} {kind:>10} {times[0]:9.1f} {statistics.median(times[1:]):10.1f} {statistics.median(cpu[1:]):14.1f}"
+            )
 
 
 if __name__ == "__main__":

@@ -74,8 +74,13 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
         sync()
         times.append(time.perf_counter() - start)
     call_s = statistics.median(times)
-    out = dict(case, load_s=round(load_s, 3), seconds_per_call=round(call_s, 4),
-               seconds_per_poster=round(call_s / case["batch"], 4), runs=len(times))
+    out = dict(
+        case,
+        load_s=round(load_s, 3),
+        seconds_per_call=round(call_s, 4),
+        seconds_per_poster=round(call_s / case["batch"], 4),
+        runs=len(times),
+    )
     if cuda:
         out["peak_alloc_gb"] = round(torch.cuda.max_memory_allocated() / 2**30, 3)  # timed runs
         out["peak_alloc_load_gb"] = round(load_peak / 2**30, 3)  # load + warm-up
@@ -96,7 +101,11 @@ def _plain_runner(case: dict[str, Any], folder: Path) -> Any:
     half = case["device"] == "cuda" and case["mode"] == "plain"
     kwargs = {"torch_dtype": torch.float16} if half else {}
     controlnet = ControlNetModel.from_pretrained(folder / "controlnet", **kwargs)
-    cls = StableDiffusionXLControlNetInpaintPipeline if case["family"] == "sdxl" else StableDiffusionControlNetInpaintPipeline
+    cls = (
+        StableDiffusionXLControlNetInpaintPipeline
+        if case["family"] == "sdxl"
+        else StableDiffusionControlNetInpaintPipeline
+    )
     from diffusers import UniPCMultistepScheduler
 
     from studio.models.profiles import PROFILES
@@ -111,9 +120,18 @@ def _plain_runner(case: dict[str, Any], folder: Path) -> Any:
 
     def run(steps: int) -> None:
         for seed in range(case["batch"]):  # a user making four variants calls four times
-            pipe(PROMPT, image=init, mask_image=mask, control_image=control, height=case["size"], width=case["size"],
-                 num_inference_steps=scheduler_steps(steps, strength), strength=strength, guidance_scale=GUIDANCE,
-                 generator=torch.Generator("cpu").manual_seed(seed))
+            pipe(
+                PROMPT,
+                image=init,
+                mask_image=mask,
+                control_image=control,
+                height=case["size"],
+                width=case["size"],
+                num_inference_steps=scheduler_steps(steps, strength),
+                strength=strength,
+                guidance_scale=GUIDANCE,
+                generator=torch.Generator("cpu").manual_seed(seed),
+            )
 
     return run
 
@@ -132,9 +150,16 @@ def _studio_runner(case: dict[str, Any], folder: Path) -> Any:
     # The benchmark times every size with one profile: set its working size for this process only.
     profiles.PROFILES[family] = replace(profiles.PROFILES[family], working_long_side=size, size_multiple=8)
     lora_dir = Path(__file__).resolve().parent / "_work" / f"loras-{family}-{case['scale']}"
-    settings = Settings(profile=family, base_model=str(folder / "base"), controlnet=str(folder / "controlnet"),
-                        device=case["device"], low_vram=mode == "low_vram", compile=mode == "compile",
-                        lora_dir=lora_dir, open_browser=False)
+    settings = Settings(
+        profile=family,
+        base_model=str(folder / "base"),
+        controlnet=str(folder / "controlnet"),
+        device=case["device"],
+        low_vram=mode == "low_vram",
+        compile=mode == "compile",
+        lora_dir=lora_dir,
+        open_browser=False,
+    )
     models = ModelManager(settings)
     pipe = load_scene_pipeline(models)
     styles: list[StyleChoice] = []
@@ -147,8 +172,9 @@ def _studio_runner(case: dict[str, Any], folder: Path) -> Any:
     seeds = list(range(case["batch"]))
 
     def run(steps: int) -> None:
-        s = scene.model_copy(update={"steps": 6 if mode == "draft" else steps,
-                                     "guidance": 1.5 if mode == "draft" else GUIDANCE})
+        s = scene.model_copy(
+            update={"steps": 6 if mode == "draft" else steps, "guidance": 1.5 if mode == "draft" else GUIDANCE}
+        )
         generate_scenes(models, placed, (size, size), s, preset, styles, seeds)
 
     found = fast_path_of(pipe)

@@ -15,53 +15,109 @@ import sys
 from typing import Any
 
 SD15_UNET: dict[str, Any] = dict(
-    sample_size=64, in_channels=4, out_channels=4, layers_per_block=2,
+    sample_size=64,
+    in_channels=4,
+    out_channels=4,
+    layers_per_block=2,
     block_out_channels=(320, 640, 1280, 1280),
     down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
     up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
-    cross_attention_dim=768, attention_head_dim=8, norm_num_groups=32, norm_eps=1e-5,
-    flip_sin_to_cos=True, freq_shift=0, downsample_padding=1, act_fn="silu",
+    cross_attention_dim=768,
+    attention_head_dim=8,
+    norm_num_groups=32,
+    norm_eps=1e-5,
+    flip_sin_to_cos=True,
+    freq_shift=0,
+    downsample_padding=1,
+    act_fn="silu",
 )
 SD15_CONTROLNET: dict[str, Any] = dict(
-    in_channels=4, layers_per_block=2, block_out_channels=(320, 640, 1280, 1280),
-    down_block_types=SD15_UNET["down_block_types"], cross_attention_dim=768, attention_head_dim=8,
-    conditioning_embedding_out_channels=(16, 32, 96, 256), norm_num_groups=32, flip_sin_to_cos=True, freq_shift=0,
+    in_channels=4,
+    layers_per_block=2,
+    block_out_channels=(320, 640, 1280, 1280),
+    down_block_types=SD15_UNET["down_block_types"],
+    cross_attention_dim=768,
+    attention_head_dim=8,
+    conditioning_embedding_out_channels=(16, 32, 96, 256),
+    norm_num_groups=32,
+    flip_sin_to_cos=True,
+    freq_shift=0,
 )
 SDXL_UNET: dict[str, Any] = dict(
-    sample_size=128, in_channels=4, out_channels=4, layers_per_block=2,
+    sample_size=128,
+    in_channels=4,
+    out_channels=4,
+    layers_per_block=2,
     block_out_channels=(320, 640, 1280),
     down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
     up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
-    transformer_layers_per_block=(1, 2, 10), attention_head_dim=(5, 10, 20), cross_attention_dim=2048,
-    use_linear_projection=True, addition_embed_type="text_time", addition_time_embed_dim=256,
-    projection_class_embeddings_input_dim=2816, norm_num_groups=32, flip_sin_to_cos=True, freq_shift=0,
+    transformer_layers_per_block=(1, 2, 10),
+    attention_head_dim=(5, 10, 20),
+    cross_attention_dim=2048,
+    use_linear_projection=True,
+    addition_embed_type="text_time",
+    addition_time_embed_dim=256,
+    projection_class_embeddings_input_dim=2816,
+    norm_num_groups=32,
+    flip_sin_to_cos=True,
+    freq_shift=0,
 )
 SDXL_CONTROLNET: dict[str, Any] = dict(
-    in_channels=4, layers_per_block=2, block_out_channels=(320, 640, 1280),
-    down_block_types=SDXL_UNET["down_block_types"], transformer_layers_per_block=(1, 2, 10),
-    attention_head_dim=(5, 10, 20), cross_attention_dim=2048, use_linear_projection=True,
-    addition_embed_type="text_time", addition_time_embed_dim=256, projection_class_embeddings_input_dim=2816,
-    conditioning_embedding_out_channels=(16, 32, 96, 256), flip_sin_to_cos=True, freq_shift=0,
+    in_channels=4,
+    layers_per_block=2,
+    block_out_channels=(320, 640, 1280),
+    down_block_types=SDXL_UNET["down_block_types"],
+    transformer_layers_per_block=(1, 2, 10),
+    attention_head_dim=(5, 10, 20),
+    cross_attention_dim=2048,
+    use_linear_projection=True,
+    addition_embed_type="text_time",
+    addition_time_embed_dim=256,
+    projection_class_embeddings_input_dim=2816,
+    conditioning_embedding_out_channels=(16, 32, 96, 256),
+    flip_sin_to_cos=True,
+    freq_shift=0,
 )
 VAE: dict[str, Any] = dict(
-    in_channels=3, out_channels=3, latent_channels=4, layers_per_block=2, norm_num_groups=32,
+    in_channels=3,
+    out_channels=3,
+    latent_channels=4,
+    layers_per_block=2,
+    norm_num_groups=32,
     block_out_channels=(128, 256, 512, 512),
-    down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
+    down_block_types=("DownEncoderBlock2D",) * 4,
+    up_block_types=("UpDecoderBlock2D",) * 4,
 )
 VAE_SAMPLE_SIZE = {"sd15": 512, "sdxl": 1024}
 VAE_SCALING = {"sd15": 0.18215, "sdxl": 0.13025}
 CLIP_L: dict[str, Any] = dict(  # openai/clip-vit-large-patch14 text tower (SD1.5, SDXL text_encoder)
-    hidden_size=768, intermediate_size=3072, num_attention_heads=12, num_hidden_layers=12,
-    max_position_embeddings=77, vocab_size=49408, hidden_act="quick_gelu", projection_dim=768,
+    hidden_size=768,
+    intermediate_size=3072,
+    num_attention_heads=12,
+    num_hidden_layers=12,
+    max_position_embeddings=77,
+    vocab_size=49408,
+    hidden_act="quick_gelu",
+    projection_dim=768,
 )
 CLIP_BIGG: dict[str, Any] = dict(  # laion CLIP-ViT-bigG-14 text tower (SDXL text_encoder_2)
-    hidden_size=1280, intermediate_size=5120, num_attention_heads=20, num_hidden_layers=32,
-    max_position_embeddings=77, vocab_size=49408, hidden_act="gelu", projection_dim=1280,
+    hidden_size=1280,
+    intermediate_size=5120,
+    num_attention_heads=20,
+    num_hidden_layers=32,
+    max_position_embeddings=77,
+    vocab_size=49408,
+    hidden_act="gelu",
+    projection_dim=1280,
 )
 
 # Reference parameter counts (millions), /work/shared/reference/performance.md.
 REFERENCE_PARAMS_M = {
-    "sd15_unet": 859.5, "sd15_controlnet": 361.3, "sdxl_unet": 2567.5, "sdxl_controlnet": 1251.0, "vae_decoder": 49.5,
+    "sd15_unet": 859.5,
+    "sd15_controlnet": 361.3,
+    "sdxl_unet": 2567.5,
+    "sdxl_controlnet": 1251.0,
+    "vae_decoder": 49.5,
 }
 TOLERANCE = 0.005
 
@@ -92,8 +148,12 @@ def build_text_encoder(which: str, *, device: str = "cpu", eos_token_id: int = 2
     import torch
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
-    cfg = CLIPTextConfig(**(CLIP_L if which == "clip_l" else CLIP_BIGG), eos_token_id=eos_token_id,
-                         bos_token_id=0, pad_token_id=pad_token_id)
+    cfg = CLIPTextConfig(
+        **(CLIP_L if which == "clip_l" else CLIP_BIGG),
+        eos_token_id=eos_token_id,
+        bos_token_id=0,
+        pad_token_id=pad_token_id,
+    )
     with torch.device(device):
         return CLIPTextModelWithProjection(cfg) if which == "clip_bigg" else CLIPTextModel(cfg)
 

@@ -47,9 +47,15 @@ def cutout(repeat: int = 3) -> dict[str, Any]:
         for img in images:
             session.predict(img)  # rembg's own call: the share that is the model, not the studio
         model_only.append((time.perf_counter() - start) / len(images))
-    return {"seconds_per_photo": round(min(rounds), 3), "median_round": round(sorted(rounds)[len(rounds) // 2], 3),
-            "model_only_seconds_per_photo": round(min(model_only), 3),
-            "photos": len(images), "rounds": repeat, "model": "u2netp", "target_s": 0.5}
+    return {
+        "seconds_per_photo": round(min(rounds), 3),
+        "median_round": round(sorted(rounds)[len(rounds) // 2], 3),
+        "model_only_seconds_per_photo": round(min(model_only), 3),
+        "photos": len(images),
+        "rounds": repeat,
+        "model": "u2netp",
+        "target_s": 0.5,
+    }
 
 
 def text_export(variants: int = 4, repeat: int = 3) -> dict[str, Any]:
@@ -67,11 +73,16 @@ def text_export(variants: int = 4, repeat: int = 3) -> dict[str, Any]:
     from studio.settings import Settings
     from tests.conftest import make_bottle_cutout
 
-    copy = CopyText(headline="双11 狂欢价", subline="Keeps hot for 24 hours", price="¥99", badge="限时特惠", cta="立即抢购")
-    base = Recipe(scene=SceneSettings(preset="double11"), copy_text=copy,
-                  export=ExportSettings(platforms=PLATFORMS, sku="bench"))
-    recipes = [base.model_copy(update={"variant": chr(65 + i), "scene": base.scene.model_copy(update={"seed": i})})
-               for i in range(variants)]
+    copy = CopyText(
+        headline="双11 狂欢价", subline="Keeps hot for 24 hours", price="¥99", badge="限时特惠", cta="立即抢购"
+    )
+    base = Recipe(
+        scene=SceneSettings(preset="double11"), copy_text=copy, export=ExportSettings(platforms=PLATFORMS, sku="bench")
+    )
+    recipes = [
+        base.model_copy(update={"variant": chr(65 + i), "scene": base.scene.model_copy(update={"seed": i})})
+        for i in range(variants)
+    ]
     models = ModelManager(Settings(profile="none", device="cpu", open_browser=False))
     cut = make_bottle_cutout()
     out = Path(tempfile.mkdtemp(prefix="bench-export-"))
@@ -92,12 +103,21 @@ def text_export(variants: int = 4, repeat: int = 3) -> dict[str, Any]:
         make_posters(models, cut, headline(recipes, f"新品上市 {i}"), out / f"edit{i}", cache=cache)
         warm.append(time.perf_counter() - start)
         warm_cpu.append(time.process_time() - cpu)  # all threads' CPU time: steadier than wall time on a shared host
-    return {"seconds_text_and_export": round(min(warm), 3), "seconds_with_scenes": round(min(cold), 3),
-            "cpu_seconds_text_and_export": round(min(warm_cpu), 3),
-            "all_runs": {"text_and_export": [round(v, 3) for v in warm], "with_scenes": [round(v, 3) for v in cold],
-                         "cpu_text_and_export": [round(v, 3) for v in warm_cpu]},
-            "posters": posters, "variants": variants, "platforms": PLATFORMS,
-            "threads": min(pipeline.EXPORT_THREADS, os.cpu_count() or 1), "target_s": 2.0}
+    return {
+        "seconds_text_and_export": round(min(warm), 3),
+        "seconds_with_scenes": round(min(cold), 3),
+        "cpu_seconds_text_and_export": round(min(warm_cpu), 3),
+        "all_runs": {
+            "text_and_export": [round(v, 3) for v in warm],
+            "with_scenes": [round(v, 3) for v in cold],
+            "cpu_text_and_export": [round(v, 3) for v in warm_cpu],
+        },
+        "posters": posters,
+        "variants": variants,
+        "platforms": PLATFORMS,
+        "threads": min(pipeline.EXPORT_THREADS, os.cpu_count() or 1),
+        "target_s": 2.0,
+    }
 
 
 def cold_start(profile: str = "tiny", timeout: float = 120.0) -> dict[str, Any]:
@@ -105,8 +125,13 @@ def cold_start(profile: str = "tiny", timeout: float = 120.0) -> dict[str, Any]:
     port = _free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "app.py", "--profile", profile, "--no-browser", "--port", str(port)],
-                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "--profile", profile, "--no-browser", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     up = None
     try:
         while time.perf_counter() - start < timeout and proc.poll() is None:
@@ -120,25 +145,43 @@ def cold_start(profile: str = "tiny", timeout: float = 120.0) -> dict[str, Any]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-    imports = {name: _import_seconds(stmt) for name, stmt in (
-        ("python", "pass"), ("gradio", "import gradio"), ("torch", "import torch"),
-        ("studio.ui (app module)", "import app"))}
-    return {"seconds_to_http_200": None if up is None else round(up, 2), "profile": profile, "target_s": 10.0,
-            "import_seconds": imports}
+    imports = {
+        name: _import_seconds(stmt)
+        for name, stmt in (
+            ("python", "pass"),
+            ("gradio", "import gradio"),
+            ("torch", "import torch"),
+            ("studio.ui (app module)", "import app"),
+        )
+    }
+    return {
+        "seconds_to_http_200": None if up is None else round(up, 2),
+        "profile": profile,
+        "target_s": 10.0,
+        "import_seconds": imports,
+    }
 
 
 def lora_switch(device: str, repeats: int = 1) -> dict[str, Any]:
     """bench_lora.py at real SD1.5 size; its table, parsed."""
-    done = subprocess.run([sys.executable, str(REPO / "bench" / "bench_lora.py"), "--device", device,
-                           "--repeats", str(repeats)], capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "bench_lora.py"), "--device", device, "--repeats", str(repeats)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     rows = {}
     for line in done.stdout.splitlines():
         match = re.match(r"^(.+?)\s+([\d.]+)\s+([\d.]+)\s+(\d+)$", line)
         if match:
             rows[match.group(1).strip()] = float(match.group(2))
     header = next((line for line in done.stdout.splitlines() if line.startswith("SD1.5")), "")
-    return {"median_seconds": rows, "about": header, "ok": done.returncode == 0,
-            "error": done.stderr.strip()[-300:] if done.returncode else ""}
+    return {
+        "median_seconds": rows,
+        "about": header,
+        "ok": done.returncode == 0,
+        "error": done.stderr.strip()[-300:] if done.returncode else "",
+    }
 
 
 def unet_step(device: str = "cpu") -> dict[str, Any]:
@@ -159,8 +202,12 @@ def unet_step(device: str = "cpu") -> dict[str, Any]:
             start = time.perf_counter()
             unet(sample, 500, encoder_hidden_states=text)
             times.append(time.perf_counter() - start)
-    return {"seconds_per_step_cfg": round(min(times), 2), "build_s": round(built, 1), "threads": torch.get_num_threads(),
-            "poster_25_steps_estimate_s": round(25 * min(times), 0)}
+    return {
+        "seconds_per_step_cfg": round(min(times), 2),
+        "build_s": round(built, 1),
+        "threads": torch.get_num_threads(),
+        "poster_25_steps_estimate_s": round(25 * min(times), 0),
+    }
 
 
 def _import_seconds(stmt: str) -> float:

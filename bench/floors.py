@@ -22,8 +22,12 @@ from bench.configs import build  # noqa: E402
 H100_BF16_FLOPS = 790e12
 TEXT_TOKENS = 77
 # performance.md, for the check below: (family, size, controlnet) -> floor seconds
-REFERENCE_FLOORS = {("sd15", 512, False): 0.054, ("sd15", 512, True): 0.072,
-                    ("sdxl", 1024, False): 0.44, ("sdxl", 1024, True): 0.63}
+REFERENCE_FLOORS = {
+    ("sd15", 512, False): 0.054,
+    ("sd15", 512, True): 0.072,
+    ("sdxl", 1024, False): 0.44,
+    ("sdxl", 1024, True): 0.63,
+}
 
 
 @lru_cache(maxsize=None)
@@ -37,16 +41,20 @@ def forward_tflop(kind: str, family: str, size: int) -> float:
     with torch.device("meta"):
         sample = torch.randn(1, 4, latent, latent)
         text = torch.randn(1, TEXT_TOKENS, width)
-        extra = {} if family == "sd15" else {
-            "added_cond_kwargs": {"text_embeds": torch.randn(1, 1280), "time_ids": torch.randn(1, 6)}}
+        extra = (
+            {}
+            if family == "sd15"
+            else {"added_cond_kwargs": {"text_embeds": torch.randn(1, 1280), "time_ids": torch.randn(1, 6)}}
+        )
         counter = FlopCounterMode(display=False)
         with counter, torch.no_grad():
             if kind == "unet":
                 build("unet", family, device="meta")(sample, 10, encoder_hidden_states=text, **extra)
             elif kind == "controlnet":
                 cond = torch.randn(1, 3, size, size)
-                build("controlnet", family, device="meta")(sample, 10, encoder_hidden_states=text,
-                                                           controlnet_cond=cond, **extra)
+                build("controlnet", family, device="meta")(
+                    sample, 10, encoder_hidden_states=text, controlnet_cond=cond, **extra
+                )
             elif kind == "vae_decode":
                 build("vae", family, device="meta").decode(sample)
             else:
@@ -75,8 +83,10 @@ def main() -> None:
             for cn in (False, True):
                 ref = REFERENCE_FLOORS.get((family, size, cn))
                 label = f"{family} {size}{' + ControlNet' if cn else ''}"
-                print(f"{label:<22} {poster_tflop(family, size, controlnet=cn):>7.1f} "
-                      f"{floor_seconds(family, size, controlnet=cn):>8.3f} {'' if ref is None else f'{ref:>12.3f}'}")
+                print(
+                    f"{label:<22} {poster_tflop(family, size, controlnet=cn):>7.1f} "
+                    f"{floor_seconds(family, size, controlnet=cn):>8.3f} {'' if ref is None else f'{ref:>12.3f}'}"
+                )
 
 
 if __name__ == "__main__":

@@ -78,14 +78,16 @@ def _write_real_folder(folder: Path, family: str, *, device: str) -> None:
     schedule = dict(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1)
     if family == "sd15":
         parts["scheduler"] = PNDMScheduler(**schedule, skip_prk_steps=True, set_alpha_to_one=False)
-        pipe = StableDiffusionInpaintPipeline(**parts, safety_checker=None, feature_extractor=None,
-                                              requires_safety_checker=False)
+        pipe = StableDiffusionInpaintPipeline(
+            **parts, safety_checker=None, feature_extractor=None, requires_safety_checker=False
+        )
     else:
         parts["scheduler"] = EulerDiscreteScheduler(**schedule, timestep_spacing="leading")
         parts["text_encoder_2"] = build_text_encoder("clip_bigg", device=device, **ids).to(half)
         parts["tokenizer_2"] = tokenizer
-        pipe = StableDiffusionXLInpaintPipeline(**parts, requires_aesthetics_score=False,
-                                                force_zeros_for_empty_prompt=True)
+        pipe = StableDiffusionXLInpaintPipeline(
+            **parts, requires_aesthetics_score=False, force_zeros_for_empty_prompt=True
+        )
     pipe.save_pretrained(folder / "base", safe_serialization=True)
     del pipe, parts
     controlnet = build("controlnet", family, device=device)

@@ -23,16 +23,40 @@ from studio.recipe import CopyText, Recipe  # noqa: E402
 
 PLATFORMS = ("taobao_main", "jd_main", "pdd_main", "amazon_main", "taobao_white", "xiaohongshu_3x4", "douyin_9x16")
 PRODUCTS = {
-    "water_bottle": ("spring_festival", CopyText(
-        headline="316不锈钢保温杯 长效保温", selling_points=["加厚杯壁保温", "500ml大容量", "一键开盖"],
-        price="89", original_price="129", badge="新品", cta="立即抢购")),
-    "face_cream": ("pastel_podium", CopyText(
-        headline="水润透亮 焕发光彩", subline="温和配方 敏感肌适用",
-        selling_points=["深层补水", "轻薄易吸收", "清爽不黏腻"], price="99.9", original_price="159",
-        badge="限时", cta="马上抢")),
-    "coffee_cup": ("wooden_table", CopyText(
-        headline="手冲咖啡杯 早安好时光", selling_points=["陶瓷釉面", "隔热杯柄", "可进洗碗机"],
-        price="59", original_price="79", badge="热卖", cta="立即购买")),
+    "water_bottle": (
+        "spring_festival",
+        CopyText(
+            headline="316不锈钢保温杯 长效保温",
+            selling_points=["加厚杯壁保温", "500ml大容量", "一键开盖"],
+            price="89",
+            original_price="129",
+            badge="新品",
+            cta="立即抢购",
+        ),
+    ),
+    "face_cream": (
+        "pastel_podium",
+        CopyText(
+            headline="水润透亮 焕发光彩",
+            subline="温和配方 敏感肌适用",
+            selling_points=["深层补水", "轻薄易吸收", "清爽不黏腻"],
+            price="99.9",
+            original_price="159",
+            badge="限时",
+            cta="马上抢",
+        ),
+    ),
+    "coffee_cup": (
+        "wooden_table",
+        CopyText(
+            headline="手冲咖啡杯 早安好时光",
+            selling_points=["陶瓷釉面", "隔热杯柄", "可进洗碗机"],
+            price="59",
+            original_price="79",
+            badge="热卖",
+            cta="立即购买",
+        ),
+    ),
 }
 TILE_W = 360
 
@@ -81,7 +105,9 @@ def render_grid(out: Path, platforms: tuple[str, ...] = PLATFORMS) -> list[str]:
         rows.append(row)
     gap, label_h = 8, 18
     row_h = [max(im.height for im in row) for row in rows]
-    sheet = Image.new("RGB", (gap + len(platforms) * (TILE_W + gap), label_h + sum(h + gap for h in row_h) + gap), (238, 238, 238))
+    sheet = Image.new(
+        "RGB", (gap + len(platforms) * (TILE_W + gap), label_h + sum(h + gap for h in row_h) + gap), (238, 238, 238)
+    )
     draw = ImageDraw.Draw(sheet)
     for c, pid in enumerate(platforms):
         draw.text((gap + c * (TILE_W + gap), 4), pid, fill=(40, 40, 40))

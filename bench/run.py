@@ -42,8 +42,18 @@ def gpu_cases(families: list[str], sizes: list[int] | None, repeats: int, with_c
                 for batch in (1, 4):
                     if mode == "plain_fp32" and batch == 4:
                         continue
-                    cases.append(dict(family=family, scale="real", size=size, batch=batch, mode=mode, steps=25,
-                                      repeats=repeats, device="cuda"))
+                    cases.append(
+                        dict(
+                            family=family,
+                            scale="real",
+                            size=size,
+                            batch=batch,
+                            mode=mode,
+                            steps=25,
+                            repeats=repeats,
+                            device="cuda",
+                        )
+                    )
     return cases
 
 
@@ -75,7 +85,7 @@ def run_case_process(case: dict[str, Any], timeout: float) -> dict[str, Any]:
         return dict(case, error=f"timed out after {timeout:.0f} s")
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
+            return json.loads(line[len("RESULT ") :])
     return dict(case, error=(done.stderr.strip() or done.stdout.strip())[-600:])
 
 
@@ -98,9 +108,13 @@ def add_speedups(rows: list[dict[str, Any]]) -> None:
     - batching_gain (studio b>1): studio b1 ÷ this row, per poster;
     - draft_gain (draft): studio at the same batch ÷ this row.
     """
+
     def per_poster(mode: str) -> dict[tuple[Any, Any, Any], float]:
-        return {(r["family"], r["size"], r["batch"]): r["seconds_per_poster"] for r in rows
-                if r.get("mode") == mode and "seconds_per_poster" in r}
+        return {
+            (r["family"], r["size"], r["batch"]): r["seconds_per_poster"]
+            for r in rows
+            if r.get("mode") == mode and "seconds_per_poster" in r
+        }
 
     plain, studio = per_poster("plain"), per_poster("studio")
     for row in rows:
@@ -117,18 +131,24 @@ def add_speedups(rows: list[dict[str, Any]]) -> None:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = ("| model | px | mode | batch | s / poster | × floor | fast path (vs plain, same batch) | "
-            "batching gain | draft gain | peak alloc GB (runs / load) | load s |")
+    head = (
+        "| model | px | mode | batch | s / poster | × floor | fast path (vs plain, same batch) | "
+        "batching gain | draft gain | peak alloc GB (runs / load) | load s |"
+    )
     lines = [head, "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['family']} {r['scale']} | {r['size']} | {r['mode']} | {r['batch']} | error: "
-                         f"{r['error'][-80:]!r} | | | | | | |")
+            lines.append(
+                f"| {r['family']} {r['scale']} | {r['size']} | {r['mode']} | {r['batch']} | error: "
+                f"{r['error'][-80:]!r} | | | | | | |"
+            )
             continue
-        lines.append(f"| {r['family']} {r['scale']} | {r['size']} | {r['mode']} | {r['batch']} | "
-                     f"{r['seconds_per_poster']:.3f} | {r.get('x_floor', '')} | {r.get('vs_plain', '')} | "
-                     f"{r.get('batching_gain', '')} | {r.get('draft_gain', '')} | "
-                     f"{r.get('peak_alloc_gb', '')} / {r.get('peak_alloc_load_gb', '')} | {r['load_s']:.1f} |")
+        lines.append(
+            f"| {r['family']} {r['scale']} | {r['size']} | {r['mode']} | {r['batch']} | "
+            f"{r['seconds_per_poster']:.3f} | {r.get('x_floor', '')} | {r.get('vs_plain', '')} | "
+            f"{r.get('batching_gain', '')} | {r.get('draft_gain', '')} | "
+            f"{r.get('peak_alloc_gb', '')} / {r.get('peak_alloc_load_gb', '')} | {r['load_s']:.1f} |"
+        )
     return "\n".join(lines)
 
 
@@ -157,10 +177,16 @@ def main() -> None:
     parser.add_argument("--sizes", default="", help="comma-separated pixel sizes (default: per family)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--compile", action="store_true", help="also time Settings.compile (minutes of warm-up)")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: params,cases,cutout,text,cold,lora,unet")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated parts to skip: params,cases,cutout,text,cold,lora,unet"
+    )
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per case")
-    parser.add_argument("--plan", choices=("matrix", "one-call"), default="matrix",
-                        help="one-call: SD1.5 512 plain/studio b1+b4, low-VRAM b4, draft b4, within --budget")
+    parser.add_argument(
+        "--plan",
+        choices=("matrix", "one-call"),
+        default="matrix",
+        help="one-call: SD1.5 512 plain/studio b1+b4, low-VRAM b4, draft b4, within --budget",
+    )
     parser.add_argument("--budget", type=float, default=0.0, help="seconds: start no case after this (0: no limit)")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -172,9 +198,14 @@ def main() -> None:
     from bench.configs import check_param_counts, param_counts
 
     result: dict[str, Any] = {
-        "device": device_name(args.device), "date": dt.date.today().isoformat(), "smoke": args.smoke,
-        "torch": torch.__version__, "diffusers": diffusers.__version__, "python": platform.python_version(),
-        "cpu_threads": torch.get_num_threads(), "load_average_at_start": list(os.getloadavg()),
+        "device": device_name(args.device),
+        "date": dt.date.today().isoformat(),
+        "smoke": args.smoke,
+        "torch": torch.__version__,
+        "diffusers": diffusers.__version__,
+        "python": platform.python_version(),
+        "cpu_threads": torch.get_num_threads(),
+        "load_average_at_start": list(os.getloadavg()),
     }
     steal_start = cpu_steal()
     if "params" not in skip:
@@ -216,9 +247,13 @@ def main() -> None:
             add_speedups(rows)
             save()
         print(table(rows))
-    parts = {"cutout": lambda: cpu_parts.cutout(), "text": lambda: cpu_parts.text_export(),
-             "cold": lambda: cpu_parts.cold_start(), "lora": lambda: cpu_parts.lora_switch(args.device),
-             "unet": lambda: cpu_parts.unet_step(args.device)}
+    parts = {
+        "cutout": lambda: cpu_parts.cutout(),
+        "text": lambda: cpu_parts.text_export(),
+        "cold": lambda: cpu_parts.cold_start(),
+        "lora": lambda: cpu_parts.lora_switch(args.device),
+        "unet": lambda: cpu_parts.unet_step(args.device),
+    }
     if not args.smoke and args.device == "cuda":
         parts.pop("unet")  # the GPU cases time the UNet in place
     for name, part in parts.items():
@@ -231,7 +266,9 @@ def main() -> None:
     if steal_start is not None and (steal_end := cpu_steal()) is not None:
         # CPU time the hypervisor gave to other machines while this ran (a shared host slows everything)
         result["cpu_steal_fraction"] = round((steal_end[0] - steal_start[0]) / max(1, steal_end[1] - steal_start[1]), 3)
-    if path.exists() and skip and "generation" not in result:  # a partial run (--skip) adds to the day's results instead of replacing them
+    if (
+        path.exists() and skip and "generation" not in result
+    ):  # a partial run (--skip) adds to the day's results instead of replacing them
         result = {**json.loads(path.read_text(encoding="utf-8")), **result}
     save()
     print(f"wrote {path}")

@@ -44,8 +44,15 @@ def smoke(family: str, size: int, steps: int, dtype: str, fast_path: bool) -> di
     folder = model_folder(family, "real")
     # A small working size for this process only, so a CPU finishes in minutes.
     profiles.PROFILES[family] = replace(profiles.PROFILES[family], working_long_side=size)
-    settings = Settings(profile=family, base_model=str(folder / "base"), controlnet=str(folder / "controlnet"),
-                        device="cpu", dtype=dtype, fast_path=fast_path, open_browser=False)
+    settings = Settings(
+        profile=family,
+        base_model=str(folder / "base"),
+        controlnet=str(folder / "controlnet"),
+        device="cpu",
+        dtype=dtype,
+        fast_path=fast_path,
+        open_browser=False,
+    )
     models = ModelManager(settings)
     start = time.perf_counter()
     load_scene_pipeline(models)
@@ -58,12 +65,18 @@ def smoke(family: str, size: int, steps: int, dtype: str, fast_path: bool) -> di
     gen_s = time.perf_counter() - start
     pixels = np.asarray(scenes[0].background)
     return {
-        "family": family, "working_size": list(profiles.working_size(poster, profiles.PROFILES[family])),
-        "steps": steps, "dtype": models.policy.dtype_name, "fast_path": fast_path,
-        "load_s": round(load_s, 1), "generate_s": round(gen_s, 1),
+        "family": family,
+        "working_size": list(profiles.working_size(poster, profiles.PROFILES[family])),
+        "steps": steps,
+        "dtype": models.policy.dtype_name,
+        "fast_path": fast_path,
+        "load_s": round(load_s, 1),
+        "generate_s": round(gen_s, 1),
         "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
-        "finite_image": bool(np.isfinite(pixels).all()), "size": list(scenes[0].background.size),
-        "cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 1),
+        "finite_image": bool(np.isfinite(pixels).all()),
+        "size": list(scenes[0].background.size),
+        "cpus": os.cpu_count(),
+        "load_avg_1m": round(os.getloadavg()[0], 1),
     }
 
 
@@ -80,19 +93,39 @@ def main() -> None:
         print("RESULT " + json.dumps(smoke(args.family, args.size, args.steps, args.dtype, args.fast_path)))
         return
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-                    f"from bench.model_folders import model_folder; model_folder({args.family!r}, 'real')"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+            f"from bench.model_folders import model_folder; model_folder({args.family!r}, 'real')",
+        ],
+        check=True,
+    )
     build_s = time.perf_counter() - start
-    cmd = [sys.executable, __file__, "--inner", "--family", args.family, "--size", str(args.size),
-           "--steps", str(args.steps), "--dtype", args.dtype] + (["--fast-path"] if args.fast_path else [])
+    cmd = [
+        sys.executable,
+        __file__,
+        "--inner",
+        "--family",
+        args.family,
+        "--size",
+        str(args.size),
+        "--steps",
+        str(args.steps),
+        "--dtype",
+        args.dtype,
+    ] + (["--fast-path"] if args.fast_path else [])
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
-    result = json.loads(line[len("RESULT "):])
+    result = json.loads(line[len("RESULT ") :])
     result["folder_build_s"] = round(build_s, 1)
     print("| family | dtype | fast path | working size | steps | load s | generate s | peak RSS GB | image ok |")
     print("|---|---|---|---|---|---|---|---|---|")
-    print(f"| {result['family']} | {result['dtype']} | {result['fast_path']} | {result['working_size'][0]}×{result['working_size'][1]} "
-          f"| {result['steps']} | {result['load_s']} | {result['generate_s']} | {result['peak_rss_gb']} | {result['finite_image']} |")
+    print(
+        f"| {result['family']} | {result['dtype']} | {result['fast_path']} | {result['working_size'][0]}×{result['working_size'][1]} "
+        f"| {result['steps']} | {result['load_s']} | {result['generate_s']} | {result['peak_rss_gb']} | {result['finite_image']} |"
+    )
     print(json.dumps(result))
 
 

@@ -22,12 +22,24 @@ from studio.settings import Settings  # noqa: E402
 from tests.conftest import make_bottle_cutout  # noqa: E402
 
 COPIES = {
-    "full": CopyText(headline="夏日清爽 水润一整天", subline="温和配方 敏感肌适用，清爽不黏腻",
-                     selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"], price="99.9", original_price="159",
-                     badge="新品", cta="立即抢购"),
+    "full": CopyText(
+        headline="夏日清爽 水润一整天",
+        subline="温和配方 敏感肌适用，清爽不黏腻",
+        selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"],
+        price="99.9",
+        original_price="159",
+        badge="新品",
+        cta="立即抢购",
+    ),
     "short": CopyText(headline="双11狂欢价", subline="下单立减50元", price="199", cta="立即抢购"),
-    "en": CopyText(headline="Fresh All Day", subline="Gentle formula for sensitive skin", price="29.9",
-                   selling_points=["Deep hydration", "Lightweight"], cta="Shop now", currency="$"),
+    "en": CopyText(
+        headline="Fresh All Day",
+        subline="Gentle formula for sensitive skin",
+        price="29.9",
+        selling_points=["Deep hydration", "Lightweight"],
+        cta="Shop now",
+        currency="$",
+    ),
 }
 PLATFORMS = ["taobao_main", "taobao_3x4", "douyin_9x16"]
 
@@ -40,7 +52,9 @@ def main(out: Path) -> None:
         for scene in ("double11", "marble_counter"):
             for platform in [*PLATFORMS, "right"]:
                 placement = Placement(center_x=0.68) if platform == "right" else Placement()
-                recipe = Recipe(scene=SceneSettings(preset=scene, backdrop="procedural"), copy_text=copy, placement=placement)
+                recipe = Recipe(
+                    scene=SceneSettings(preset=scene, backdrop="procedural"), copy_text=copy, placement=placement
+                )
                 t0 = time.perf_counter()
                 poster = render_poster(models, cut, recipe, "taobao_main" if platform == "right" else platform)
                 ms = (time.perf_counter() - t0) * 1000

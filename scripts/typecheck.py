@@ -23,7 +23,9 @@ def error_counts() -> Counter[str]:
     """Run mypy once and count its errors per file."""
     proc = subprocess.run(
         [sys.executable, "-m", "mypy", "studio", "--config-file", str(ROOT / "mypy.ini"), "--no-error-summary"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode not in (0, 1):  # 2 = mypy itself failed (crash, bad config)
         sys.stderr.write(proc.stdout + proc.stderr)

@@ -35,7 +35,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     poster = sub.add_parser("poster", help="make posters for one product")
     poster.add_argument("--product", required=True, metavar="IMAGE", help="the product photo")
-    poster.add_argument("--recipe", type=Path, metavar="FILE", help="start from a saved recipe (.json) or a poster made here")
+    poster.add_argument(
+        "--recipe", type=Path, metavar="FILE", help="start from a saved recipe (.json) or a poster made here"
+    )
     poster.add_argument("--scene", metavar="PRESET", help="scene preset id (see `presets`)")
     poster.add_argument("--backdrop", choices=["auto", "procedural", "generated"])
     poster.add_argument("--prompt", help="your own words for the scene")
@@ -64,8 +66,9 @@ def _build_parser() -> argparse.ArgumentParser:
     poster.add_argument("--no-ai-label", action="store_true", help="leave the visible AI生成 mark off")
     poster.add_argument("--producer", metavar="SHOP", help="your shop name or ID for the AI label's ContentProducer")
     poster.add_argument("--propagator", metavar="SHOP", help="who publishes the files (AI label's ContentPropagator)")
-    poster.add_argument("--c2pa", action="store_true", default=None,
-                        help="sign each file with Content Credentials (needs c2pa-python)")
+    poster.add_argument(
+        "--c2pa", action="store_true", default=None, help="sign each file with Content Credentials (needs c2pa-python)"
+    )
     poster.add_argument("--c2pa-cert", type=Path, metavar="PEM", help="your certificate chain (default: self-signed)")
     poster.add_argument("--c2pa-key", type=Path, metavar="PEM", help="the certificate's private key")
     poster.add_argument("--out", required=True, type=Path, metavar="DIR")
@@ -77,10 +80,19 @@ def _build_parser() -> argparse.ArgumentParser:
 
     ab = sub.add_parser("ab-stats", help="which poster variant wins, from a results CSV")
     ab.add_argument("results", metavar="RESULTS.csv", help="columns: variant, impressions, clicks[, orders]")
-    ab.add_argument("--min-lift", type=float, default=None, metavar="FRACTION",
-                    help="smallest relative click-rate lift worth detecting (default 0.2 = +20%%)")
-    ab.add_argument("--design", choices=["split", "rotation"], default="split",
-                    help="split: a random split (marketplace experiment tool); rotation: posters shown one after another")
+    ab.add_argument(
+        "--min-lift",
+        type=float,
+        default=None,
+        metavar="FRACTION",
+        help="smallest relative click-rate lift worth detecting (default 0.2 = +20%%)",
+    )
+    ab.add_argument(
+        "--design",
+        choices=["split", "rotation"],
+        default="split",
+        help="split: a random split (marketplace experiment tool); rotation: posters shown one after another",
+    )
     ab.add_argument("--alpha", type=float, default=None, help="significance level (default 0.05)")
     return parser
 
@@ -92,8 +104,12 @@ def _add_model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lora-dir", type=Path)
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where diffusion runs (default auto)")
     p.add_argument("--dtype", choices=DTYPES, help="diffusion dtype (default auto: chosen from the card)")
-    p.add_argument("--fast-path", action="store_true", default=None,
-                   help="apply the GPU fast path on any device (e.g. --device cpu --dtype bfloat16 --fast-path)")
+    p.add_argument(
+        "--fast-path",
+        action="store_true",
+        default=None,
+        help="apply the GPU fast path on any device (e.g. --device cpu --dtype bfloat16 --fast-path)",
+    )
     p.add_argument("--compile", action="store_true", default=None, help="torch.compile the UNet and ControlNet")
 
 
@@ -127,7 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line, unless the user asks for the whole story
         if os.environ.get("STUDIO_DEBUG"):
             traceback.print_exc()
-        print(f"error: unexpected failure ({type(exc).__name__}: {exc}). Run with STUDIO_DEBUG=1 for details.", file=sys.stderr)
+        print(
+            f"error: unexpected failure ({type(exc).__name__}: {exc}). Run with STUDIO_DEBUG=1 for details.",
+            file=sys.stderr,
+        )
         return 1
     return 2
 

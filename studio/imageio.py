@@ -67,7 +67,8 @@ def load_image(
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise StudioError(
                     f"The file '{path.name}' is {path.stat().st_size / 1e6:.0f} MB; photos up to "
-                    f"{MAX_FILE_BYTES / 1e6:.0f} MB are accepted.", hint="Save it as a JPEG and try again."
+                    f"{MAX_FILE_BYTES / 1e6:.0f} MB are accepted.",
+                    hint="Save it as a JPEG and try again.",
                 )
             data = path.read_bytes()
         except FileNotFoundError:

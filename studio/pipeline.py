@@ -275,9 +275,17 @@ def generate_backdrops(
         per_call = zerogpu.images_per_call(steps, models.profile)
         # Split into GPU calls that each fit the ZeroGPU duration (an SDXL 4-variant set at 60 steps: 2 calls).
         for start in range(0, len(seeds), per_call):
-            batch = SceneBatch(models_key=models_key, profile=models.profile, placed=placed, size=tuple(size),
-                               scene=first.scene, preset=preset, styles=list(first.styles),
-                               seeds=seeds[start:start + per_call], job_id=uuid.uuid4().hex)
+            batch = SceneBatch(
+                models_key=models_key,
+                profile=models.profile,
+                placed=placed,
+                size=tuple(size),
+                scene=first.scene,
+                preset=preset,
+                styles=list(first.styles),
+                seeds=seeds[start : start + per_call],
+                job_id=uuid.uuid4().hex,
+            )
             zerogpu.set_hooks(batch.job_id, progress=progress, cancel=cancel)
             try:
                 scenes = zerogpu.run_gpu_task(generate_scene_batch, batch)
@@ -327,8 +335,15 @@ def generate_scene_batch(batch: SceneBatch) -> list[Scene]:
 
     hooks = hooks_for(batch.job_id)
     return generate_scenes(
-        models_for(batch.models_key), batch.placed, batch.size, batch.scene, batch.preset, batch.styles,
-        list(batch.seeds), progress=hooks.get("progress", no_progress), cancel=hooks.get("cancel"),
+        models_for(batch.models_key),
+        batch.placed,
+        batch.size,
+        batch.scene,
+        batch.preset,
+        batch.styles,
+        list(batch.seeds),
+        progress=hooks.get("progress", no_progress),
+        cancel=hooks.get("cancel"),
     )
 
 
@@ -401,8 +416,11 @@ class PosterJob:
 
 def poster_job(recipe: Recipe, platform: Platform | str, models: ModelManager) -> PosterJob:
     platform = get_platform(platform) if isinstance(platform, str) else platform
-    return PosterJob(recipe=recipe, platform=platform,
-                     ai_made=recipe.is_ai_made(white_background=platform.white_background, profile=models.profile))
+    return PosterJob(
+        recipe=recipe,
+        platform=platform,
+        ai_made=recipe.is_ai_made(white_background=platform.white_background, profile=models.profile),
+    )
 
 
 def render_poster(
@@ -441,15 +459,22 @@ def render_job(
     plain = cache.plain(scene, placed, platform.size, reflect=reflect)
     from studio.notes import SCENE_FALLBACK, Note
 
-    notes = [Note("scene_fallback" if scene.note == SCENE_FALLBACK else "scene_note", "scene", scene.note)] \
-        if scene.note else []
+    notes = (
+        [Note("scene_fallback" if scene.note == SCENE_FALLBACK else "scene_note", "scene", scene.note)]
+        if scene.note
+        else []
+    )
 
     text_layers = []
     text_boxes: dict[str, tuple[int, int, int, int]] = {}
     text_px: dict[str, int] | None = None
     if job.draws_copy:
         layout = layout_copy(
-            recipe.copy_text, plain, placed.box, safe_top=platform.safe_top, safe_bottom=platform.safe_bottom,
+            recipe.copy_text,
+            plain,
+            placed.box,
+            safe_top=platform.safe_top,
+            safe_bottom=platform.safe_bottom,
             busy=cache.busy(plain),
         )
         for factor in SHRINK_TO_FIT if scene.kind == "procedural" else ():
@@ -461,7 +486,11 @@ def render_job(
             scene = scene_for(models, cutout, smaller, platform, placed, cache, progress=progress, cancel=cancel)
             plain = cache.plain(scene, placed, platform.size, reflect=reflect)
             layout = layout_copy(
-                recipe.copy_text, plain, placed.box, safe_top=platform.safe_top, safe_bottom=platform.safe_bottom,
+                recipe.copy_text,
+                plain,
+                placed.box,
+                safe_top=platform.safe_top,
+                safe_bottom=platform.safe_bottom,
                 busy=cache.busy(plain),
             )
         text_layers = list(layout.layers)
@@ -471,7 +500,9 @@ def render_job(
         if not text_layers:  # words to draw, none drawn: never a silently textless poster
             notes.append(Note("copy_missing", "copy", "The copy could not be placed on this poster."))
     elif job.copy_text.has_words() and not platform.allows_text:
-        notes.append(Note("no_text_slot", platform.id, f"{platform.id}: this slot allows no text, so the copy was left off."))
+        notes.append(
+            Note("no_text_slot", platform.id, f"{platform.id}: this slot allows no text, so the copy was left off.")
+        )
 
     # The copy goes on top of everything else; the poster never shares pixels with the cache.
     image = add_layers(plain, text_layers) if text_layers else plain.copy()
@@ -484,16 +515,32 @@ def render_job(
         text_boxes["aigc_label"] = tuple(label_box)  # type: ignore[assignment]
     upscale = (placed.box[3] - placed.box[1]) / max(1, cutout.box[3] - cutout.box[1])
     if upscale > UPSCALE_WARN:
-        notes.append(Note("upscale", platform.id, f"{platform.id}: the product is upscaled {upscale:.1f}× from the photo "
-                          "and may look blurry; a larger photo will look sharper."))
-    return Poster(image=image, platform=platform.id, product_box=placed.box, text_boxes=text_boxes,
-                  warnings=[n.message for n in notes], notes=notes, text_px=text_px, upscale=upscale)
+        notes.append(
+            Note(
+                "upscale",
+                platform.id,
+                f"{platform.id}: the product is upscaled {upscale:.1f}× from the photo "
+                "and may look blurry; a larger photo will look sharper.",
+            )
+        )
+    return Poster(
+        image=image,
+        platform=platform.id,
+        product_box=placed.box,
+        text_boxes=text_boxes,
+        warnings=[n.message for n in notes],
+        notes=notes,
+        text_px=text_px,
+        upscale=upscale,
+    )
 
 
 def _scaled_product(cutout: Cutout, recipe: Recipe, platform: Platform, factor: float) -> Recipe:
     """The recipe with this canvas's product scale times `factor` (the rest of the placement as resolved)."""
     placement = resolve_placement(cutout, recipe, platform)
-    return recipe.model_copy(update={"placement": placement.model_copy(update={"scale": (placement.scale or 0.62) * factor})})
+    return recipe.model_copy(
+        update={"placement": placement.model_copy(update={"scale": (placement.scale or 0.62) * factor})}
+    )
 
 
 @dataclass
@@ -559,15 +606,25 @@ def make_posters(
         poster = render_job(models, cutout, job, cache=cache, cancel=cancel)
         # The visible label is drawn by render_job, on AI-made posters only.
         output = write_poster_file(
-            poster, job.platform, out_dir, recipe=job.recipe, file_format=job.recipe.export.file_format,
-            visible_label=False, ai_generated=job.ai_made, psnr_memo=cache.psnr, **label_names(settings),
+            poster,
+            job.platform,
+            out_dir,
+            recipe=job.recipe,
+            file_format=job.recipe.export.file_format,
+            visible_label=False,
+            ai_generated=job.ai_made,
+            psnr_memo=cache.psnr,
+            **label_names(settings),
             **(file_hashes(models.settings, job.recipe) if job.ai_made else {}),
         )
         if credential is not None:  # last: labels and metadata are in, and signing changes no pixel
             output = sign_output(out_dir, output, credential, ai_generated=job.ai_made, product=cutout.rgba)
         # Checked here, on the worker, while other files are still being made (decoding releases the GIL).
-        return poster, output, check_output(out_dir, job.recipe, output, platform=job.platform,
-                                            ai_generated=job.ai_made)
+        return (
+            poster,
+            output,
+            check_output(out_dir, job.recipe, output, platform=job.platform, ai_generated=job.ai_made),
+        )
 
     platforms = {pid: get_platform(pid) for pid in platform_ids}
     jobs = [poster_job(recipe, platforms[pid], models) for recipe in recipes for pid in recipe.export.platforms]
@@ -607,8 +664,15 @@ def make_posters(
                 raise
     finished = [recipe.model_copy(update={"outputs": outputs_by_variant[i]}) for i, recipe in enumerate(recipes)]
     zip_path = write_package(out_dir, finished, checked=reports)
-    return ExportResult(out_dir=out_dir, zip_path=zip_path, recipes=finished, posters=posters, warnings=warnings,
-                        notes=notes, reports=reports)
+    return ExportResult(
+        out_dir=out_dir,
+        zip_path=zip_path,
+        recipes=finished,
+        posters=posters,
+        warnings=warnings,
+        notes=notes,
+        reports=reports,
+    )
 
 
 def refuse_look_alikes(models: ModelManager, cutout: Cutout, recipes: Sequence[Recipe], cache: SceneCache) -> None:
@@ -630,8 +694,9 @@ def refuse_look_alikes(models: ModelManager, cutout: Cutout, recipes: Sequence[R
     pid = scene_platforms[0]
     posters = {r.variant: render_poster(models, cutout, r, pid, cache=cache) for r in recipes}
     masks = {r.variant: placed_for(cutout, r, get_platform(pid), cache).rgba.getchannel("A") for r in recipes}
-    problem = distinct_variants_error(near_identical_variants({k: p.image for k, p in posters.items()}, masks),
-                                      copy_lang(recipes[0].copy_text))
+    problem = distinct_variants_error(
+        near_identical_variants({k: p.image for k, p in posters.items()}, masks), copy_lang(recipes[0].copy_text)
+    )
     if problem:
         raise StudioError(problem, hint="")
 
@@ -648,7 +713,5 @@ def cutout_from_photo(
     from studio.imageio import load_image
 
     loaded = load_image(source, max_pixels=models.settings.max_image_pixels)  # type: ignore[arg-type]
-    cutout = remove_background(
-        loaded.image, recipe.cutout, models, source_sha256=loaded.sha256, progress=progress
-    )
+    cutout = remove_background(loaded.image, recipe.cutout, models, source_sha256=loaded.sha256, progress=progress)
     return cutout, recipe.model_copy(update={"source_sha256": loaded.sha256})

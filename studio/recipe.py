@@ -154,7 +154,9 @@ class OutputFile(_Part):
     bytes: int = 0
     product_box: Box
     text_boxes: dict[str, Box] = Field(default_factory=dict)
-    text_px: dict[str, int] | None = None  # font size per text layer (legibility check); None: not laid out by the studio
+    text_px: dict[str, int] | None = (
+        None  # font size per text layer (legibility check); None: not laid out by the studio
+    )
     upscale: float = 1.0  # product pixels per photo pixel on this file
 
 
@@ -180,7 +182,9 @@ class Recipe(_Part):
         # The variant names output files (`{sku}_{platform}_{variant}.jpg`, recipes/<variant>.json):
         # plain letters, digits, _ and - only, so a recipe can never write outside its folder.
         if not VARIANT_NAME.fullmatch(value):
-            raise ValueError("a variant is named with letters, digits, _ and - (at most 40) / 方案名只能用字母、数字、_ 和 -")
+            raise ValueError(
+                "a variant is named with letters, digits, _ and - (at most 40) / 方案名只能用字母、数字、_ 和 -"
+            )
         return value
 
     def to_json(self) -> str:

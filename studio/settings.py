@@ -44,7 +44,9 @@ class Settings:
     controlnet: str = ""  # hub id or local diffusers folder
     lora_dir: Path = REPO_ROOT / "loras"
     presets_dir: Path = REPO_ROOT / "presets"
-    cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("STUDIO_CACHE", Path.home() / ".cache" / "poster-studio")))
+    cache_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("STUDIO_CACHE", Path.home() / ".cache" / "poster-studio"))
+    )
     device: str = "auto"  # auto | cpu | cuda
     dtype: str = "auto"  # auto (from the card, studio/models/device.py) | float32 | float16 | bfloat16
     # Apply the CUDA fast path (channels_last, fused QKV, compile with --compile) on any
@@ -130,17 +132,18 @@ class Settings:
 
     def validate(self) -> None:
         if self.profile not in PROFILES:
-            raise StudioError(
-                f"Unknown profile '{self.profile}'.", hint=f"Choose one of: {', '.join(PROFILES)}."
-            )
+            raise StudioError(f"Unknown profile '{self.profile}'.", hint=f"Choose one of: {', '.join(PROFILES)}.")
         if self.device not in ("auto", "cpu", "cuda"):
             raise StudioError(f"Unknown device '{self.device}'.", hint="Choose auto, cpu or cuda.")
         if len(self.content_producer) > 100 or len(self.content_propagator) > 100:
-            raise StudioError("The producer or propagator name is longer than 100 characters.",
-                              hint="Use the shop's name or ID.")
+            raise StudioError(
+                "The producer or propagator name is longer than 100 characters.", hint="Use the shop's name or ID."
+            )
         if (self.c2pa_cert is None) != (self.c2pa_key is None):
-            raise StudioError("Content Credentials need both a certificate and its private key.",
-                              hint="Give --c2pa-cert and --c2pa-key together, or neither for a self-signed one.")
+            raise StudioError(
+                "Content Credentials need both a certificate and its private key.",
+                hint="Give --c2pa-cert and --c2pa-key together, or neither for a self-signed one.",
+            )
         if self.dtype not in DTYPES:
             raise StudioError(f"Unknown dtype '{self.dtype}'.", hint=f"Choose one of: {', '.join(DTYPES)}.")
         if self.jobs_per_minute is not None and self.jobs_per_minute < 0:
@@ -170,12 +173,16 @@ class Settings:
     def resolved(self) -> "Settings":
         """Turn `auto` into a concrete profile and record why."""
         if self.profile != "auto":
-            return replace(self, profile_reason=self.profile_reason or f"profile '{self.profile}' was chosen explicitly")
+            return replace(
+                self, profile_reason=self.profile_reason or f"profile '{self.profile}' was chosen explicitly"
+            )
         from studio.models.device import probe_gpu  # torch only here, when asked
 
         gpu = probe_gpu()
         if gpu.usable:
-            return replace(self, profile="sd15", profile_reason=f"{gpu.label} was found, so Stable Diffusion 1.5 scenes are on")
+            return replace(
+                self, profile="sd15", profile_reason=f"{gpu.label} was found, so Stable Diffusion 1.5 scenes are on"
+            )
         if gpu.status in ("arch", "driver"):  # a GPU is there, but this torch cannot use it
             return replace(self, profile="none", profile_reason=gpu.message)
         return replace(

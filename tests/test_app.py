@@ -13,7 +13,9 @@ import app  # noqa: E402
 
 
 def test_help_lists_the_launch_flags():
-    out = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    ).stdout
     for flag in ("--profile", "--host", "--port", "--share", "--auth", "--no-browser"):
         assert flag in out
 

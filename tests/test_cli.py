@@ -36,10 +36,22 @@ def test_presets_json_lists_every_kind(capsys):
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (["poster", "--product", "{photo}", "--scene", "moon_base", "--platform", "taobao_main", "--out", "{out}"], "Unknown scene"),
-        (["poster", "--product", "{photo}", "--scene", "double11", "--platform", "ebay", "--out", "{out}"], "Unknown platform"),
-        (["poster", "--product", "{missing}", "--scene", "double11", "--platform", "taobao_main", "--out", "{out}"], ""),
-        (["poster", "--product", "{notimage}", "--scene", "double11", "--platform", "taobao_main", "--out", "{out}"], ""),
+        (
+            ["poster", "--product", "{photo}", "--scene", "moon_base", "--platform", "taobao_main", "--out", "{out}"],
+            "Unknown scene",
+        ),
+        (
+            ["poster", "--product", "{photo}", "--scene", "double11", "--platform", "ebay", "--out", "{out}"],
+            "Unknown platform",
+        ),
+        (
+            ["poster", "--product", "{missing}", "--scene", "double11", "--platform", "taobao_main", "--out", "{out}"],
+            "",
+        ),
+        (
+            ["poster", "--product", "{notimage}", "--scene", "double11", "--platform", "taobao_main", "--out", "{out}"],
+            "",
+        ),
         (["cutout", "{notimage}", "--out", "{out}"], ""),
         (["poster", "--product", "{photo}", "--platform", "taobao_main", "--sku", "bad/sku", "--out", "{out}"], "sku"),
     ],
@@ -47,7 +59,12 @@ def test_presets_json_lists_every_kind(capsys):
 def test_user_mistakes_exit_2_with_one_line(args, expected, tmp_path, photo_path, capsys):
     not_image = tmp_path / "notes.jpg"
     not_image.write_text("this is not a photo")
-    fill = {"photo": str(photo_path), "out": str(tmp_path / "out"), "missing": str(tmp_path / "nope.jpg"), "notimage": str(not_image)}
+    fill = {
+        "photo": str(photo_path),
+        "out": str(tmp_path / "out"),
+        "missing": str(tmp_path / "nope.jpg"),
+        "notimage": str(not_image),
+    }
     assert main([a.format(**fill) for a in args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ")
@@ -57,8 +74,21 @@ def test_user_mistakes_exit_2_with_one_line(args, expected, tmp_path, photo_path
 
 def test_mistake_has_no_traceback_in_a_real_process(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "studio", "poster", "--product", str(tmp_path / "missing.png"), "--platform", "taobao_main", "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "studio",
+            "poster",
+            "--product",
+            str(tmp_path / "missing.png"),
+            "--platform",
+            "taobao_main",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -98,9 +128,29 @@ def _check_package(out: Path, platforms: list[str], variants: list[str]) -> None
 def test_poster_none_profile_writes_exact_package(tmp_path, photo_path, capsys):
     out = tmp_path / "out"
     platforms = ["taobao_main", "douyin_9x16", "amazon_main"]
-    args = ["poster", "--product", str(photo_path), "--scene", "double11", "--headline", "双11 狂欢价",
-            "--subline", "保温一整天", "--price", "¥99", "--badge", "限时特惠", "--variants", "2", "--profile", "none",
-            "--sku", "cup01", "--out", str(out)]
+    args = [
+        "poster",
+        "--product",
+        str(photo_path),
+        "--scene",
+        "double11",
+        "--headline",
+        "双11 狂欢价",
+        "--subline",
+        "保温一整天",
+        "--price",
+        "¥99",
+        "--badge",
+        "限时特惠",
+        "--variants",
+        "2",
+        "--profile",
+        "none",
+        "--sku",
+        "cup01",
+        "--out",
+        str(out),
+    ]
     for p in platforms:
         args += ["--platform", p]
     assert main(args) == 0, capsys.readouterr().err
@@ -116,10 +166,44 @@ def test_poster_none_profile_writes_exact_package(tmp_path, photo_path, capsys):
 @pytest.mark.slow
 def test_recipe_flag_makes_the_same_poster_again(tmp_path, photo_path, capsys):
     first, second = tmp_path / "first", tmp_path / "second"
-    assert main(["poster", "--product", str(photo_path), "--scene", "pastel_podium", "--headline", "New in",
-                 "--platform", "taobao_main", "--profile", "none", "--format", "png", "--out", str(first)]) == 0
-    assert main(["poster", "--product", str(photo_path), "--recipe", str(first / "recipes" / "A.json"),
-                 "--profile", "none", "--out", str(second)]) == 0
+    assert (
+        main(
+            [
+                "poster",
+                "--product",
+                str(photo_path),
+                "--scene",
+                "pastel_podium",
+                "--headline",
+                "New in",
+                "--platform",
+                "taobao_main",
+                "--profile",
+                "none",
+                "--format",
+                "png",
+                "--out",
+                str(first),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "poster",
+                "--product",
+                str(photo_path),
+                "--recipe",
+                str(first / "recipes" / "A.json"),
+                "--profile",
+                "none",
+                "--out",
+                str(second),
+            ]
+        )
+        == 0
+    )
     a = next(first.glob("*.png"))
     b = second / a.name
     with Image.open(a) as ia, Image.open(b) as ib:
@@ -141,9 +225,31 @@ def test_poster_tiny_profile_with_a_style(tmp_path, photo_path, monkeypatch, cap
     unet = UNet2DConditionModel.from_pretrained(base_dir / "unet")
     write_diffusers_lora(lora_dir / "inkwash.safetensors", unet, seed=5)
     out = tmp_path / "out"
-    code = main(["poster", "--product", str(photo_path), "--scene", "kitchen", "--headline", "Fresh brew",
-                 "--lora", "inkwash:0.7", "--steps", "3", "--platform", "taobao_main", "--platform", "xiaohongshu_3x4",
-                 "--profile", "tiny", "--lora-dir", str(lora_dir), "--out", str(out)])
+    code = main(
+        [
+            "poster",
+            "--product",
+            str(photo_path),
+            "--scene",
+            "kitchen",
+            "--headline",
+            "Fresh brew",
+            "--lora",
+            "inkwash:0.7",
+            "--steps",
+            "3",
+            "--platform",
+            "taobao_main",
+            "--platform",
+            "xiaohongshu_3x4",
+            "--profile",
+            "tiny",
+            "--lora-dir",
+            str(lora_dir),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     _check_package(out, ["taobao_main", "xiaohongshu_3x4"], ["A"])
     recipe = json.loads((out / "recipes" / "A.json").read_text(encoding="utf-8"))
@@ -154,8 +260,25 @@ def test_poster_tiny_profile_with_a_style(tmp_path, photo_path, monkeypatch, cap
 
 
 def test_unknown_style_is_a_clear_error(tmp_path, photo_path, capsys):
-    code = main(["poster", "--product", str(photo_path), "--lora", "nosuchstyle", "--platform", "taobao_main",
-                 "--profile", "tiny", "--lora-dir", str(tmp_path), "--steps", "2", "--out", str(tmp_path / "o")])
+    code = main(
+        [
+            "poster",
+            "--product",
+            str(photo_path),
+            "--lora",
+            "nosuchstyle",
+            "--platform",
+            "taobao_main",
+            "--profile",
+            "tiny",
+            "--lora-dir",
+            str(tmp_path),
+            "--steps",
+            "2",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     assert code == 2
     assert "nosuchstyle" in capsys.readouterr().err
 
@@ -164,11 +287,45 @@ def test_unknown_style_is_a_clear_error(tmp_path, photo_path, capsys):
 def test_a_poster_file_is_a_recipe(tmp_path, photo_path, capsys):
     """Opening an exported poster makes the same poster again (its recipe rides inside the file)."""
     first, second = tmp_path / "first", tmp_path / "second"
-    assert main(["poster", "--product", str(photo_path), "--scene", "wooden_table", "--headline", "手冲咖啡杯",
-                 "--platform", "jd_main", "--profile", "none", "--out", str(first)]) == 0
+    assert (
+        main(
+            [
+                "poster",
+                "--product",
+                str(photo_path),
+                "--scene",
+                "wooden_table",
+                "--headline",
+                "手冲咖啡杯",
+                "--platform",
+                "jd_main",
+                "--profile",
+                "none",
+                "--out",
+                str(first),
+            ]
+        )
+        == 0
+    )
     poster = next(first.glob("*.jpg"))
-    assert main(["poster", "--product", str(photo_path), "--recipe", str(poster), "--profile", "none",
-                 "--format", "png", "--out", str(second)]) == 0
+    assert (
+        main(
+            [
+                "poster",
+                "--product",
+                str(photo_path),
+                "--recipe",
+                str(poster),
+                "--profile",
+                "none",
+                "--format",
+                "png",
+                "--out",
+                str(second),
+            ]
+        )
+        == 0
+    )
     again = next(second.glob("*.png"))
     with Image.open(poster) as a, Image.open(again) as b:
         import numpy as np
@@ -186,9 +343,32 @@ def test_logo_and_copy_flags_reach_the_poster(tmp_path, photo_path, capsys):
     ImageDraw.Draw(mark).ellipse((10, 10, 230, 110), fill=(20, 90, 200, 255))
     mark.save(logo)
     out = tmp_path / "out"
-    assert main(["poster", "--product", str(photo_path), "--scene", "studio_white", "--headline", "Morning Cup",
-                 "--price", "29", "--currency", "$", "--logo", str(logo), "--platform", "taobao_main",
-                 "--profile", "none", "--out", str(out)]) == 0, capsys.readouterr().err
+    assert (
+        main(
+            [
+                "poster",
+                "--product",
+                str(photo_path),
+                "--scene",
+                "studio_white",
+                "--headline",
+                "Morning Cup",
+                "--price",
+                "29",
+                "--currency",
+                "$",
+                "--logo",
+                str(logo),
+                "--platform",
+                "taobao_main",
+                "--profile",
+                "none",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err
     recipe = json.loads((out / "recipes" / "A.json").read_text(encoding="utf-8"))
     assert recipe["copy_text"]["currency"] == "$"
     boxes = recipe["outputs"][0]["text_boxes"]
@@ -197,9 +377,13 @@ def test_logo_and_copy_flags_reach_the_poster(tmp_path, photo_path, capsys):
 
 def test_a_recipe_whose_variant_climbs_out_of_the_folder_is_refused(tmp_path, photo_path, capsys):
     evil = tmp_path / "evil.json"
-    evil.write_text(json.dumps({"variant": "../../escaped", "export": {"platforms": ["taobao_main"]}}), encoding="utf-8")
+    evil.write_text(
+        json.dumps({"variant": "../../escaped", "export": {"platforms": ["taobao_main"]}}), encoding="utf-8"
+    )
     out = tmp_path / "deep" / "out"
-    assert main(["poster", "--product", str(photo_path), "--recipe", str(evil), "--profile", "none",
-                 "--out", str(out)]) == 2
+    assert (
+        main(["poster", "--product", str(photo_path), "--recipe", str(evil), "--profile", "none", "--out", str(out)])
+        == 2
+    )
     assert "variant" in capsys.readouterr().err
     assert not list(tmp_path.rglob("*escaped*"))  # nothing written anywhere under its name

@@ -19,10 +19,15 @@ PLATFORMS = ["taobao_main", "douyin_9x16", "amazon_main"]
 
 
 def _recipes(n: int = 2) -> list[Recipe]:
-    base = Recipe(scene=SceneSettings(preset="double11"), copy_text=CopyText(headline="双11 狂欢价", price="¥99"),
-                  export=ExportSettings(platforms=PLATFORMS, sku="speed"))
-    return [base.model_copy(update={"variant": chr(65 + i), "scene": base.scene.model_copy(update={"seed": i})})
-            for i in range(n)]
+    base = Recipe(
+        scene=SceneSettings(preset="double11"),
+        copy_text=CopyText(headline="双11 狂欢价", price="¥99"),
+        export=ExportSettings(platforms=PLATFORMS, sku="speed"),
+    )
+    return [
+        base.model_copy(update={"variant": chr(65 + i), "scene": base.scene.model_copy(update={"seed": i})})
+        for i in range(n)
+    ]
 
 
 def _files(result) -> dict[str, bytes]:
@@ -50,8 +55,9 @@ def test_a_copy_edit_on_a_warm_cache_gives_the_bytes_of_a_cold_export(none_model
     cut = make_bottle_cutout()
     cache = SceneCache()
     make_posters(none_models, cut, _recipes(), tmp_path / "first", cache=cache)
-    edited = [r.model_copy(update={"copy_text": r.copy_text.model_copy(update={"headline": "新品上市"})})
-              for r in _recipes()]
+    edited = [
+        r.model_copy(update={"copy_text": r.copy_text.model_copy(update={"headline": "新品上市"})}) for r in _recipes()
+    ]
     warm = _files(make_posters(none_models, cut, edited, tmp_path / "warm", cache=cache))
     cold = _files(make_posters(none_models, cut, edited, tmp_path / "cold", cache=SceneCache()))
     assert warm == cold
@@ -112,10 +118,15 @@ def test_bounded_cache_keeps_under_its_byte_budget_but_always_keeps_the_newest()
 def test_a_sessions_scene_cache_is_bounded_in_bytes(none_models, tmp_path, monkeypatch):
     """Many canvases (large slots, many seeds) must not pile up in one browser session."""
     monkeypatch.setattr(pipeline, "EXPORT_THREADS", 2)
-    base = Recipe(scene=SceneSettings(preset="double11"), copy_text=CopyText(headline="双11"),
-                  export=ExportSettings(platforms=["taobao_main"], sku="mem"))
-    recipes = [base.model_copy(update={"variant": f"V{i}", "scene": base.scene.model_copy(update={"seed": i})})
-               for i in range(8)]
+    base = Recipe(
+        scene=SceneSettings(preset="double11"),
+        copy_text=CopyText(headline="双11"),
+        export=ExportSettings(platforms=["taobao_main"], sku="mem"),
+    )
+    recipes = [
+        base.model_copy(update={"variant": f"V{i}", "scene": base.scene.model_copy(update={"seed": i})})
+        for i in range(8)
+    ]
     # An 800 px canvas is 1.9 MB: a 6 MB budget holds 3 of the 8 backdrops and plain posters.
     small = lambda: BoundedCache(24, budget_bytes=6 * 2**20, weigh=pipeline._image_bytes)  # noqa: E731
     cache = SceneCache(backdrops=small(), plains=small())
@@ -129,8 +140,11 @@ def test_a_sessions_scene_cache_is_bounded_in_bytes(none_models, tmp_path, monke
 @pytest.mark.parametrize("fmt", ["jpeg", "png"])
 def test_spliced_metadata_reads_back_and_the_pixels_are_untouched(fmt):
     image = Image.effect_noise((96, 64), 40).convert("RGB")
-    meta = EmbeddedMeta(xmp='<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>', parameters="steps: 25",
-                        recipe_json='{"headline": "双11"}')
+    meta = EmbeddedMeta(
+        xmp='<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>',
+        parameters="steps: 25",
+        recipe_json='{"headline": "双11"}',
+    )
     pixels = encode_pixels(image, fmt, parameters=meta.parameters, quality=90)
     whole = add_meta(pixels, fmt, meta)
     assert whole == encode(image, fmt, meta, quality=90)

@@ -9,7 +9,10 @@ HEAVY = ("torch", "diffusers", "transformers", "rembg", "controlnet_aux", "onnxr
 def _loaded_after(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
-        capture_output=True, text=True, check=True, timeout=120,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     ).stdout.split()
     return {m.split(".")[0] for m in out}
 
@@ -25,6 +28,8 @@ def test_core_imports_are_light():
 
 
 def test_ui_modules_never_import_torch():
-    loaded = _loaded_after("import studio.ui.app, studio.ui.cutout_tab, studio.ui.scene_tab, studio.ui.style_tab, "
-                           "studio.ui.copy_tab, studio.ui.export_tab")
+    loaded = _loaded_after(
+        "import studio.ui.app, studio.ui.cutout_tab, studio.ui.scene_tab, studio.ui.style_tab, "
+        "studio.ui.copy_tab, studio.ui.export_tab"
+    )
     assert "torch" not in loaded and "diffusers" not in loaded

@@ -41,8 +41,13 @@ def test_tiny_profile_generates_around_the_product(tiny_models, bottle_cutout, a
     assert product_fidelity_psnr(poster.image, placed) >= 40.0
     again = render_poster(tiny_models, bottle_cutout, recipe, "taobao_main", cache=SceneCache())
     assert again.image.tobytes() == poster.image.tobytes()
-    other = render_poster(tiny_models, bottle_cutout, recipe.model_copy(update={"scene": recipe.scene.model_copy(update={"seed": 4})}),
-                          "taobao_main", cache=SceneCache())
+    other = render_poster(
+        tiny_models,
+        bottle_cutout,
+        recipe.model_copy(update={"scene": recipe.scene.model_copy(update={"seed": 4})}),
+        "taobao_main",
+        cache=SceneCache(),
+    )
     assert other.image.tobytes() != poster.image.tobytes()
 
 
@@ -58,10 +63,15 @@ def test_make_posters_tiny_variants_share_one_batch(tiny_models, bottle_cutout, 
         return real(*args, **kwargs)
 
     monkeypatch.setattr(generate, "generate_scenes", counting)
-    base = Recipe(scene=SceneSettings(preset="double11", seed=10, steps=3), copy_text=COPY,
-                  export=ExportSettings(platforms=["taobao_main", "jd_main", "douyin_9x16"], sku="bottle"))
-    recipes = [base.model_copy(update={"variant": v, "scene": base.scene.model_copy(update={"seed": 10 + i})})
-               for i, v in enumerate("AB")]
+    base = Recipe(
+        scene=SceneSettings(preset="double11", seed=10, steps=3),
+        copy_text=COPY,
+        export=ExportSettings(platforms=["taobao_main", "jd_main", "douyin_9x16"], sku="bottle"),
+    )
+    recipes = [
+        base.model_copy(update={"variant": v, "scene": base.scene.model_copy(update={"seed": 10 + i})})
+        for i, v in enumerate("AB")
+    ]
     result = make_posters(tiny_models, bottle_cutout, recipes, tmp_path)
     assert result.zip_path.is_file()
     # taobao_main and jd_main share a 1:1 aspect: one batch for 1:1, one for 9:16, each with both seeds.

@@ -31,8 +31,16 @@ def test_any_valid_recipe_round_trips(seed, headline, points, cx, scale, weight,
         placement=Placement(center_x=cx, scale=scale),
         copy_text=CopyText(headline=headline, selling_points=points),
         styles=[StyleChoice(name="festive", weight=weight)],
-        outputs=[OutputFile(file="a.jpg", platform="taobao_main", width=800, height=800, product_box=box,
-                            text_boxes={"headline": box})],
+        outputs=[
+            OutputFile(
+                file="a.jpg",
+                platform="taobao_main",
+                width=800,
+                height=800,
+                product_box=box,
+                text_boxes={"headline": box},
+            )
+        ],
     )
     again = Recipe.from_json(r.to_json())
     assert again == r

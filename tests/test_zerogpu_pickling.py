@@ -58,8 +58,15 @@ def through_queue(value: Any) -> Any:
 
 def flat_scenes(models, placed, size, scene, preset, styles, seeds, *, progress=None, cancel=None) -> list[Scene]:
     # one flat colour per seed, far enough apart that the A/B look-alike check accepts the variants
-    return [Scene(background=Image.new("RGB", tuple(size), (40 + 67 * s % 200, 90 + 29 * s % 100, 120)), shadow=None, seed=s,
-                  kind="generated") for s in seeds]
+    return [
+        Scene(
+            background=Image.new("RGB", tuple(size), (40 + 67 * s % 200, 90 + 29 * s % 100, 120)),
+            shadow=None,
+            seed=s,
+            kind="generated",
+        )
+        for s in seeds
+    ]
 
 
 @pytest.fixture
@@ -91,14 +98,56 @@ def test_every_gpu_call_of_the_ui_pickles_both_ways(zero_gpu, tmp_path: Path) ->
     session = StudioSession()
     session.cutout = make_bottle_cutout()
 
-    out = _handler(app, "compose_scene")("marble_counter", "generated", "", 5, 2, 0.5, 0, 0, 0, True, False, "",
-                                         4, 6.0, 0.8, 0.0, 1.0, "taobao_main", session, "en", None, _no_progress)
+    out = _handler(app, "compose_scene")(
+        "marble_counter",
+        "generated",
+        "",
+        5,
+        2,
+        0.5,
+        0,
+        0,
+        0,
+        True,
+        False,
+        "",
+        4,
+        6.0,
+        0.8,
+        0.0,
+        1.0,
+        "taobao_main",
+        session,
+        "en",
+        None,
+        _no_progress,
+    )
     session = out[3]
-    out = _handler(app, "render_copy")("新品上市", "", "", "99", "", "", "", "auto", "noto_sans_sc", "taobao_3x4",
-                                       None, session, "en")
+    out = _handler(app, "render_copy")(
+        "新品上市", "", "", "99", "", "", "", "auto", "noto_sans_sc", "taobao_3x4", None, session, "en"
+    )
     session = out[2]
-    out = _handler(app, "export_posters")(["taobao_main", "douyin_9x16"], 2, "seed", "", "cup", "auto", True, [], [],
-                                          "", [], "scene", "copy", False, "", session, "en", None, _no_progress)
+    out = _handler(app, "export_posters")(
+        ["taobao_main", "douyin_9x16"],
+        2,
+        "seed",
+        "",
+        "cup",
+        "auto",
+        True,
+        [],
+        [],
+        "",
+        [],
+        "scene",
+        "copy",
+        False,
+        "",
+        session,
+        "en",
+        None,
+        _no_progress,
+    )
     assert out[1].endswith(".zip")
     names = {name for name, _ in zero_gpu.calls}
     assert names == {"generate_scene_batch"}, "only the plain-data GPU task goes to the GPU worker"

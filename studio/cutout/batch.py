@@ -25,6 +25,7 @@ def cutout_batch(
     cutouts: list[Cutout] = []
     total = max(1, len(images))
     for i, loaded in enumerate(images):
+
         def step(fraction: float, message: str, i: int = i, name: str = loaded.name) -> None:
             progress((i + fraction) / total, f"Photo {i + 1} of {total} ({name}): {message}")
 

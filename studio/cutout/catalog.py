@@ -40,38 +40,66 @@ MODELS: dict[str, ModelInfo] = {
     info.name: info
     for info in (
         ModelInfo(
-            "u2netp", "U²-Net small (built in)", "Apache-2.0", True, 4.7,
+            "u2netp",
+            "U²-Net small (built in)",
+            "Apache-2.0",
+            True,
+            4.7,
             "Small and fast; works offline. Good on plain product shots, rough on fine detail.",
-            _RELEASES + "u2netp.onnx", "md5:8e83ca70e441ab06c318d82300c84806",
+            _RELEASES + "u2netp.onnx",
+            "md5:8e83ca70e441ab06c318d82300c84806",
             "小而快，离线可用。适合背景干净的商品照，细节边缘较粗。",
         ),
         ModelInfo(
-            "u2net", "U²-Net", "Apache-2.0", True, 176,
+            "u2net",
+            "U²-Net",
+            "Apache-2.0",
+            True,
+            176,
             "The classic general model; cleaner edges than u2netp.",
-            _RELEASES + "u2net.onnx", "md5:60024c5c889badc19c04ad937298a77b",
+            _RELEASES + "u2net.onnx",
+            "md5:60024c5c889badc19c04ad937298a77b",
             "经典通用模型，边缘比 u2netp 干净。",
         ),
         ModelInfo(
-            "isnet-general-use", "IS-Net general", "Apache-2.0", True, 179,
+            "isnet-general-use",
+            "IS-Net general",
+            "Apache-2.0",
+            True,
+            179,
             "Sharper outlines than U²-Net on objects.",
-            _RELEASES + "isnet-general-use.onnx", "md5:fc16ebd8b0c10d971d3513d564d01e29",
+            _RELEASES + "isnet-general-use.onnx",
+            "md5:fc16ebd8b0c10d971d3513d564d01e29",
             "物体轮廓比 U²-Net 更锐利。",
         ),
         ModelInfo(
-            "birefnet-general", "BiRefNet general", "MIT", True, 973,
+            "birefnet-general",
+            "BiRefNet general",
+            "MIT",
+            True,
+            973,
             "Best quality here; slow on a CPU, fast on a GPU.",
-            _RELEASES + "BiRefNet-general-epoch_244.onnx", "md5:7a35a0141cbbc80de11d9c9a28f52697",
+            _RELEASES + "BiRefNet-general-epoch_244.onnx",
+            "md5:7a35a0141cbbc80de11d9c9a28f52697",
             "本列表中质量最好；CPU 上慢，GPU 上快。",
         ),
         ModelInfo(
-            "birefnet-general-lite", "BiRefNet general lite", "MIT", True, 224,
+            "birefnet-general-lite",
+            "BiRefNet general lite",
+            "MIT",
+            True,
+            224,
             "Most of BiRefNet's quality at a quarter of the size.",
             _RELEASES + "BiRefNet-general-bb_swin_v1_tiny-epoch_232.onnx",
             "md5:4fab47adc4ff364be1713e97b7e66334",
             "以四分之一的体积保留 BiRefNet 大部分质量。",
         ),
         ModelInfo(
-            "bria-rmbg", "BRIA RMBG 2.0", "CC BY-NC 4.0", False, 977,
+            "bria-rmbg",
+            "BRIA RMBG 2.0",
+            "CC BY-NC 4.0",
+            False,
+            977,
             "Excellent quality, but licensed for non-commercial use only: shop posters need a "
             "commercial agreement with BRIA.",
             _RELEASES + "bria-rmbg-2.0.onnx",
@@ -108,6 +136,9 @@ def licence_note(model_name: str) -> str:
         f"{info.note_zh or info.note}  \n{info.note}",
     ]
     if not info.commercial_use:
-        lines.insert(0, "> ⚠️ **仅限非商业用途：用它做的图不能用于店铺销售。**  \n"
-                        "> ⚠️ **NOT for commercial use: images made with it must not be used to sell in a shop.**")
+        lines.insert(
+            0,
+            "> ⚠️ **仅限非商业用途：用它做的图不能用于店铺销售。**  \n"
+            "> ⚠️ **NOT for commercial use: images made with it must not be used to sell in a shop.**",
+        )
     return "\n\n".join(lines)

@@ -60,7 +60,9 @@ def _solve_alpha(rgb: np.ndarray, trimap: np.ndarray) -> np.ndarray:
     if scale < 1.0:
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         small_rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BILINEAR))
-        small_tri = np.asarray(Image.fromarray((trimap * 255).astype(np.uint8)).resize(size, Image.Resampling.NEAREST)) / 255.0
+        small_tri = (
+            np.asarray(Image.fromarray((trimap * 255).astype(np.uint8)).resize(size, Image.Resampling.NEAREST)) / 255.0
+        )
     else:
         small_rgb, small_tri = rgb, trimap
     try:
@@ -151,6 +153,8 @@ def _window(region: np.ndarray, pad: int, shape: tuple[int, ...]) -> tuple[int, 
     ys = np.flatnonzero(region.any(axis=1))
     xs = np.flatnonzero(region.any(axis=0))
     return (
-        max(0, int(ys[0]) - pad), min(shape[0], int(ys[-1]) + pad + 1),
-        max(0, int(xs[0]) - pad), min(shape[1], int(xs[-1]) + pad + 1),
+        max(0, int(ys[0]) - pad),
+        min(shape[0], int(ys[-1]) + pad + 1),
+        max(0, int(xs[0]) - pad),
+        min(shape[1], int(xs[-1]) + pad + 1),
     )

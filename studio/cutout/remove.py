@@ -132,7 +132,9 @@ def crop_to_product(rgba: Image.Image, margin: float, source_sha256: str = "") -
     """
     box = product_box(rgba.getchannel("A"))
     if box is None:
-        raise StudioError("No product was found in this photo.", hint="Check the photo, or add the product with the brush.")
+        raise StudioError(
+            "No product was found in this photo.", hint="Check the photo, or add the product with the brush."
+        )
     x0, y0, x1, y1 = box
     pad = round(margin * max(x1 - x0, y1 - y0))
     crop = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)

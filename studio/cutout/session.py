@@ -67,8 +67,12 @@ def predict_mask(session: Any, image: Image.Image) -> Image.Image:
     """The model's soft mask ("L", the image's size) for an RGB image."""
     rgb = image.convert("RGB")
     scale = min(1.0, PREDICT_MAX_SIDE / max(rgb.size))
-    work = rgb if scale == 1.0 else rgb.resize(
-        (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))), Image.Resampling.BILINEAR
+    work = (
+        rgb
+        if scale == 1.0
+        else rgb.resize(
+            (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))), Image.Resampling.BILINEAR
+        )
     )
     masks = session.predict(work)
     mask = masks[0].convert("L") if masks else Image.new("L", work.size, 0)

@@ -50,7 +50,9 @@ def with_mask(cutout: Cutout, mask: Image.Image) -> Cutout:
     from studio.cutout.remove import product_box
 
     if mask.size != cutout.rgba.size:
-        raise StudioError("The edited mask does not match the cutout's size.", hint="Reload the cutout and brush again.")
+        raise StudioError(
+            "The edited mask does not match the cutout's size.", hint="Reload the cutout and brush again."
+        )
     mask = mask.convert("L")
     box = product_box(mask)
     if box is None:

@@ -30,24 +30,39 @@ SEQUENTIAL_METHOD = "mSPRT (normal mixture), always-valid p-value; Johari et al.
 TEST_NAMES_ZH = {"z_test": "z 检验", "fisher_exact": "Fisher 精确检验", "barnard_exact": "Barnard 精确检验"}
 GUIDANCE = {
     "en": "Random split (the marketplace's own experiment tool, e.g. Amazon Manage Your Experiments or the "
-          "platform's creative test): each shopper is assigned a poster by chance at the same time, so a "
-          "significant difference is the poster's doing; this panel's verdict applies. Rotation (poster A on "
-          "Monday, B on Tuesday): weekday, promotions, ads and traffic sources change with the poster, so the "
-          "numbers describe the days as much as the posters; the panel shows them but declares no winner. "
-          "Checking daily is fine here: a winner also needs the always-valid p-value, which peeking cannot fool.",
+    "platform's creative test): each shopper is assigned a poster by chance at the same time, so a "
+    "significant difference is the poster's doing; this panel's verdict applies. Rotation (poster A on "
+    "Monday, B on Tuesday): weekday, promotions, ads and traffic sources change with the poster, so the "
+    "numbers describe the days as much as the posters; the panel shows them but declares no winner. "
+    "Checking daily is fine here: a winner also needs the always-valid p-value, which peeking cannot fool.",
     "zh": "随机分流（平台自带的实验工具，如亚马逊 Manage Your Experiments 或平台的创意测试）：同一时间每位买家"
-          "随机看到一个方案，显著差异来自主图本身，本面板的结论适用。轮流上线（周一 A、周二 B）：星期、活动、"
-          "广告和流量来源随方案一起变化，数字反映的是日子也是主图；面板会显示数字，但不判定胜者。"
-          "每天查看没有问题：判定胜者还要求序贯检验的 p 值，多看几次也不会误判。",
+    "随机看到一个方案，显著差异来自主图本身，本面板的结论适用。轮流上线（周一 A、周二 B）：星期、活动、"
+    "广告和流量来源随方案一起变化，数字反映的是日子也是主图；面板会显示数字，但不判定胜者。"
+    "每天查看没有问题：判定胜者还要求序贯检验的 p 值，多看几次也不会误判。",
 }
 _NORMAL = NormalDist()
 # Column names a seller's export may use, mapped to ours (Taobao/JD backends are Chinese).
 _ALIASES = {
-    "variant": "variant", "版本": "variant", "变体": "variant", "方案": "variant", "name": "variant",
-    "impressions": "impressions", "曝光": "impressions", "曝光量": "impressions", "展现": "impressions",
-    "展现量": "impressions", "views": "impressions",
-    "clicks": "clicks", "点击": "clicks", "点击量": "clicks", "点击数": "clicks",
-    "orders": "orders", "订单": "orders", "订单数": "orders", "成交": "orders", "purchases": "orders",
+    "variant": "variant",
+    "版本": "variant",
+    "变体": "variant",
+    "方案": "variant",
+    "name": "variant",
+    "impressions": "impressions",
+    "曝光": "impressions",
+    "曝光量": "impressions",
+    "展现": "impressions",
+    "展现量": "impressions",
+    "views": "impressions",
+    "clicks": "clicks",
+    "点击": "clicks",
+    "点击量": "clicks",
+    "点击数": "clicks",
+    "orders": "orders",
+    "订单": "orders",
+    "订单数": "orders",
+    "成交": "orders",
+    "purchases": "orders",
 }
 
 
@@ -126,8 +141,11 @@ def _clean_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if name in seen:
             raise StudioError(f"Variant {name} appears twice in the results.", hint="Add its numbers up into one row.")
         seen.add(name)
-        item = {"variant": name, "impressions": _number(row["impressions"], "impressions", name),
-                "clicks": _number(row["clicks"], "clicks", name)}
+        item = {
+            "variant": name,
+            "impressions": _number(row["impressions"], "impressions", name),
+            "clicks": _number(row["clicks"], "clicks", name),
+        }
         if item["clicks"] > item["impressions"]:
             raise StudioError(
                 f"Variant {name} has more clicks ({item['clicks']}) than impressions ({item['impressions']}).",
@@ -150,7 +168,11 @@ def _rate_block(successes: int, trials: int) -> tuple[float | None, list[float]]
 
 
 def ab_stats(
-    rows: list[dict[str, Any]], *, alpha: float = ALPHA, min_lift: float = MIN_LIFT, design: str = "split",
+    rows: list[dict[str, Any]],
+    *,
+    alpha: float = ALPHA,
+    min_lift: float = MIN_LIFT,
+    design: str = "split",
 ) -> dict[str, Any]:
     """Per-variant CTR (Wilson CI and Beta credible interval), CVR when orders are given, p-value vs A, P(best);
     and a winner or why not.
@@ -175,7 +197,10 @@ def ab_stats(
     for row, p_best in zip(data, best_probs):
         ctr, ctr_ci = _rate_block(row["clicks"], row["impressions"])
         entry: dict[str, Any] = {
-            "impressions": row["impressions"], "clicks": row["clicks"], "ctr": ctr, "ctr_ci": ctr_ci,
+            "impressions": row["impressions"],
+            "clicks": row["clicks"],
+            "ctr": ctr,
+            "ctr_ci": ctr_ci,
             "ctr_credible": [round(v, 6) for v in credible_interval(row["clicks"], row["impressions"])],
             "prob_best": round(p_best, 4),
         }
@@ -186,7 +211,9 @@ def ab_stats(
             entry.update(p_value=None, test=None, lift_vs_baseline=None, needed_impressions=None)
         else:
             base_ctr = base["clicks"] / base["impressions"] if base["impressions"] else 0.0
-            entry["p_value"], entry["test"] = compare(base["clicks"], base["impressions"], row["clicks"], row["impressions"])
+            entry["p_value"], entry["test"] = compare(
+                base["clicks"], base["impressions"], row["clicks"], row["impressions"]
+            )
             entry["lift_vs_baseline"] = (ctr / base_ctr - 1) if (ctr is not None and base_ctr) else None
             entry["needed_impressions"] = needed_per_variant(base_ctr, ctr or 0.0, alpha)
         variants[row["variant"]] = entry
@@ -198,8 +225,14 @@ def ab_stats(
 
 def _verdict(data: list[dict[str, Any]], alpha: float, min_lift: float, design: str) -> dict[str, Any]:
     if len(data) < 2:
-        return {"winner": None, "winner_p_value": None, "needed_impressions": None, "reason": "one_variant",
-                "note": "Only one variant: nothing to compare yet.", "note_zh": "只有一个方案，还没有可比的。"}
+        return {
+            "winner": None,
+            "winner_p_value": None,
+            "needed_impressions": None,
+            "reason": "one_variant",
+            "note": "Only one variant: nothing to compare yet.",
+            "note_zh": "只有一个方案，还没有可比的。",
+        }
     ranked = sorted(data, key=lambda r: r["clicks"] / r["impressions"] if r["impressions"] else -1.0, reverse=True)
     best, runner = ranked[0], ranked[1]
     x1, n1, x2, n2 = runner["clicks"], runner["impressions"], best["clicks"], best["impressions"]
@@ -212,12 +245,19 @@ def _verdict(data: list[dict[str, Any]], alpha: float, min_lift: float, design: 
     minimum = max(MIN_IMPRESSIONS, math.ceil(MIN_EXPECTED / pooled) if pooled > 0 else MIN_IMPRESSIONS)
     have = min(n1, n2)
     facts = {
-        "test": test, "winner_p_value": p, "sequential_p_value": seq_p,
+        "test": test,
+        "winner_p_value": p,
+        "sequential_p_value": seq_p,
         "sequential_method": SEQUENTIAL_METHOD,
         "min_sample": {"per_variant": minimum, "met": have >= minimum and pooled > 0},
-        "power": {"baseline_rate": round(pooled, 6), "min_lift": min_lift, "alpha": alpha, "power": POWER,
-                  "needed_per_variant": planned,
-                  "impressions_to_go": {r["variant"]: max(0, (planned or 0) - r["impressions"]) for r in (best, runner)}},
+        "power": {
+            "baseline_rate": round(pooled, 6),
+            "min_lift": min_lift,
+            "alpha": alpha,
+            "power": POWER,
+            "needed_per_variant": planned,
+            "impressions_to_go": {r["variant"]: max(0, (planned or 0) - r["impressions"]) for r in (best, runner)},
+        },
     }
     need = max(planned or 0, minimum) if planned else minimum
     facts["needed_impressions"] = need
@@ -226,35 +266,63 @@ def _verdict(data: list[dict[str, Any]], alpha: float, min_lift: float, design: 
     more = f" About {need:,} impressions per variant would show a {min_lift:.0%} lift reliably."
     more_zh = f"每个方案约需 {need:,} 次曝光，才能可靠地看出 {min_lift:.0%} 的提升。"
     if design == "rotation":
-        return {**facts, "winner": None, "reason": "rotation", "suggested": best["variant"],
-                "note": f"{lead}, but the posters ran one after another, so days, promotions and traffic differ "
-                        "as much as the posters do: no winner can be declared. Run a random split in the "
-                        "marketplace's experiment tool to know.",
-                "note_zh": f"{lead_zh}，但方案是轮流上线的，日期、活动和流量的差别与主图的差别混在一起，"
-                           "不能判定胜者。请用平台的实验工具做随机分流测试。"}
+        return {
+            **facts,
+            "winner": None,
+            "reason": "rotation",
+            "suggested": best["variant"],
+            "note": f"{lead}, but the posters ran one after another, so days, promotions and traffic differ "
+            "as much as the posters do: no winner can be declared. Run a random split in the "
+            "marketplace's experiment tool to know.",
+            "note_zh": f"{lead_zh}，但方案是轮流上线的，日期、活动和流量的差别与主图的差别混在一起，"
+            "不能判定胜者。请用平台的实验工具做随机分流测试。",
+        }
     if not facts["min_sample"]["met"]:
-        return {**facts, "winner": None, "reason": "too_few",
-                "note": f"Too little data for a verdict: {best['variant']} {x2} clicks vs {runner['variant']} {x1} "
-                        f"(at least {minimum:,} impressions per variant are needed before any call).{more}",
-                "note_zh": f"数据太少，不能下结论：{best['variant']} {x2} 次点击，{runner['variant']} {x1} 次"
-                           f"（每个方案至少 {minimum:,} 次曝光后才能判断）。{more_zh}"}
+        return {
+            **facts,
+            "winner": None,
+            "reason": "too_few",
+            "note": f"Too little data for a verdict: {best['variant']} {x2} clicks vs {runner['variant']} {x1} "
+            f"(at least {minimum:,} impressions per variant are needed before any call).{more}",
+            "note_zh": f"数据太少，不能下结论：{best['variant']} {x2} 次点击，{runner['variant']} {x1} 次"
+            f"（每个方案至少 {minimum:,} 次曝光后才能判断）。{more_zh}",
+        }
     if p < alpha and seq_p < alpha:
-        return {**facts, "winner": best["variant"], "reason": "significant", "needed_impressions": None,
-                "note": f"{best['variant']} has the best click rate and its lead over {runner['variant']} is "
-                        f"significant (p = {p:.3g}; always-valid p = {seq_p:.3g}, safe to check daily).",
-                "note_zh": f"{best['variant']} 点击率最高，领先 {runner['variant']} 显著（p = {p:.3g}；"
-                           f"序贯检验 p = {seq_p:.3g}，每天查看也不会误判）。"}
+        return {
+            **facts,
+            "winner": best["variant"],
+            "reason": "significant",
+            "needed_impressions": None,
+            "note": f"{best['variant']} has the best click rate and its lead over {runner['variant']} is "
+            f"significant (p = {p:.3g}; always-valid p = {seq_p:.3g}, safe to check daily).",
+            "note_zh": f"{best['variant']} 点击率最高，领先 {runner['variant']} 显著（p = {p:.3g}；"
+            f"序贯检验 p = {seq_p:.3g}，每天查看也不会误判）。",
+        }
     if x1 == x2 and n1 == n2:
-        return {**facts, "winner": None, "reason": "tied", "note": "The two best are tied so far.",
-                "note_zh": "目前最好的两个方案打平。"}
+        return {
+            **facts,
+            "winner": None,
+            "reason": "tied",
+            "note": "The two best are tied so far.",
+            "note_zh": "目前最好的两个方案打平。",
+        }
     if p < alpha:
-        return {**facts, "winner": None, "reason": "peeking_guard",
-                "note": f"{lead}, but the always-valid p-value is {seq_p:.3g}: a lead this size appears by chance "
-                        f"when results are checked often. Keep the test running.{more}",
-                "note_zh": f"{lead_zh}，但序贯检验 p = {seq_p:.3g}：经常查看结果时，这样的领先可能只是偶然。"
-                           f"请继续测试。{more_zh}"}
-    return {**facts, "winner": None, "reason": "not_significant",
-            "note": f"Not significant yet: {lead}.{more}", "note_zh": f"尚不显著：{lead_zh}。{more_zh}"}
+        return {
+            **facts,
+            "winner": None,
+            "reason": "peeking_guard",
+            "note": f"{lead}, but the always-valid p-value is {seq_p:.3g}: a lead this size appears by chance "
+            f"when results are checked often. Keep the test running.{more}",
+            "note_zh": f"{lead_zh}，但序贯检验 p = {seq_p:.3g}：经常查看结果时，这样的领先可能只是偶然。"
+            f"请继续测试。{more_zh}",
+        }
+    return {
+        **facts,
+        "winner": None,
+        "reason": "not_significant",
+        "note": f"Not significant yet: {lead}.{more}",
+        "note_zh": f"尚不显著：{lead_zh}。{more_zh}",
+    }
 
 
 def _is_file(text: str) -> bool:
@@ -284,6 +352,10 @@ def read_results_csv(path_or_text: str | Path) -> list[dict[str, Any]]:
     if not reader.fieldnames:
         raise StudioError("The results file is empty.", hint="Its first line should be: variant,impressions,clicks")
     columns = {name: _ALIASES.get(name.strip().lower(), name.strip().lower()) for name in reader.fieldnames if name}
-    rows = [{columns[k]: v for k, v in row.items() if k in columns} for row in reader if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+    rows = [
+        {columns[k]: v for k, v in row.items() if k in columns}
+        for row in reader
+        if any((v or "").strip() for v in row.values() if isinstance(v, str))
+    ]
     _clean_rows(rows)  # raise now, in the seller's words, rather than later
     return rows

@@ -55,8 +55,9 @@ def label_digest(fields: dict[str, str]) -> str:
     return LABEL_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def aigc_fields(producer: str, reserved1: str, *, propagator: str = "", produce_id: str = "",
-                propagate_id: str = "") -> dict[str, str]:
+def aigc_fields(
+    producer: str, reserved1: str, *, propagator: str = "", produce_id: str = "", propagate_id: str = ""
+) -> dict[str, str]:
     """The seven TC260 fields; the propagator ones (and ReservedCode2) only when a propagator is named."""
     producer = producer.strip() or DEFAULT_PRODUCER
     fields = {

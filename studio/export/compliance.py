@@ -55,13 +55,15 @@ def _white_background(rgb: np.ndarray, product_box: Box | None) -> dict[str, Any
     # Per pixel, the darkest channel: "all channels ≥ t" is "darkest ≥ t". One uint8 pass, no masks copied.
     darkest = np.minimum(np.minimum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]) if rgb.ndim == 3 else rgb  # ≫ min(axis=2)
     not_pure = darkest != 255
-    inner = not_pure[ring:height - ring, ring:width - ring]
+    inner = not_pure[ring : height - ring, ring : width - ring]
     ring_bad = int(np.count_nonzero(not_pure)) - int(np.count_nonzero(inner))
     if product_box is None:
         status: Status = "passed" if ring_bad == 0 else "failed"
         return _check(
-            status, f"border ring only ({ring_bad} non-white pixels); give the product box to check the rest",
-            partial=True, non_white_ring_pixels=ring_bad,
+            status,
+            f"border ring only ({ring_bad} non-white pixels); give the product box to check the rest",
+            partial=True,
+            non_white_ring_pixels=ring_bad,
         )
     grow = max(8, short // 100)
     x0, y0, x1, y1 = product_box
@@ -69,13 +71,18 @@ def _white_background(rgb: np.ndarray, product_box: Box | None) -> dict[str, Any
     around = dim[max(0, y0 - grow) : min(height, y1 + grow), max(0, x0 - grow) : min(width, x1 + grow)]
     off_white = int(np.count_nonzero(dim)) - int(np.count_nonzero(around))
     if ring_bad == 0 and off_white == 0:
-        return _check("passed", "border is pure white and everything outside the product is white",
-                      non_white_ring_pixels=0, off_white_pixels=0)
+        return _check(
+            "passed",
+            "border is pure white and everything outside the product is white",
+            non_white_ring_pixels=0,
+            off_white_pixels=0,
+        )
     return _check(
         "failed",
         f"{off_white} pixels outside the product are not white and {ring_bad} border pixels are not pure "
         "(255,255,255); shadows or a coloured scene are not allowed here",
-        non_white_ring_pixels=ring_bad, off_white_pixels=off_white,
+        non_white_ring_pixels=ring_bad,
+        off_white_pixels=off_white,
     )
 
 
@@ -86,8 +93,9 @@ def _fill(size: tuple[int, int], product_box: Box | None) -> dict[str, Any]:
     fill = longest / max(size)
     if fill >= FILL_MIN:
         return _check("passed", f"product spans {fill:.0%} of the longer side", fill=round(fill, 4))
-    return _check("failed", f"product spans only {fill:.0%} of the longer side (needs 85%); make it bigger",
-                  fill=round(fill, 4))
+    return _check(
+        "failed", f"product spans only {fill:.0%} of the longer side (needs 85%); make it bigger", fill=round(fill, 4)
+    )
 
 
 def _ocr_text(rgb: np.ndarray) -> list[str] | None:
@@ -127,8 +135,12 @@ def _safe_top_bottom(platform: Platform, height: int, text_boxes: dict[str, Box]
     top, bottom = safe["top"] * height, (1 - safe["bottom"]) * height
     bad = [name for name, b in text_boxes.items() if b[1] < top or b[3] > bottom]
     if bad:
-        return _check("failed", f"text sits under the app's overlays (top {safe['top']:.0%} / bottom "
-                      f"{safe['bottom']:.0%}): {', '.join(bad)}", layers=bad)
+        return _check(
+            "failed",
+            f"text sits under the app's overlays (top {safe['top']:.0%} / bottom "
+            f"{safe['bottom']:.0%}): {', '.join(bad)}",
+            layers=bad,
+        )
     return _check("passed", f"all text clear of the top {safe['top']:.0%} and bottom {safe['bottom']:.0%}")
 
 
@@ -153,8 +165,11 @@ def _aigc_metadata(path: Path, ai_generated: bool | None = None) -> dict[str, An
     holds, why = verify_label(path, aigc)
     if not holds:
         return _check("failed", f"TC260:AIGC label present but {why}")
-    return _check("passed", f"TC260:AIGC Label={aigc['Label']}, ContentProducer={aigc.get('ContentProducer', '')}, "
-                  f"ProduceID={aigc.get('ProduceID', '')}; {why}")
+    return _check(
+        "passed",
+        f"TC260:AIGC Label={aigc['Label']}, ContentProducer={aigc.get('ContentProducer', '')}, "
+        f"ProduceID={aigc.get('ProduceID', '')}; {why}",
+    )
 
 
 def _ends_whole(path: Path, pil_format: str) -> bool:
@@ -212,18 +227,23 @@ def check_file(
         checks["size"] = (
             _check("passed", f"{image.width}×{image.height} as required")
             if image.size == platform.size
-            else _check("failed", f"{image.width}×{image.height}, but {platform.id} needs {platform.width}×{platform.height}")
+            else _check(
+                "failed", f"{image.width}×{image.height}, but {platform.id} needs {platform.width}×{platform.height}"
+            )
         )
         checks["format"] = (
             _check("passed", f"{fmt} as the platform prefers")
             if fmt == platform.format
-            else _check("failed" if fmt not in ("jpeg", "png") else "passed",
-                        f"{fmt}; the platform prefers {platform.format}")
+            else _check(
+                "failed" if fmt not in ("jpeg", "png") else "passed", f"{fmt}; the platform prefers {platform.format}"
+            )
         )
         if platform.max_bytes and size > platform.max_bytes:
             checks["max_bytes"] = _check("failed", f"{size:,} bytes, over the {platform.max_bytes:,} limit")
         else:
-            checks["max_bytes"] = _check("passed", f"{size:,} bytes" + (f" ≤ {platform.max_bytes:,}" if platform.max_bytes else ""))
+            checks["max_bytes"] = _check(
+                "passed", f"{size:,} bytes" + (f" ≤ {platform.max_bytes:,}" if platform.max_bytes else "")
+            )
         if platform.min_bytes:
             checks["min_bytes"] = _check(
                 "passed" if size >= platform.min_bytes else "failed",
@@ -248,8 +268,16 @@ def check_file(
         from studio.export.visible_label import check_visible_label
 
         checks["aigc_visible_label"] = check_visible_label(path, text_boxes.get("aigc_label"))
-    checks.update(poster_rows(copy, size=platform.size, allows_text=platform.allows_text, text_boxes=text_boxes,
-                              text_px=text_px, upscale=upscale))
+    checks.update(
+        poster_rows(
+            copy,
+            size=platform.size,
+            allows_text=platform.allows_text,
+            text_boxes=text_boxes,
+            text_px=text_px,
+            upscale=upscale,
+        )
+    )
     if judge_layout:
         checks["layout"] = layout_row(rgb, product_box, text_boxes)
     compliant = all(c["status"] != "failed" for c in checks.values())

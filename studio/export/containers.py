@@ -64,8 +64,9 @@ def encode(
         raise StudioError(f"Unknown file format '{fmt}'.", hint="Choose jpeg, png or webp.")
     if fmt == "webp":
         return _encode_webp(image, meta, quality=quality, optimize=optimize, software=software)
-    pixels = encode_pixels(image, fmt, parameters=meta.parameters, quality=quality, optimize=optimize,
-                           software=software)
+    pixels = encode_pixels(
+        image, fmt, parameters=meta.parameters, quality=quality, optimize=optimize, software=software
+    )
     return add_meta(pixels, fmt, meta)
 
 
@@ -90,8 +91,11 @@ def encode_pixels(
     icc = srgb_icc_bytes()
     if fmt == "jpeg":
         options = dict(
-            quality=95 if quality is None else quality, subsampling=0, icc_profile=icc,
-            exif=exif_block(parameters, software), dpi=(72, 72),
+            quality=95 if quality is None else quality,
+            subsampling=0,
+            icc_profile=icc,
+            exif=exif_block(parameters, software),
+            dpi=(72, 72),
         )
         try:
             rgb.save(buf, "JPEG", optimize=True, **options)
@@ -146,16 +150,22 @@ def _png_itxt(keyword: str, text: str) -> bytes:
     return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
 
 
-def _encode_webp(image: Image.Image, meta: EmbeddedMeta, *, quality: int | None, optimize: bool,
-                 software: str) -> bytes:
+def _encode_webp(
+    image: Image.Image, meta: EmbeddedMeta, *, quality: int | None, optimize: bool, software: str
+) -> bytes:
     # Lossy WebP is always 4:2:0 and smears fine coloured detail on the product
     # (about 19 dB on the test bottle), so WebP is lossless unless a cap forces quality.
     rgb = image if image.mode == "RGB" else image.convert("RGB")
     buf = io.BytesIO()
     lossless = quality is None
     rgb.save(
-        buf, "WEBP", lossless=lossless, quality=(90 if optimize else 70) if lossless else quality,
-        method=6 if optimize else 4, icc_profile=srgb_icc_bytes(), xmp=meta.xmp.encode("utf-8"),
+        buf,
+        "WEBP",
+        lossless=lossless,
+        quality=(90 if optimize else 70) if lossless else quality,
+        method=6 if optimize else 4,
+        icc_profile=srgb_icc_bytes(),
+        xmp=meta.xmp.encode("utf-8"),
         exif=exif_block(meta.parameters, software),
     )
     return buf.getvalue()

@@ -84,29 +84,67 @@ def make_local_credential(name: str = "Poster Studio local signer") -> Credentia
 
     now = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(minutes=5)
     root_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} root"),
-                           x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Poster Studio (local)")])
-    leaf_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
-                           x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Poster Studio (local)")])
+    root_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{name} root"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Poster Studio (local)"),
+        ]
+    )
+    leaf_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Poster Studio (local)"),
+        ]
+    )
     root = (
-        x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
-        .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now).not_valid_after(now + _dt.timedelta(days=3650))
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + _dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                     content_commitment=False, key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
         .sign(root_key, hashes.SHA256())
     )
     leaf = (
-        x509.CertificateBuilder().subject_name(leaf_name).issuer_name(root_name)
-        .public_key(leaf_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now).not_valid_after(now + _dt.timedelta(days=1825))
+        x509.CertificateBuilder()
+        .subject_name(leaf_name)
+        .issuer_name(root_name)
+        .public_key(leaf_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + _dt.timedelta(days=1825))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=False, crl_sign=False,
-                                     content_commitment=False, key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=False,
+                crl_sign=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
@@ -118,27 +156,43 @@ def make_local_credential(name: str = "Poster Studio local signer") -> Credentia
     return Credential(chain, key)
 
 
-def manifest_definition(title: str, *, ai_generated: bool, aigc: dict[str, str] | None,
-                        with_product: bool = True) -> dict:
+def manifest_definition(
+    title: str, *, ai_generated: bool, aigc: dict[str, str] | None, with_product: bool = True
+) -> dict:
     """The manifest JSON c2pa-python's Builder takes (the product ingredient is added separately)."""
     actions = [
-        {"action": "c2pa.created", "softwareAgent": {"name": "PosterStudio"},
-         "digitalSourceType": CREATED_TYPE_AI if ai_generated else CREATED_TYPE_PLAIN,
-         "description": "scene painted by a diffusion model around the product" if ai_generated
-         else "studio backdrop drawn without a model"},
+        {
+            "action": "c2pa.created",
+            "softwareAgent": {"name": "PosterStudio"},
+            "digitalSourceType": CREATED_TYPE_AI if ai_generated else CREATED_TYPE_PLAIN,
+            "description": "scene painted by a diffusion model around the product"
+            if ai_generated
+            else "studio backdrop drawn without a model",
+        },
     ]
     if with_product:
-        actions.append({"action": "c2pa.placed", "softwareAgent": {"name": "PosterStudio"},
-                        "parameters": {"ingredientIds": [_PRODUCT_LABEL]},
-                        "description": "the seller's real product photo, cut out and placed unchanged"})
+        actions.append(
+            {
+                "action": "c2pa.placed",
+                "softwareAgent": {"name": "PosterStudio"},
+                "parameters": {"ingredientIds": [_PRODUCT_LABEL]},
+                "description": "the seller's real product photo, cut out and placed unchanged",
+            }
+        )
     assertions: list[dict] = [{"label": "c2pa.actions", "data": {"actions": actions}}]
     if aigc is not None:
         assertions.append({"label": AIGC_ASSERTION, "data": dict(aigc)})
     return {"claim_generator_info": [{"name": "PosterStudio"}], "title": title, "assertions": assertions}
 
 
-def sign_file(path: Path, credential: Credential, *, ai_generated: bool, aigc: dict[str, str] | None,
-              product: Image.Image | None = None) -> int:
+def sign_file(
+    path: Path,
+    credential: Credential,
+    *,
+    ai_generated: bool,
+    aigc: dict[str, str] | None,
+    product: Image.Image | None = None,
+) -> int:
     """Sign `path` in place (atomically); returns the new size in bytes."""
     c2pa = _c2pa()
     path = Path(path)
@@ -147,21 +201,29 @@ def sign_file(path: Path, credential: Credential, *, ai_generated: bool, aigc: d
     if mime is None:
         raise StudioError(f"Content Credentials cannot be added to {path.name}.", hint="Export JPEG, PNG or WebP.")
     definition = manifest_definition(path.name, ai_generated=ai_generated, aigc=aigc, with_product=product is not None)
-    info = c2pa.C2paSignerInfo(alg=c2pa.C2paSigningAlg.ES256, sign_cert=credential.chain_pem,
-                               private_key=credential.key_pem, ta_url=None)
+    info = c2pa.C2paSignerInfo(
+        alg=c2pa.C2paSigningAlg.ES256, sign_cert=credential.chain_pem, private_key=credential.key_pem, ta_url=None
+    )
     settings = c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}})  # keep files small
     source = io.BytesIO(path.read_bytes())
     dest = io.BytesIO()
     try:
-        with c2pa.Context(settings) as ctx, c2pa.Signer.from_info(info) as signer, \
-                c2pa.Builder(json.dumps(definition), ctx) as builder:
+        with (
+            c2pa.Context(settings) as ctx,
+            c2pa.Signer.from_info(info) as signer,
+            c2pa.Builder(json.dumps(definition), ctx) as builder,
+        ):
             if product is not None:
                 photo = io.BytesIO()
                 product.save(photo, "PNG")
                 photo.seek(0)
-                builder.add_ingredient(json.dumps({"title": "product photo (cut out)", "relationship": "componentOf",
-                                                   "label": _PRODUCT_LABEL}),
-                                       "image/png", photo)
+                builder.add_ingredient(
+                    json.dumps(
+                        {"title": "product photo (cut out)", "relationship": "componentOf", "label": _PRODUCT_LABEL}
+                    ),
+                    "image/png",
+                    photo,
+                )
             builder.sign(signer, mime, source, dest)
     except c2pa.C2paError as exc:
         raise StudioError(f"Signing {path.name} with Content Credentials failed.", hint=str(exc)) from None
@@ -176,8 +238,11 @@ def read_credentials(path: Path) -> dict:
     with c2pa.Reader(str(path)) as reader:
         store = json.loads(reader.json())
         state = reader.get_validation_state()
-    return {"state": state, "manifest": store["manifests"][store["active_manifest"]],
-            "validation_status": store.get("validation_status", [])}
+    return {
+        "state": state,
+        "manifest": store["manifests"][store["active_manifest"]],
+        "validation_status": store.get("validation_status", []),
+    }
 
 
 def credential_for(settings: object) -> Credential | None:
@@ -189,8 +254,9 @@ def credential_for(settings: object) -> Credential | None:
     return load_credential(getattr(settings, "c2pa_cert", None), getattr(settings, "c2pa_key", None), data_dir)
 
 
-def sign_output(out_dir: Path, output, credential: Credential, *, ai_generated: bool,
-                product: Image.Image | None = None):
+def sign_output(
+    out_dir: Path, output, credential: Credential, *, ai_generated: bool, product: Image.Image | None = None
+):
     """Sign one written poster; returns its OutputFile with the signed size.
 
     The recipe inside the file keeps the size from before signing: writing the new size

@@ -144,15 +144,22 @@ def write_poster_file(
     # ReservedCode1 hashes the pixels as the shipped file decodes: a same-length placeholder while
     # the quality search runs, the real digest once the encoding is fixed.
     label = aigc_fields(producer, PLACEHOLDER_DIGEST, propagator=propagator) if ai_generated else None
-    params = parameters_text(recipe, platform.size, ai_generated=ai_generated, model_hash=model_hash,
-                             lora_hashes=lora_hashes)
+    params = parameters_text(
+        recipe, platform.size, ai_generated=ai_generated, model_hash=model_hash, lora_hashes=lora_hashes
+    )
     others = [o for o in recipe.outputs if o.file != name]
 
     def entry(nbytes: int) -> OutputFile:
         return OutputFile(
-            file=name, platform=platform.id, width=platform.width, height=platform.height, bytes=nbytes,
-            product_box=tuple(poster.product_box), text_boxes=text_boxes,  # type: ignore[arg-type]
-            text_px=None if poster.text_px is None else dict(poster.text_px), upscale=round(poster.upscale, 2),
+            file=name,
+            platform=platform.id,
+            width=platform.width,
+            height=platform.height,
+            bytes=nbytes,
+            product_box=tuple(poster.product_box),
+            text_boxes=text_boxes,  # type: ignore[arg-type]
+            text_px=None if poster.text_px is None else dict(poster.text_px),
+            upscale=round(poster.upscale, 2),
         )
 
     pixels: dict[tuple[int | None, bool], bytes] = {}  # the compressed pixels per setting, made once
@@ -165,13 +172,15 @@ def write_poster_file(
         if fmt != "png":
             fields["Recipe"] = recipe_json  # in our own XMP property: no reader takes it for another tool's
         aigc = with_reserved1(label, code1) if label is not None else None
-        meta = EmbeddedMeta(xmp=build_xmp(aigc, creator_tool=_TOOL, studio_fields=fields),
-                            parameters=params, recipe_json=recipe_json)
+        meta = EmbeddedMeta(
+            xmp=build_xmp(aigc, creator_tool=_TOOL, studio_fields=fields), parameters=params, recipe_json=recipe_json
+        )
         if fmt == "webp":
             return encode(image, fmt, meta, quality=quality, optimize=optimize, software=_TOOL)
         if (quality, optimize) not in pixels:
-            pixels[quality, optimize] = encode_pixels(image, fmt, parameters=params, quality=quality,
-                                                      optimize=optimize, software=_TOOL)
+            pixels[quality, optimize] = encode_pixels(
+                image, fmt, parameters=params, quality=quality, optimize=optimize, software=_TOOL
+            )
         return add_meta(pixels[quality, optimize], fmt, meta)
 
     def shipped_digest(quality: int | None, optimize: bool, data: bytes) -> str:

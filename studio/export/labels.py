@@ -80,9 +80,7 @@ def _overlap(a: Box, b: Box) -> int:
     return max(0, w) * max(0, h)
 
 
-def _corner_box(
-    corner: str, size: tuple[int, int], box_w: int, box_h: int, margin: int, clear: tuple[int, int]
-) -> Box:
+def _corner_box(corner: str, size: tuple[int, int], box_w: int, box_h: int, margin: int, clear: tuple[int, int]) -> Box:
     width, height = size
     x0 = width - margin - box_w if corner.endswith("right") else margin
     y0 = height - max(margin, clear[1]) - box_h if corner.startswith("bottom") else max(margin, clear[0])

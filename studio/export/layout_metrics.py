@@ -39,7 +39,7 @@ def layout_metrics(rgb: np.ndarray | None, product_box: Box | None, text_boxes: 
     width = rgb.shape[1] if rgb is not None else max((b[2] for b in boxes.values()), default=1)
     occlusion = sum(_meet(b, product_box) for b in boxes.values()) / total if product_box else 0.0
     names = list(boxes)
-    overlap = sum(_meet(boxes[a], boxes[b]) for i, a in enumerate(names) for b in names[i + 1:]) / total
+    overlap = sum(_meet(boxes[a], boxes[b]) for i, a in enumerate(names) for b in names[i + 1 :]) / total
     errors = []
     for name, b in boxes.items():
         mine = (b[0], (b[0] + b[2]) / 2, b[2])
@@ -51,7 +51,7 @@ def layout_metrics(rgb: np.ndarray | None, product_box: Box | None, text_boxes: 
     readability = 21.0
     if rgb is not None:
         for b in boxes.values():
-            crop = rgb[max(0, b[1]):b[3], max(0, b[0]):b[2]]
+            crop = rgb[max(0, b[1]) : b[3], max(0, b[0]) : b[2]]
             if crop.size:
                 lum = np.asarray(luminance(np.ascontiguousarray(crop[..., :3], dtype=np.uint8)))
                 lo, hi = np.percentile(lum, [5, 95])
@@ -69,13 +69,19 @@ def layout_row(rgb: np.ndarray | None, product_box: Box | None, text_boxes: Mapp
     if not text_boxes or not {k for k in text_boxes if not k.startswith("band_")} - _NOT_COPY:
         return {"status": "passed", "reason": "no copy on this file"}
     m = layout_metrics(rgb, product_box, text_boxes)
-    text = (f"text over product {m['occlusion']:.1%}, text on text {m['overlap']:.1%}, "
-            f"alignment off by {m['alignment']:.1%} of the width, weakest contrast {m['readability']:.1f}:1")
-    bad = [why for why, hit in (
-        ("text covers the product", m["occlusion"] > MAX_OCCLUSION),
-        ("text elements overlap", m["overlap"] > MAX_OVERLAP),
-        ("some text is hard to read", m["readability"] < MIN_READABILITY),
-    ) if hit]
+    text = (
+        f"text over product {m['occlusion']:.1%}, text on text {m['overlap']:.1%}, "
+        f"alignment off by {m['alignment']:.1%} of the width, weakest contrast {m['readability']:.1f}:1"
+    )
+    bad = [
+        why
+        for why, hit in (
+            ("text covers the product", m["occlusion"] > MAX_OCCLUSION),
+            ("text elements overlap", m["overlap"] > MAX_OVERLAP),
+            ("some text is hard to read", m["readability"] < MIN_READABILITY),
+        )
+        if hit
+    ]
     if bad:
         return {"status": "failed", "reason": f"{'; '.join(bad)}: {text}", **m}
     return {"status": "passed", "reason": text, **m}

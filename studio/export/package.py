@@ -29,8 +29,23 @@ from studio.presets import get_platform
 from studio.recipe import OutputFile, Recipe
 
 MANIFEST_COLUMNS = (
-    "file", "variant", "platform", "width", "height", "bytes", "seed", "scene", "styles", "headline",
-    "format", "quality", "compliant", "failed_checks", "not_checked", "product_box", "sku",
+    "file",
+    "variant",
+    "platform",
+    "width",
+    "height",
+    "bytes",
+    "seed",
+    "scene",
+    "styles",
+    "headline",
+    "format",
+    "quality",
+    "compliant",
+    "failed_checks",
+    "not_checked",
+    "product_box",
+    "sku",
 )
 COMPLIANCE_COLUMNS = ("file", "platform", "check", "status", "reason")
 ZIP_NAME = "posters.zip"
@@ -84,12 +99,21 @@ def _safe_file(out_dir: Path, name: str) -> Path:
         raise StudioError(f"The recipe names an odd output file '{name}'.", hint="Export the posters again.")
     path = out_dir / name
     if not path.is_file():
-        raise StudioError(f"The poster file {name} is missing from the export folder.", hint="Export the posters again.")
+        raise StudioError(
+            f"The poster file {name} is missing from the export folder.", hint="Export the posters again."
+        )
     return path
 
 
-def check_output(out_dir: Path, recipe: Recipe, output: OutputFile, *, ocr: bool = False,
-                 platform: Any = None, ai_generated: bool | None = None) -> dict[str, Any]:
+def check_output(
+    out_dir: Path,
+    recipe: Recipe,
+    output: OutputFile,
+    *,
+    ocr: bool = False,
+    platform: Any = None,
+    ai_generated: bool | None = None,
+) -> dict[str, Any]:
     """The compliance report of one written file, as write_package makes it (callable per file, early).
 
     platform / ai_generated: as the export resolved them (pipeline.PosterJob); worked out here otherwise.
@@ -98,9 +122,17 @@ def check_output(out_dir: Path, recipe: Recipe, output: OutputFile, *, ocr: bool
     platform = platform if platform is not None else get_platform(output.platform)
     if ai_generated is None:
         ai_generated = recipe.is_ai_made(white_background=platform.white_background)
-    return check_file(path, platform, product_box=output.product_box, text_boxes=output.text_boxes,
-                      copy=recipe.copy_text, text_px=output.text_px, upscale=output.upscale,
-                      ocr=ocr, ai_generated=ai_generated)
+    return check_file(
+        path,
+        platform,
+        product_box=output.product_box,
+        text_boxes=output.text_boxes,
+        copy=recipe.copy_text,
+        text_px=output.text_px,
+        upscale=output.upscale,
+        ocr=ocr,
+        ai_generated=ai_generated,
+    )
 
 
 def write_package(
@@ -125,17 +157,27 @@ def write_package(
             report = known if known is not None else check_output(out_dir, recipe, output, ocr=ocr)
             fmt, quality = _file_facts(path)
             checks = report["checks"]
-            rows.append({
-                "file": output.file, "variant": variant, "platform": output.platform,
-                "width": output.width, "height": output.height, "bytes": path.stat().st_size,
-                "seed": recipe.scene.seed, "scene": recipe.scene.preset,
-                "styles": ";".join(f"{s.name}:{s.weight:g}" for s in recipe.styles),
-                "headline": recipe.copy_text.headline, "format": fmt, "quality": quality,
-                "compliant": "yes" if report["compliant"] else "no",
-                "failed_checks": ";".join(k for k, c in checks.items() if c["status"] == "failed"),
-                "not_checked": ";".join(k for k, c in checks.items() if c["status"] == "not_checked"),
-                "product_box": " ".join(str(v) for v in output.product_box), "sku": recipe.export.sku,
-            })
+            rows.append(
+                {
+                    "file": output.file,
+                    "variant": variant,
+                    "platform": output.platform,
+                    "width": output.width,
+                    "height": output.height,
+                    "bytes": path.stat().st_size,
+                    "seed": recipe.scene.seed,
+                    "scene": recipe.scene.preset,
+                    "styles": ";".join(f"{s.name}:{s.weight:g}" for s in recipe.styles),
+                    "headline": recipe.copy_text.headline,
+                    "format": fmt,
+                    "quality": quality,
+                    "compliant": "yes" if report["compliant"] else "no",
+                    "failed_checks": ";".join(k for k, c in checks.items() if c["status"] == "failed"),
+                    "not_checked": ";".join(k for k, c in checks.items() if c["status"] == "not_checked"),
+                    "product_box": " ".join(str(v) for v in output.product_box),
+                    "sku": recipe.export.sku,
+                }
+            )
             reports.append(report)
             images.append(path)
 

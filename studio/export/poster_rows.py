@@ -40,8 +40,11 @@ def legibility_row(size: tuple[int, int], text_px: Mapping[str, int] | None, lan
         listed = ", ".join(f"{element_label(n, lang)} {px}px" for n, px in small.items())
         return _row("failed", f"too small to read in a phone grid: {listed}", too_small=sorted(small), heights=heights)
     smallest = min(heights, key=heights.get)  # type: ignore[arg-type]
-    reason = (f"all text large enough; smallest {element_label(smallest, lang)} {heights[smallest]:.1%} of the short side"
-              if lang == "en" else f"字号都够大；最小的是{element_label(smallest, lang)}，短边的 {heights[smallest]:.1%}")
+    reason = (
+        f"all text large enough; smallest {element_label(smallest, lang)} {heights[smallest]:.1%} of the short side"
+        if lang == "en"
+        else f"字号都够大；最小的是{element_label(smallest, lang)}，短边的 {heights[smallest]:.1%}"
+    )
     return _row("passed", reason, heights=heights)
 
 
@@ -49,8 +52,11 @@ def upscale_row(upscale: float | None, lang: str = "en") -> dict[str, Any]:
     if not upscale:
         return _row("not_checked", "the product's scale is unknown")
     if upscale > UPSCALE_WARN:
-        reason = (f"product upscaled {upscale:.1f}×, may look blurry; use a larger photo" if lang == "en"
-                  else f"商品图放大了 {upscale:.1f} 倍，可能发虚：请换更大的原图")
+        reason = (
+            f"product upscaled {upscale:.1f}×, may look blurry; use a larger photo"
+            if lang == "en"
+            else f"商品图放大了 {upscale:.1f} 倍，可能发虚：请换更大的原图"
+        )
         return _row("failed" if upscale > UPSCALE_FAIL else "warning", reason, upscale=upscale)
     return _row("passed", f"product at {upscale:.2f}× the photo's pixels", upscale=upscale)
 

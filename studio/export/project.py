@@ -53,9 +53,11 @@ def save_project(
         raise StudioError("Two cutouts would be saved under the same name.", hint="Rename one of the photos.")
     members = [f"cutouts/{i:03d}.png" for i in range(len(names))]
     index = {
-        "kind": PROJECT_KIND, "version": PROJECT_VERSION,
+        "kind": PROJECT_KIND,
+        "version": PROJECT_VERSION,
         "cutouts": [{"name": name, "file": member} for name, member in zip(names, members)],
-        "recipes": [f"recipes/{i:03d}.json" for i in range(len(recipes))], "extra": extra or {},
+        "recipes": [f"recipes/{i:03d}.json" for i in range(len(recipes))],
+        "extra": extra or {},
     }
     try:
         index_json = json.dumps(index, ensure_ascii=False, indent=2)
@@ -86,8 +88,13 @@ def _cutout_entries(index: dict[str, Any]) -> list[tuple[str, str]]:
     for entry in index.get("cutouts", []):
         if isinstance(entry, str) and _V1_NAME.match(entry):  # version 1: the name was the member
             entries.append((entry, f"cutouts/{entry}.png"))
-        elif (isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("file"), str)
-              and _MEMBER.match(entry["file"]) and len(entry["name"]) <= MAX_NAME_CHARS):
+        elif (
+            isinstance(entry, dict)
+            and isinstance(entry.get("name"), str)
+            and isinstance(entry.get("file"), str)
+            and _MEMBER.match(entry["file"])
+            and len(entry["name"]) <= MAX_NAME_CHARS
+        ):
             entries.append((display_name(entry["name"]), entry["file"]))
         else:
             raise StudioError("This project names a cutout in an unsafe way and was not opened.")
@@ -102,13 +109,17 @@ def _check_members(archive: zipfile.ZipFile) -> None:
     for info in infos:
         pure = PurePosixPath(info.filename)
         if info.filename.startswith(("/", "\\")) or "\\" in info.filename or ".." in pure.parts or ":" in info.filename:
-            raise StudioError("This project file contains unsafe paths and was not opened.",
-                              hint="It may have been tampered with; ask for a fresh copy.")
+            raise StudioError(
+                "This project file contains unsafe paths and was not opened.",
+                hint="It may have been tampered with; ask for a fresh copy.",
+            )
         if info.file_size > MAX_MEMBER_BYTES or (
             info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1_000_000
         ):
-            raise StudioError("This project file contains an oversized part and was not opened.",
-                              hint="It may be damaged or not a Poster Studio project.")
+            raise StudioError(
+                "This project file contains an oversized part and was not opened.",
+                hint="It may be damaged or not a Poster Studio project.",
+            )
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
         raise StudioError("This project file is too large to open.")

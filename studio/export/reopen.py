@@ -22,4 +22,6 @@ def recipe_from_file(path: Path) -> Recipe:
         from studio.export.files import read_recipe_from_file
 
         return read_recipe_from_file(path)
-    raise StudioError(f"{path.name} is not a recipe or a poster.", hint="Open a .poster, .json, .jpg, .png or .webp file.")
+    raise StudioError(
+        f"{path.name} is not a recipe or a poster.", hint="Open a .poster, .json, .jpg, .png or .webp file."
+    )

@@ -147,7 +147,9 @@ def variant_differences(recipe: Recipe, base: Recipe, lang: str = "zh") -> list[
     copy_a, copy_b = recipe.copy_text.model_dump(exclude={"layout"}), base.copy_text.model_dump(exclude={"layout"})
     if copy_a != copy_b:
         changed = [k for k in copy_a if copy_a[k] != copy_b[k]]
-        parts.append(f"copy “{recipe.copy_text.headline}”" if changed == ["headline"] else f"copy ({', '.join(changed)})")
+        parts.append(
+            f"copy “{recipe.copy_text.headline}”" if changed == ["headline"] else f"copy ({', '.join(changed)})"
+        )
     if recipe.copy_text.layout != base.copy_text.layout:
         parts.append(f"layout {recipe.copy_text.layout}")
     return parts
@@ -203,10 +205,14 @@ def distinct_variants_error(pairs: list[tuple[str, str, float]], lang: str = "zh
         return ""
     a, b, share = pairs[0]
     if lang == "zh":
-        return (f"变体 {a} 和 {b} 几乎一样（商品以外只有 {share:.1%} 的像素不同），A/B 测试测不出差别。"
-                "请改变场景、风格或文案，再导出。")
-    return (f"Variants {a} and {b} are nearly identical (only {share:.1%} of the pixels outside the product differ), "
-            "so an A/B test cannot tell them apart. Vary the scene, style or copy instead.")
+        return (
+            f"变体 {a} 和 {b} 几乎一样（商品以外只有 {share:.1%} 的像素不同），A/B 测试测不出差别。"
+            "请改变场景、风格或文案，再导出。"
+        )
+    return (
+        f"Variants {a} and {b} are nearly identical (only {share:.1%} of the pixels outside the product differ), "
+        "so an A/B test cannot tell them apart. Vary the scene, style or copy instead."
+    )
 
 
 def default_vary_factor(profile: str) -> str:

@@ -37,9 +37,11 @@ def ink_height(rgb: np.ndarray, box: Box) -> int:
 def check_visible_label(path: Path, box: Box | None) -> dict[str, Any]:
     """passed / failed / not_checked, with the measured and required heights."""
     if box is None:
-        return {"status": "not_checked",
-                "reason": "no visible AI label on this file (switched off, or the platform allows no text); "
-                          "GB 45438-2025 asks for one on AI-made images"}
+        return {
+            "status": "not_checked",
+            "reason": "no visible AI label on this file (switched off, or the platform allows no text); "
+            "GB 45438-2025 asks for one on AI-made images",
+        }
     with Image.open(path) as image:
         width, height = image.size
         rgb = np.asarray(image.convert("RGB").crop(tuple(box)))
@@ -50,10 +52,19 @@ def check_visible_label(path: Path, box: Box | None) -> dict[str, Any]:
     at_edge = edge <= EDGE_FRACTION * short
     details = {"ink_height_px": ink, "required_px": need, "edge_distance_px": edge}
     if ink < need:
-        return {"status": "failed", "reason": f"the AI label's text is {ink} px tall, under 5 % of the shorter "
-                f"side ({need} px; GB 45438-2025)", **details}
+        return {
+            "status": "failed",
+            "reason": f"the AI label's text is {ink} px tall, under 5 % of the shorter side ({need} px; GB 45438-2025)",
+            **details,
+        }
     if not at_edge:
-        return {"status": "failed", "reason": f"the AI label sits {edge} px from the nearest edge; "
-                "GB 45438-2025 puts it at an edge or corner", **details}
-    return {"status": "passed", "reason": f"AI label text {ink} px tall (≥ {need} px, 5 % of the shorter side), "
-            "at an edge", **details}
+        return {
+            "status": "failed",
+            "reason": f"the AI label sits {edge} px from the nearest edge; GB 45438-2025 puts it at an edge or corner",
+            **details,
+        }
+    return {
+        "status": "passed",
+        "reason": f"AI label text {ink} px tall (≥ {need} px, 5 % of the shorter side), at an edge",
+        **details,
+    }

@@ -32,7 +32,15 @@ DIGITAL_SOURCE_TYPE = _IPTC + "compositeWithTrainedAlgorithmicMedia"
 TRAINED_ALGORITHMIC_MEDIA = _IPTC + "trainedAlgorithmicMedia"
 COMPOSITE_SYNTHETIC = _IPTC + "compositeSynthetic"
 
-AIGC_KEYS = ("Label", "ContentProducer", "ProduceID", "ReservedCode1", "ContentPropagator", "PropagateID", "ReservedCode2")
+AIGC_KEYS = (
+    "Label",
+    "ContentProducer",
+    "ProduceID",
+    "ReservedCode1",
+    "ContentPropagator",
+    "PropagateID",
+    "ReservedCode2",
+)
 
 
 def source_type_for(ai_generated: bool) -> str:
@@ -59,7 +67,8 @@ def build_xmp(
     kind = source_type or source_type_for(aigc is not None)
     labels += f"   <Iptc4xmpExt:DigitalSourceType>{escape(kind)}</Iptc4xmpExt:DigitalSourceType>\n"
     extra = "".join(
-        f"\n   <PosterStudio:{name}>{escape(value)}</PosterStudio:{name}>" for name, value in (studio_fields or {}).items()
+        f"\n   <PosterStudio:{name}>{escape(value)}</PosterStudio:{name}>"
+        for name, value in (studio_fields or {}).items()
     )
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'

@@ -80,7 +80,10 @@ def load_scene_pipeline(models: ModelManager, *, control_type: str = "canny", pr
         _forget(models, keys)
         free_accelerator_memory()
     if not low:
-        progress(0.0, "The graphics card ran out of memory while loading; loading again with the model partly in main memory…")
+        progress(
+            0.0,
+            "The graphics card ran out of memory while loading; loading again with the model partly in main memory…",
+        )
         try:
             return models.get(keys[0], lambda: load(True))
         except Exception as exc:  # noqa: BLE001
@@ -121,7 +124,9 @@ def assemble_controlnet_pipeline(base: Any, controlnet: Any, family: Family) -> 
     )
 
 
-def _load_base(models: ModelManager, source: ModelSource, family: Family, progress: Progress, offload: bool = False) -> Any:
+def _load_base(
+    models: ModelManager, source: ModelSource, family: Family, progress: Progress, offload: bool = False
+) -> Any:
     from diffusers import StableDiffusionInpaintPipeline, StableDiffusionXLInpaintPipeline
 
     if source.kind == "folder":
@@ -203,14 +208,36 @@ def _load_error(source: ModelSource, exc: Exception) -> StudioError:
 # Exception classes (by name, anywhere in the MRO) that mean the hub could not be reached:
 # huggingface_hub's own, httpx (hub ≥ 1.0), requests/urllib3 (older stacks), sockets.
 _OFFLINE_CLASSES = {
-    "OfflineModeIsEnabled", "LocalEntryNotFoundError", "ConnectionError", "TimeoutError", "gaierror",
-    "ConnectError", "ConnectTimeout", "ReadTimeout", "TimeoutException", "NetworkError", "ProxyError",
-    "NewConnectionError", "MaxRetryError", "NameResolutionError", "Timeout",
+    "OfflineModeIsEnabled",
+    "LocalEntryNotFoundError",
+    "ConnectionError",
+    "TimeoutError",
+    "gaierror",
+    "ConnectError",
+    "ConnectTimeout",
+    "ReadTimeout",
+    "TimeoutException",
+    "NetworkError",
+    "ProxyError",
+    "NewConnectionError",
+    "MaxRetryError",
+    "NameResolutionError",
+    "Timeout",
 }
 _OFFLINE_WORDS = (
-    "offline", "cannot reach", "couldn't connect", "could not connect", "connection", "name resolution",
-    "name or service not known", "nodename nor servname", "network is unreachable", "timed out",
-    "failed to establish", "no route to host", "temporary failure",
+    "offline",
+    "cannot reach",
+    "couldn't connect",
+    "could not connect",
+    "connection",
+    "name resolution",
+    "name or service not known",
+    "nodename nor servname",
+    "network is unreachable",
+    "timed out",
+    "failed to establish",
+    "no route to host",
+    "temporary failure",
 )
 
 
@@ -246,7 +273,9 @@ class _announce:
             progress(0.0, f"Downloading {source.label} (first use only; several GB, this can take minutes)…")
             from studio.models.download import DownloadWatch, expected_bytes
 
-            self.watch = DownloadWatch(source.ref, source.label, progress, total=expected_bytes(source.ref, self.dtype_name))
+            self.watch = DownloadWatch(
+                source.ref, source.label, progress, total=expected_bytes(source.ref, self.dtype_name)
+            )
             self.watch.start()
         return self
 

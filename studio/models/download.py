@@ -60,8 +60,14 @@ class DownloadWatch:
     """A background thread that reports 'Downloading X: 1.2 of 4.3 GB (28 %)' every POLL_S."""
 
     def __init__(
-        self, repo_id: str, label: str, progress: Progress, *, total: int | None = None,
-        cache_dir: Path | None = None, poll_s: float = POLL_S,
+        self,
+        repo_id: str,
+        label: str,
+        progress: Progress,
+        *,
+        total: int | None = None,
+        cache_dir: Path | None = None,
+        poll_s: float = POLL_S,
     ) -> None:
         self.folder = repo_cache_dir(repo_id, cache_dir)
         self.label, self.progress, self.total, self.poll_s = label, progress, total, poll_s

@@ -126,7 +126,9 @@ def decide_device_policy(settings: Settings, probe: Any | None = None) -> Device
 
     forced = settings.dtype if settings.dtype != "auto" else ""
     if settings.device == "cpu":
-        return DevicePolicy("cpu", forced or "float32", reason="--device cpu" + (f" --dtype {forced}" if forced else ""))
+        return DevicePolicy(
+            "cpu", forced or "float32", reason="--device cpu" + (f" --dtype {forced}" if forced else "")
+        )
     found = probe if probe is not None else probe_gpu()
     if not found.usable:
         why = found.message or "no CUDA GPU was found"

@@ -31,7 +31,11 @@ PROFILES: dict[str, DiffusionProfile] = {
     "sdxl": DiffusionProfile("sdxl", "sdxl", working_long_side=1024, size_multiple=8, strength=0.99),
     # Small working size keeps a CPU run to seconds; geometry is still SD's (latent = size / 8).
     "tiny": DiffusionProfile(
-        "tiny", "sd15", working_long_side=192, size_multiple=8, strength=1.0,
+        "tiny",
+        "sd15",
+        working_long_side=192,
+        size_multiple=8,
+        strength=1.0,
         note="tiny profile: random weights, so the scene is noise",
     ),
 }

@@ -74,7 +74,9 @@ def build_tiny_models(folder: Path) -> None:
     write_tiny_tokenizer(tokenizer_dir)
     components = build_tiny_components(tokenizer_dir)
     controlnet = components.pop("controlnet")
-    pipe = StableDiffusionInpaintPipeline(**components, safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+    pipe = StableDiffusionInpaintPipeline(
+        **components, safety_checker=None, feature_extractor=None, requires_safety_checker=False
+    )
     pipe.save_pretrained(base_dir, safe_serialization=True)
     controlnet.save_pretrained(control_dir, safe_serialization=True)
     shutil.rmtree(tokenizer_dir)
@@ -119,7 +121,11 @@ def build_tiny_components(tokenizer_dir: Path) -> dict[str, Any]:
         )
     )
     scheduler = DDIMScheduler(
-        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False, set_alpha_to_one=False,
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
         steps_offset=1,
     )
     return {

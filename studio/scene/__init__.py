@@ -1,4 +1,3 @@
-
 # Helper C: placement, procedural backdrops, shadow, exact re-composite (numpy/PIL only at import).
 from studio.scene.backdrop import floor_line, render_backdrop, white_backdrop  # noqa: E402,F401
 from studio.scene.composite import composite_poster, product_fidelity_psnr  # noqa: E402,F401

@@ -189,7 +189,9 @@ def _flat_texture(name: str, seed: int) -> np.ndarray:
     return flat
 
 
-def _apply_texture(canvas: np.ndarray, proc: dict[str, Any], palette: dict[str, np.ndarray], floor_weight: np.ndarray, seed: int) -> None:
+def _apply_texture(
+    canvas: np.ndarray, proc: dict[str, Any], palette: dict[str, np.ndarray], floor_weight: np.ndarray, seed: int
+) -> None:
     height, width = canvas.shape[:2]
     size = (width, height)
     horizon = _horizon(proc)
@@ -212,7 +214,9 @@ def _apply_texture(canvas: np.ndarray, proc: dict[str, Any], palette: dict[str, 
         canvas *= (1.0 + (blotch - 0.5) * 0.22 * floor_w)[..., None]
 
 
-def _lighting(proc: dict[str, Any], palette: dict[str, np.ndarray], size: tuple[int, int], line: float) -> tuple[np.ndarray, np.ndarray]:
+def _lighting(
+    proc: dict[str, Any], palette: dict[str, np.ndarray], size: tuple[int, int], line: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Light (screen strength) and vignette (multiplier) fields, computed small then upscaled."""
     import cv2
 

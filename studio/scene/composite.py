@@ -172,7 +172,9 @@ def add_layers(
     return out
 
 
-def product_fidelity_psnr(poster: Image.Image, placed: PlacedProduct, *, alpha_min: int = 250, erode_px: int = 2) -> float:
+def product_fidelity_psnr(
+    poster: Image.Image, placed: PlacedProduct, *, alpha_min: int = 250, erode_px: int = 2
+) -> float:
     """PSNR (dB) between poster and placed product inside the product's opaque core.
 
     The core is alpha >= `alpha_min`, eroded by `erode_px` so edge pixels (which

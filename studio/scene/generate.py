@@ -70,7 +70,9 @@ def generate_scenes(
 
     progress(0.0, "Loading the scene model…")
     # Loaded before taking the GPU: a first-use download does not hold up another user's scene.
-    pipe = load_scene_pipeline(models, control_type=scene.control_type, progress=lambda f, m: progress(f * LOAD_SHARE, m))
+    pipe = load_scene_pipeline(
+        models, control_type=scene.control_type, progress=lambda f, m: progress(f * LOAD_SHARE, m)
+    )
     with models.gpu():
         trigger_words = apply_styles(models, pipe, styles)
         prompt, negative, prompt_note = build_prompts(preset, scene, trigger_words, _token_counter(pipe))
@@ -153,7 +155,9 @@ def build_prompts(
     return positive, negative, note
 
 
-def scene_inputs(placed: PlacedProduct, work: tuple[int, int], control_type: str = "canny") -> tuple[Image.Image, Image.Image, Image.Image]:
+def scene_inputs(
+    placed: PlacedProduct, work: tuple[int, int], control_type: str = "canny"
+) -> tuple[Image.Image, Image.Image, Image.Image]:
     """(init image, inpaint mask, control image) for the model, the control made at the working size.
 
     Made there, the ControlNet's 1-px lines stay connected (a poster-sized map shrunk

@@ -76,7 +76,9 @@ def _screen(canvas: np.ndarray, glow: np.ndarray, colour: Colour) -> None:
         plane += 1.0
 
 
-def _sample_outside(rng: np.random.Generator, zone: Zone, size: tuple[int, int], y_max: float, margin: float = 1.15) -> tuple[float, float]:
+def _sample_outside(
+    rng: np.random.Generator, zone: Zone, size: tuple[int, int], y_max: float, margin: float = 1.15
+) -> tuple[float, float]:
     width, height = size
     for _ in range(60):
         x, y = rng.uniform(0, width), rng.uniform(0, height * y_max)
@@ -85,7 +87,9 @@ def _sample_outside(rng: np.random.Generator, zone: Zone, size: tuple[int, int],
     return rng.uniform(0, width * 0.12), rng.uniform(0, height * 0.2)
 
 
-def _confetti_piece(size: float, colour: tuple[int, int, int, int], angle: float, round_piece: bool, blur: float) -> Image.Image:
+def _confetti_piece(
+    size: float, colour: tuple[int, int, int, int], angle: float, round_piece: bool, blur: float
+) -> Image.Image:
     """One piece on its own small tile, drawn at 2× for clean edges."""
     scale = 2
     pad = int(blur * 3) + 2
@@ -164,7 +168,10 @@ def _lantern(width_px: int, body: Colour, gold: Colour) -> Image.Image:
         t = step / 11
         inset = w * 0.5 * t * 0.8
         colour = body * (0.62 + 0.5 * t)
-        draw.ellipse([left + inset, top + inset * 0.35, left + w - inset, top + body_h - inset * 0.35], fill=(*_to_u8(np.clip(colour, 0, 1)), 255))
+        draw.ellipse(
+            [left + inset, top + inset * 0.35, left + w - inset, top + body_h - inset * 0.35],
+            fill=(*_to_u8(np.clip(colour, 0, 1)), 255),
+        )
     for rib in (0.2, 0.38, 0.62, 0.8):
         rx = left + w * rib
         draw.arc([rx - w * 0.3, top, rx + w * 0.3, top + body_h], 80, 100, fill=(*_to_u8(gold * 0.9), 200), width=scale)
@@ -222,7 +229,7 @@ def moon(canvas: np.ndarray, palette: dict[str, Colour], rng: np.random.Generato
     y0, y1 = int(max(cy - radius * 3, 0)), int(min(cy + radius * 3, height))
     yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     dist = np.hypot(xx - cx, yy - cy)
-    halo = 0.55 * np.exp(-(((dist - radius) / (radius * 0.9)).clip(0)) ** 2 * 1.2) * (dist > radius * 0.9)
+    halo = 0.55 * np.exp(-((((dist - radius) / (radius * 0.9)).clip(0)) ** 2) * 1.2) * (dist > radius * 0.9)
     region = canvas[y0:y1, x0:x1]
     region[:] = 1.0 - (1.0 - region) * (1.0 - halo[..., None] * palette["light_color"])
     disc = np.clip(radius - dist + 0.5, 0.0, 1.0)
@@ -279,7 +286,9 @@ def hearts(canvas: np.ndarray, palette: dict[str, Colour], rng: np.random.Genera
         size_px = max(int(unit * rng.uniform(0.035, 0.075) * (1.6 if blurred else 1.0)), 6)
         colour = palette["accent"] if rng.random() < 0.6 else np.array([1.0, 1.0, 1.0], np.float32)
         alpha = int(255 * (0.35 if blurred else rng.uniform(0.65, 0.9)))
-        tile = _heart(size_px, (*_to_u8(colour), alpha)).rotate(float(rng.uniform(-25, 25)), resample=Image.Resampling.BICUBIC, expand=True)
+        tile = _heart(size_px, (*_to_u8(colour), alpha)).rotate(
+            float(rng.uniform(-25, 25)), resample=Image.Resampling.BICUBIC, expand=True
+        )
         if blurred:
             tile = tile.filter(ImageFilter.GaussianBlur(size_px / 10))
         _composite(canvas, tile, int(x - tile.width / 2), int(y - tile.height / 2))

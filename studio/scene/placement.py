@@ -108,7 +108,9 @@ def place_product(cutout: Cutout, placement: Placement, size: tuple[int, int]) -
         raise StudioError("The poster size is too small.", hint=f"Got {width}×{height} pixels.")
     x0, y0, x1, y1 = cutout.box
     if x1 <= x0 or y1 <= y0:
-        raise StudioError("The cut-out is empty: no product was found in the photo.", hint="Try another photo or cutout model.")
+        raise StudioError(
+            "The cut-out is empty: no product was found in the photo.", hint="Try another photo or cutout model."
+        )
     rect, factor = product_rect(cutout.box, placement, size)
 
     # Work on the box plus a transparent margin: faster, and both the

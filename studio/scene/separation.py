@@ -16,7 +16,7 @@ MIN_DISTANCE = 70.0  # RGB distance below which a buyer sees the product melt in
 def _hex(value: object) -> np.ndarray | None:
     if isinstance(value, str) and value.startswith("#") and len(value) == 7:
         try:
-            return np.array([int(value[i:i + 2], 16) for i in (1, 3, 5)], np.float64)
+            return np.array([int(value[i : i + 2], 16) for i in (1, 3, 5)], np.float64)
         except ValueError:
             return None
     return None
@@ -57,8 +57,11 @@ def separation_warning(cutout: Cutout, preset_id: str, lang: str = "zh") -> str:
     if preset is None or separation(cutout, preset) >= MIN_DISTANCE:
         return ""
     ranked = sorted((sid for sid in scenes if sid != preset_id), key=lambda s: -separation(cutout, scenes[s]))
-    better = "、".join(display_name(scenes[s], lang) for s in ranked[:3]) if lang == "zh" else \
-        ", ".join(display_name(scenes[s], lang) for s in ranked[:3])
+    better = (
+        "、".join(display_name(scenes[s], lang) for s in ranked[:3])
+        if lang == "zh"
+        else ", ".join(display_name(scenes[s], lang) for s in ranked[:3])
+    )
     name = display_name(preset, lang)
     if lang == "zh":
         return f"商品的颜色和场景“{name}”太接近，在列表里不够醒目；试试：{better}。"

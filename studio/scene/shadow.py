@@ -94,7 +94,9 @@ def reflection(placed: PlacedProduct, size: tuple[int, int], *, opacity: float =
     pad = int(blur * 3) + 2
     tile = np.zeros((reach + 2 * pad, x1 - x0 + 2 * pad, 4), np.uint8)
     tile[pad:-pad, pad:-pad] = mirrored
-    soft = np.asarray(Image.fromarray(tile, "RGBA").convert("RGBa").filter(ImageFilter.GaussianBlur(blur)).convert("RGBA"))
+    soft = np.asarray(
+        Image.fromarray(tile, "RGBA").convert("RGBa").filter(ImageFilter.GaussianBlur(blur)).convert("RGBA")
+    )
     ty0, tx0 = y1 - pad, x0 - pad
     cy0, cx0 = max(ty0, 0), max(tx0, 0)
     cy1, cx1 = min(ty0 + soft.shape[0], height), min(tx0 + soft.shape[1], width)

@@ -50,7 +50,9 @@ def draw_arch(canvas: np.ndarray, palette: dict[str, np.ndarray], horizon: float
     region += (colour * shade[..., None] - region) * cover[..., None]
 
 
-def _draw_cylinder(canvas: np.ndarray, palette: dict[str, np.ndarray], cx: float, top_y: float, rx: float, ry: float, body_h: float) -> None:
+def _draw_cylinder(
+    canvas: np.ndarray, palette: dict[str, np.ndarray], cx: float, top_y: float, rx: float, ry: float, body_h: float
+) -> None:
     height, width = canvas.shape[:2]
     x0, x1 = int(max(cx - rx - 2, 0)), int(min(cx + rx + 2, width))
     y0, y1 = int(max(top_y - ry - 2, 0)), int(min(top_y + body_h + ry + 2, height))
@@ -95,9 +97,14 @@ def draw_podium(canvas: np.ndarray, palette: dict[str, np.ndarray], podium: Podi
     if podium.tiers >= 2:
         _draw_cylinder(canvas, palette, podium.cx, base_y, lower_rx, podium.ry * 1.28, lower_h)
         # the upper tier's shadow on the lower tier's top
-        yy, xx = np.mgrid[int(base_y - podium.ry * 1.3) : int(base_y + podium.ry * 1.4), int(podium.cx - lower_rx) : int(podium.cx + lower_rx)].astype(np.float32)
+        yy, xx = np.mgrid[
+            int(base_y - podium.ry * 1.3) : int(base_y + podium.ry * 1.4),
+            int(podium.cx - lower_rx) : int(podium.cx + lower_rx),
+        ].astype(np.float32)
         if yy.size:
-            d2 = ((xx - podium.cx) / (podium.rx * 1.05)) ** 2 + ((yy - base_y - podium.ry * 0.15) / (podium.ry * 1.1)) ** 2
+            d2 = ((xx - podium.cx) / (podium.rx * 1.05)) ** 2 + (
+                (yy - base_y - podium.ry * 0.15) / (podium.ry * 1.1)
+            ) ** 2
             y0, x0 = int(yy[0, 0]), max(int(xx[0, 0]), 0)
             region = canvas[y0 : y0 + yy.shape[0], x0 : x0 + xx.shape[1]]
             shade = 1.0 - 0.3 * np.exp(-d2 * 2.5)

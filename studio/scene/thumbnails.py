@@ -61,11 +61,15 @@ def _png_bytes(image: Image.Image) -> bytes:
     if buffer.tell() <= MAX_BYTES:
         return buffer.getvalue()
     buffer = io.BytesIO()
-    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG).save(buffer, "PNG", optimize=True)
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG).save(
+        buffer, "PNG", optimize=True
+    )
     return buffer.getvalue()
 
 
-def write_thumbnails(out_dir: Path | None = None, presets_dir: Path | None = None, size: int = THUMB_SIZE) -> list[Path]:
+def write_thumbnails(
+    out_dir: Path | None = None, presets_dir: Path | None = None, size: int = THUMB_SIZE
+) -> list[Path]:
     scenes = all_presets("scenes", presets_dir)
     folder = out_dir or (presets_dir or REPO_ROOT / "presets") / "scenes" / "thumbs"
     folder.mkdir(parents=True, exist_ok=True)

@@ -154,7 +154,11 @@ def clear_styles(pipe: Any, *, unload: bool = False) -> None:
 
 
 def _switch(
-    pipe: Any, state: AdapterState, to_load: list[tuple[str, dict[str, Any]]], active: list[tuple[str, float]], label: str
+    pipe: Any,
+    state: AdapterState,
+    to_load: list[tuple[str, dict[str, Any]]],
+    active: list[tuple[str, float]],
+    label: str,
 ) -> None:
     previous = (list(state.active), state.enabled)
     newly: list[str] = []

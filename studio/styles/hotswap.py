@@ -325,7 +325,10 @@ def _load_slot(pipe: Any, state: SlotState, full: dict[str, Any], rebuild: bool)
         pipe.load_lora_weights(full, adapter_name=SLOT)
         _scalings_as_tensors(unet)
     state.layers = {
-        key[len("unet.") : -len(".lora_A.weight")]: (tuple(value.shape), tuple(full[key[: -len("A.weight")] + "B.weight"].shape))
+        key[len("unet.") : -len(".lora_A.weight")]: (
+            tuple(value.shape),
+            tuple(full[key[: -len("A.weight")] + "B.weight"].shape),
+        )
         for key, value in full.items()
         if key.endswith(".lora_A.weight")
     }

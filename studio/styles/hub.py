@@ -36,4 +36,6 @@ def fetch_builtin(info: StyleInfo) -> StyleInfo:
     header = read_lora_header(Path(local))
     read = from_header(info, header)
     # The catalog's words were checked by a person; the header's are only suggestions.
-    return replace(read, path=Path(local), display_name=info.display_name, trigger_words=info.trigger_words or read.trigger_words)
+    return replace(
+        read, path=Path(local), display_name=info.display_name, trigger_words=info.trigger_words or read.trigger_words
+    )

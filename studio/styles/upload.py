@@ -33,7 +33,9 @@ def add_style_file(lora_dir: Path, upload: Path, name: str | None = None, *, ove
     folder.mkdir(parents=True, exist_ok=True)
     target = path_in_folder(folder, stem + LORA_SUFFIX)
     if target.exists() and not overwrite:
-        raise StudioError(f"A style called '{stem}' already exists.", hint="Rename the file, or delete the old one first.")
+        raise StudioError(
+            f"A style called '{stem}' already exists.", hint="Rename the file, or delete the old one first."
+        )
     fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=LORA_SUFFIX, dir=folder)
     os.close(fd)
     try:

@@ -69,7 +69,13 @@ def check_ad_words(text: str, *, words_file: Path | None = None) -> list[AdWordF
 
 def check_copy(copy: CopyText, *, words_file: Path | None = None) -> list[AdWordFlag]:
     """The check over every layer of the copy; each flag names its layer."""
-    layers = {"headline": copy.headline, "subline": copy.subline, "badge": copy.badge, "cta": copy.cta, "price": copy.price}
+    layers = {
+        "headline": copy.headline,
+        "subline": copy.subline,
+        "badge": copy.badge,
+        "cta": copy.cta,
+        "price": copy.price,
+    }
     for i, point in enumerate(copy.selling_points, start=1):
         layers[f"point_{i}"] = point
     flags: list[AdWordFlag] = []

@@ -40,15 +40,26 @@ def draw_bands(
         y0, y1 = min(b[1] for b in boxes) - pad, max(b[3] for b in boxes) + pad
         box = (0, max(0, y0), background.width, min(background.height, y1))
         # Never over the product: where a full-width band would cover it, each element gets its own tag.
-        pieces = [box] if not intersects(box, product_box) else [
-            (max(0, b[0] - pad), max(0, b[1] - pad), min(background.width, b[2] + pad), min(background.height, b[3] + pad))
-            for b in boxes
-        ]
+        pieces = (
+            [box]
+            if not intersects(box, product_box)
+            else [
+                (
+                    max(0, b[0] - pad),
+                    max(0, b[1] - pad),
+                    min(background.width, b[2] + pad),
+                    min(background.height, b[3] + pad),
+                )
+                for b in boxes
+            ]
+        )
         colour = (accent or DEFAULT_ACCENT) if kind == "accent" else BAND_COLOURS.get(kind, BAND_COLOURS["dark"])
         for j, piece in enumerate(p for p in pieces if not intersects(p, product_box)):
             rgba = Image.new("RGBA", (piece[2] - piece[0], piece[3] - piece[1]), (*colour, 255))
             if banded is background:
                 banded = background.copy()
             ImageDraw.Draw(banded).rectangle([piece[0], piece[1], piece[2] - 1, piece[3] - 1], fill=colour)
-            layers.append(TextLayer(name=f"band_{i + 1}" + (f"_{j + 1}" if len(pieces) > 1 else ""), rgba=rgba, box=piece))
+            layers.append(
+                TextLayer(name=f"band_{i + 1}" + (f"_{j + 1}" if len(pieces) > 1 else ""), rgba=rgba, box=piece)
+            )
     return layers, banded

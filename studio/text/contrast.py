@@ -97,7 +97,9 @@ def _percentiles(values: np.ndarray, fractions: tuple[float, ...]) -> list[float
     positions = [f * (n - 1) for f in fractions]
     lows = [int(pos) for pos in positions]
     ordered = np.partition(values, sorted({*lows, *(min(n - 1, k + 1) for k in lows)}))
-    return [float(ordered[k] + (ordered[min(n - 1, k + 1)] - ordered[k]) * (pos - k)) for k, pos in zip(lows, positions)]
+    return [
+        float(ordered[k] + (ordered[min(n - 1, k + 1)] - ordered[k]) * (pos - k)) for k, pos in zip(lows, positions)
+    ]
 
 
 def worst_contrast(text: RGB, lum_range: tuple[float, float, float]) -> float:

@@ -15,10 +15,24 @@ from studio.text.plan import WORTH, Plan
 DROP_PENALTY = 10.0
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NAMES = {
-    "en": {"headline": "headline", "subline": "subline", "price": "price", "badge": "badge", "cta": "button",
-           "logo": "logo", "point": "selling point {n}"},
-    "zh": {"headline": "标题", "subline": "副标题", "price": "价格", "badge": "角标", "cta": "按钮",
-           "logo": "标志", "point": "卖点{n}"},
+    "en": {
+        "headline": "headline",
+        "subline": "subline",
+        "price": "price",
+        "badge": "badge",
+        "cta": "button",
+        "logo": "logo",
+        "point": "selling point {n}",
+    },
+    "zh": {
+        "headline": "标题",
+        "subline": "副标题",
+        "price": "价格",
+        "badge": "角标",
+        "cta": "按钮",
+        "logo": "标志",
+        "point": "卖点{n}",
+    },
 }
 
 
@@ -84,4 +98,7 @@ def copy_complete_row(copy: CopyText, text_boxes: Mapping[str, object] | None, a
     if missing:
         return {"status": "failed", "reason": missing_reason(copy, missing), "missing": missing}
     lang = copy_lang(copy)
-    return {"status": "passed", "reason": "全部文案都在图上" if lang == "zh" else "every element of the copy is on the file"}
+    return {
+        "status": "passed",
+        "reason": "全部文案都在图上" if lang == "zh" else "every element of the copy is on the file",
+    }

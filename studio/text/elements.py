@@ -147,7 +147,9 @@ def _pill_ink(fill: RGB) -> RGB:
     return max((WHITE, INK, (0, 0, 0)), key=lambda c: contrast(c, fill))
 
 
-def _pill(name: str, text: str, font: str, size: int, weight: int, fill: RGB, *, radius_ratio: float, draw: bool = True) -> Piece:
+def _pill(
+    name: str, text: str, font: str, size: int, weight: int, fill: RGB, *, radius_ratio: float, draw: bool = True
+) -> Piece:
     ink_colour = _pill_ink(fill) if draw else WHITE
     sticker = render_lines([text], TextStyle(font_path=font, size=size, weight=weight, fill=ink_colour), draw=draw)
     px, py = int(size * 0.7), int(size * 0.28)
@@ -187,17 +189,46 @@ def build(
     With `draw=False` only the size is worked out (planning); sizes never depend on the
     paint, so those are remembered across calls (a studio lays out one copy on many canvases).
     """
-    key = (name, text, fonts.for_("points" if name.startswith("point_") else name), short_side, scale, max_w,
-           floor_px, align, original_price, currency, vertical, max_h, boost, label)
+    key = (
+        name,
+        text,
+        fonts.for_("points" if name.startswith("point_") else name),
+        short_side,
+        scale,
+        max_w,
+        floor_px,
+        align,
+        original_price,
+        currency,
+        vertical,
+        max_h,
+        boost,
+        label,
+    )
     if not draw:
         if key in _GEOMETRY:
             hit = _GEOMETRY[key]
             return None if hit is None else replace(hit)
         if len(_GEOMETRY) >= _GEOMETRY_CAP:
             _GEOMETRY.clear()
-        piece = _build(name, text, fonts=fonts, short_side=short_side, scale=scale, max_w=max_w, floor_px=floor_px,
-                       paint=Paint(), align=align, original_price=original_price, currency=currency,
-                       vertical=vertical, max_h=max_h, draw=False, boost=boost, label=label)
+        piece = _build(
+            name,
+            text,
+            fonts=fonts,
+            short_side=short_side,
+            scale=scale,
+            max_w=max_w,
+            floor_px=floor_px,
+            paint=Paint(),
+            align=align,
+            original_price=original_price,
+            currency=currency,
+            vertical=vertical,
+            max_h=max_h,
+            draw=False,
+            boost=boost,
+            label=label,
+        )
         _GEOMETRY[key] = piece
         return None if piece is None else replace(piece)
     # Drawn pieces too: A/B variants and platforms of one size draw the same copy in the same
@@ -208,9 +239,24 @@ def build(
             _DRAWN.move_to_end(drawn_key)
             hit = _DRAWN[drawn_key]
             return None if hit is None else replace(hit)
-    piece = _build(name, text, fonts=fonts, short_side=short_side, scale=scale, max_w=max_w, floor_px=floor_px,
-                   paint=paint, align=align, original_price=original_price, currency=currency,
-                   vertical=vertical, max_h=max_h, draw=True, boost=boost, label=label)
+    piece = _build(
+        name,
+        text,
+        fonts=fonts,
+        short_side=short_side,
+        scale=scale,
+        max_w=max_w,
+        floor_px=floor_px,
+        paint=paint,
+        align=align,
+        original_price=original_price,
+        currency=currency,
+        vertical=vertical,
+        max_h=max_h,
+        draw=True,
+        boost=boost,
+        label=label,
+    )
     with _DRAWN_LOCK:
         _DRAWN[drawn_key] = piece
         while len(_DRAWN) > _DRAWN_CAP:
@@ -254,28 +300,52 @@ def _build(
         return _pill(name, text, font, fit[0], weight, fill, radius_ratio=0.5 if kind == "badge" else 0.22, draw=draw)
     px, py = _plate_pads(design)
     if kind == "price":
-        return _price(name, text, original_price, currency, font, design, floor_px, max_w - 2 * px, paint, draw, minor, label)
+        return _price(
+            name, text, original_price, currency, font, design, floor_px, max_w - 2 * px, paint, draw, minor, label
+        )
     spacing = 1.18 if kind == "headline" else 1.3
     is_vertical = vertical and kind == "headline"
     # A selling point gives up room to its bullet (a dot a third of the size, and a gap).
     bullet_room = design // 3 + max(3, design // 3) if kind == "points" else 0
     fit = fit_lines(
-        text, font, weight, max_w - 2 * px - bullet_room, max_h - 2 * py, design, floor_px,
-        spacing=spacing, max_lines=3 if is_vertical else max_lines, vertical=is_vertical,
+        text,
+        font,
+        weight,
+        max_w - 2 * px - bullet_room,
+        max_h - 2 * py,
+        design,
+        floor_px,
+        spacing=spacing,
+        max_lines=3 if is_vertical else max_lines,
+        vertical=is_vertical,
     )
     if fit is None:
         return None
     size, lines = fit
     style_align = "left" if kind == "points" or align not in ("left", "center", "right") else align
-    sticker = render_lines(lines, _style(font, size, weight, paint, draw, align=style_align, line_spacing=spacing, vertical=is_vertical), draw=draw)
+    sticker = render_lines(
+        lines,
+        _style(font, size, weight, paint, draw, align=style_align, line_spacing=spacing, vertical=is_vertical),
+        draw=draw,
+    )
     if kind == "points":
         sticker = bullet(sticker, paint.accent, max(3, design // 3))
     return _framed(name, sticker, paint, size)
 
 
 def _price(
-    name: str, price: str, original: str, currency: str, font: str, design: int, floor_px: int, max_w: int,
-    paint: Paint, draw: bool = True, minor_px: int = 12, label: str = "",
+    name: str,
+    price: str,
+    original: str,
+    currency: str,
+    font: str,
+    design: int,
+    floor_px: int,
+    max_w: int,
+    paint: Paint,
+    draw: bool = True,
+    minor_px: int = 12,
+    label: str = "",
 ) -> Piece | None:
     """¥ small + amount big in the accent colour, then the original price struck through."""
     sign, amount = split_price(price, currency)
@@ -285,14 +355,22 @@ def _price(
         accent = Paint(text=paint.accent, effect=paint.effect, plate=paint.plate)
         parts: list[Sticker] = []
         if label:  # 到手价 / 券后价: what the price means, small and bold before it
-            parts.append(render_lines([label], _style(font, max(minor_px, int(size * 0.42)), 700, paint, drawn), draw=drawn))
+            parts.append(
+                render_lines([label], _style(font, max(minor_px, int(size * 0.42)), 700, paint, drawn), draw=drawn)
+            )
         if sign:
-            parts.append(render_lines([sign], _style(font, max(minor_px, int(size * 0.55)), 700, accent, drawn), draw=drawn))
+            parts.append(
+                render_lines([sign], _style(font, max(minor_px, int(size * 0.55)), 700, accent, drawn), draw=drawn)
+            )
         parts.append(render_lines([amount], _style(font, size, 800, accent, drawn), draw=drawn))
         if oamount:
             small = max(minor_px, int(size * 0.45))
-            parts.append(render_lines([osign + oamount], _style(font, small, 400, paint, drawn, strike=True), draw=drawn))
-        gaps = [max(3, size // 10)] * (1 if label else 0) + [max(1, size // 20)] * (1 if sign else 0) + [max(4, size // 4)]
+            parts.append(
+                render_lines([osign + oamount], _style(font, small, 400, paint, drawn, strike=True), draw=drawn)
+            )
+        gaps = (
+            [max(3, size // 10)] * (1 if label else 0) + [max(1, size // 20)] * (1 if sign else 0) + [max(4, size // 4)]
+        )
         return side_by_side(parts, gaps)
 
     size = design

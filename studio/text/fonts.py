@@ -89,7 +89,10 @@ def validate_font_file(path: Path, *, max_bytes: int = MAX_FONT_BYTES) -> str:
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic not in _FONT_MAGIC:
-        raise StudioError("This file is not a usable font.", hint="Upload a .ttf, .otf or .ttc font (WOFF web fonts are not supported).")
+        raise StudioError(
+            "This file is not a usable font.",
+            hint="Upload a .ttf, .otf or .ttc font (WOFF web fonts are not supported).",
+        )
     try:
         font = ImageFont.truetype(str(path), 24)
         family, _style = font.getname()

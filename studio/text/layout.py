@@ -100,7 +100,9 @@ def _choose_fonts(copy: CopyText, items: dict[str, str], warnings: list[str]) ->
             )
         still = missing_glyphs(by_element.get(kind, chosen), text)
         if still:
-            warnings.append(f"No font here can draw {_quote(still)} in the {_LABELS.get(kind, 'selling points')}; it will show as boxes.")
+            warnings.append(
+                f"No font here can draw {_quote(still)} in the {_LABELS.get(kind, 'selling points')}; it will show as boxes."
+            )
     return Fonts(by_element)
 
 
@@ -131,8 +133,16 @@ def layout_copy(
     BusyMap when the caller keeps one (an export lays many copies on one composited scene).
     """
     if copy.logo:
-        return _with_logo(copy, background, product_box, avoid=avoid, busy=busy, safe_margin=safe_margin,
-                          safe_top=safe_top, safe_bottom=safe_bottom)
+        return _with_logo(
+            copy,
+            background,
+            product_box,
+            avoid=avoid,
+            busy=busy,
+            safe_margin=safe_margin,
+            safe_top=safe_top,
+            safe_bottom=safe_bottom,
+        )
     background = background if background.mode == "RGB" else background.convert("RGB")
     canvas = background.size
     warnings: list[str] = []
@@ -146,7 +156,9 @@ def layout_copy(
     if not items:
         return TextLayout([], warnings, layout_id)
     if not (0 <= safe_margin < 0.5 and 0 <= safe_top < 1 and 0 <= safe_bottom < 1 and safe_top + safe_bottom < 0.9):
-        raise StudioError("The safe margins leave no room for text.", hint="Use fractions such as 0.04 (margin) and 0.1 (top/bottom).")
+        raise StudioError(
+            "The safe margins leave no room for text.", hint="Use fractions such as 0.04 (margin) and 0.1 (top/bottom)."
+        )
     fonts = _choose_fonts(copy, items, warnings)
     short = min(canvas)
     boost = tall_boost(canvas)
@@ -165,14 +177,28 @@ def layout_copy(
             if key in memo:
                 return memo[key]
             piece = build(
-                name, items[name], fonts=fonts, short_side=short, scale=scale, max_w=max_w, max_h=max_h,
-                floor_px=floor_px, paint=paint, align=align, original_price=copy.original_price,
-                currency=copy.currency, vertical=copy.vertical, draw=draw, boost=boost, label=label[0],
+                name,
+                items[name],
+                fonts=fonts,
+                short_side=short,
+                scale=scale,
+                max_w=max_w,
+                max_h=max_h,
+                floor_px=floor_px,
+                paint=paint,
+                align=align,
+                original_price=copy.original_price,
+                currency=copy.currency,
+                vertical=copy.vertical,
+                draw=draw,
+                boost=boost,
+                label=label[0],
             )
             if piece is not None:
                 piece.args = (scale, max_w, max_h)
             memo[key] = piece
             return piece
+
         return make
 
     sizes: dict[tuple, Piece | None] = {}
@@ -182,9 +208,22 @@ def layout_copy(
         key = (name, scale, max_w, max_h, align, label[0])
         if key not in sizes:
             piece = build(
-                name, items[name], fonts=fonts, short_side=short, scale=scale, max_w=max_w, max_h=max_h,
-                floor_px=floor_px, paint=Paint(), align=align, original_price=copy.original_price,
-                currency=copy.currency, vertical=copy.vertical, draw=False, boost=boost, label=label[0],
+                name,
+                items[name],
+                fonts=fonts,
+                short_side=short,
+                scale=scale,
+                max_w=max_w,
+                max_h=max_h,
+                floor_px=floor_px,
+                paint=Paint(),
+                align=align,
+                original_price=copy.original_price,
+                currency=copy.currency,
+                vertical=copy.vertical,
+                draw=False,
+                boost=boost,
+                label=label[0],
             )
             if piece is not None:
                 piece.args = (scale, max_w, max_h)
@@ -226,12 +265,20 @@ def layout_copy(
     for name, li in info.items():
         design = SPEC["points" if name.startswith("point_") else name][0] * short
         if name == "headline" and li.font_px < design * 0.45:
-            warnings.append(f"The headline had to shrink to {li.font_px}px to fit; a shorter headline will read better.")
+            warnings.append(
+                f"The headline had to shrink to {li.font_px}px to fit; a shorter headline will read better."
+            )
     return TextLayout(layers, warnings, plan.layout_id, info, dropped=list(plan.dropped), relaid=relaid)
 
 
 def _with_logo(
-    copy: CopyText, background: Image.Image, product_box: Box, *, avoid: Sequence[Box], busy: BusyMap | None, **margins: float
+    copy: CopyText,
+    background: Image.Image,
+    product_box: Box,
+    *,
+    avoid: Sequence[Box],
+    busy: BusyMap | None,
+    **margins: float,
 ) -> TextLayout:
     """The copy first; the logo in a corner left free. If none is, the logo takes a corner and the copy is set around it."""
     from studio.text.logo import load_logo, place_logo
@@ -243,15 +290,22 @@ def _with_logo(
         return TextLayout(text.layers, [*text.warnings, problem], text.layout_id, text.info, text.dropped)
     background = background.convert("RGB")
     short = min(background.size)
-    safe = _safe_area(background.size, margins.get("safe_margin", 0.04), margins.get("safe_top", 0.0), margins.get("safe_bottom", 0.0))
+    safe = _safe_area(
+        background.size, margins.get("safe_margin", 0.04), margins.get("safe_top", 0.0), margins.get("safe_bottom", 0.0)
+    )
     gap = max(2, int(short * 0.02))
     layer = place_logo(logo, background, safe=safe, obstacles=[product_box, *avoid, *text.boxes.values()], gap=gap)
     if layer is not None:
         return TextLayout([*text.layers, layer], text.warnings, text.layout_id, text.info, text.dropped)
     layer = place_logo(logo, background, safe=safe, obstacles=[product_box, *avoid], gap=gap)
     if layer is None:
-        return TextLayout(text.layers, [*text.warnings, "There was no free corner for the logo; it was left out."],
-                          text.layout_id, text.info, [*text.dropped, "logo"])
+        return TextLayout(
+            text.layers,
+            [*text.warnings, "There was no free corner for the logo; it was left out."],
+            text.layout_id,
+            text.info,
+            [*text.dropped, "logo"],
+        )
     around = layout_copy(plain, background, product_box, avoid=[*avoid, layer.box], busy=busy, **margins)  # type: ignore[arg-type]
     return TextLayout([*around.layers, layer], around.warnings, around.layout_id, around.info, around.dropped)
 
@@ -271,8 +325,16 @@ def _crop(image: Image.Image, box: Box) -> np.ndarray:
     return np.asarray(image.crop((x0, y0, x1, y1)))  # only the box is copied, never the canvas
 
 
-def _paint_and_draw(plan: Plan, items: dict[str, str], background: Image.Image, builder, explicit, accent, effect: str,
-                    pills: set[str] = frozenset()):  # type: ignore[assignment]
+def _paint_and_draw(
+    plan: Plan,
+    items: dict[str, str],
+    background: Image.Image,
+    builder,
+    explicit,
+    accent,
+    effect: str,
+    pills: set[str] = frozenset(),
+):  # type: ignore[assignment]
     bg = background
     canvas = background.size
     order = ["badge", "headline", "subline", *[f"point_{i}" for i in range(1, 6)], "price", "cta"]
@@ -286,8 +348,13 @@ def _paint_and_draw(plan: Plan, items: dict[str, str], background: Image.Image, 
             continue
         kind = "points" if name.startswith("point_") else name
         paint = choose_paint(
-            kind, _crop(bg, placed.tight_box), _crop(bg, placed.box),
-            explicit=explicit, accent=accent, effect=effect, prefer=prefer,
+            kind,
+            _crop(bg, placed.tight_box),
+            _crop(bg, placed.box),
+            explicit=explicit,
+            accent=accent,
+            effect=effect,
+            prefer=prefer,
         )
         if name in pills:  # selling points each on their own pill
             fill = pill_fill(accent or DEFAULT_ACCENT, _crop(bg, placed.box))
@@ -297,8 +364,12 @@ def _paint_and_draw(plan: Plan, items: dict[str, str], background: Image.Image, 
         layer, li = _layer(name, items[name], drawn, canvas, paint)
         if not _reads(layer, li, background):
             # Measured on the final pixels it falls short (busy texture, a thin stroke): a solid plate.
-            solid = Paint(text=paint.text, accent=paint.text if paint.plate is None else paint.accent,
-                          plate=plate_for(paint.text), plate_alpha=1.0)
+            solid = Paint(
+                text=paint.text,
+                accent=paint.text if paint.plate is None else paint.accent,
+                plate=plate_for(paint.text),
+                plate_alpha=1.0,
+            )
             drawn = _redraw(placed, builder, solid)
             layer, li = _layer(name, items[name], drawn, canvas, solid)
         if kind in ("headline", "subline", "points"):
@@ -334,7 +405,9 @@ def _layer(name: str, text: str, placed: Placed, canvas: tuple[int, int], paint:
         if kind == "price":
             colours = [paint.accent, paint.text]
         plate = paint.plate
-    return TextLayer(name=name, rgba=rgba, box=box), LayerInfo(name, text, placed.piece.lines, placed.piece.size, colours, plate, ink)
+    return TextLayer(name=name, rgba=rgba, box=box), LayerInfo(
+        name, text, placed.piece.lines, placed.piece.size, colours, plate, ink
+    )
 
 
 def _pill_text_colour(piece: Piece) -> RGB:

@@ -77,6 +77,7 @@ def _fit_group(names: list[str], rect: Box, build: Builder, gap_px: float) -> tu
 
     A smaller scale never makes a group taller, so the scales are bisected (3 tries, not 8).
     """
+
     def at(scale: float) -> list[Piece] | None:
         pieces: list[Piece] = []
         for name in names:
@@ -111,12 +112,14 @@ def _arrange(pieces: list[Piece], rect: Box, align: str, valign: str, gap: int, 
         offsets = [slack // 2]
     else:  # calm: the quietest vertical position for the column
         offsets = sorted({int(slack * t / 8) for t in range(9)})
+
     def column_x() -> int:
         if align == "left":
             return rect[0]
         if align == "right":
             return rect[2] - col_w
         return rect[0] + (width(rect) - col_w) // 2
+
     cx = column_x()
     best = min(offsets, key=lambda off: busy.mean((cx, rect[1] + off, cx + col_w, rect[1] + off + total)))
     placed: list[Placed] = []
@@ -157,7 +160,11 @@ def plan_template(
         if not names:
             continue
         region = _rel_box(group["region"], canvas, safe)
-        rects = free_rects(region, blocked, min_side=max(8, short // 20))[:6] if width(region) > 0 and height(region) > 0 else []
+        rects = (
+            free_rects(region, blocked, min_side=max(8, short // 20))[:6]
+            if width(region) > 0 and height(region) > 0
+            else []
+        )
         # A band (min_width 0.8) is set across its region or not at all: never squeezed into a side strip.
         rects = [r for r in rects if width(r) >= group.get("min_width", 0.0) * width(region)]
         choice = _best_subset(names, rects, build, gap_px, busy, short)
@@ -172,7 +179,9 @@ def plan_template(
         spill.extend((n, region) for n in names if n not in kept)
     for name, home in sorted(spill, key=lambda nr: DROP_ORDER.index(nr[0]), reverse=True):
         # Near its group first (a subline stays by its headline), else wherever room is left.
-        spot = _spill_spot(name, home, blocked, build, busy, short) or _spill_spot(name, safe, blocked, build, busy, short)
+        spot = _spill_spot(name, home, blocked, build, busy, short) or _spill_spot(
+            name, safe, blocked, build, busy, short
+        )
         if spot is None:
             plan.dropped.append(name)
         else:

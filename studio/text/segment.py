@@ -97,7 +97,7 @@ def _glue_terms(pieces: list[str]) -> list[str]:
             spans = [(len(w), k, w) for w in dictionary if (k := joined.find(w)) >= 0 and k < len(latin) < k + len(w)]
             if spans:
                 _, k, w = max(spans)
-                glued[-1:] = [part for part in (joined[:k], w, joined[k + len(w):]) if part]
+                glued[-1:] = [part for part in (joined[:k], w, joined[k + len(w) :]) if part]
                 continue
         glued.append(piece)
     return glued

@@ -38,7 +38,10 @@ def copy_occasions() -> list[str]:
 def copy_choice_names(kind: str) -> dict[str, dict[str, str]]:
     """id → {"zh": …, "en": …} for "categories" or "occasions", for menus in either language."""
     entries = _library(str(TEMPLATES_FILE))[kind]
-    return {key: {"zh": e.get("name", {}).get("zh", key), "en": e.get("name", {}).get("en", key)} for key, e in entries.items()}
+    return {
+        key: {"zh": e.get("name", {}).get("zh", key), "en": e.get("name", {}).get("en", key)}
+        for key, e in entries.items()
+    }
 
 
 def copy_model_id() -> str:
@@ -57,7 +60,9 @@ def suggest_copy(category: str, occasion: str, lang: str = "zh", *, seed: int = 
     """A ready-to-edit copy for this kind of product and occasion; `seed` picks among the variants."""
     lib = _library(str(TEMPLATES_FILE))
     if category not in lib["categories"]:
-        raise StudioError(f"Unknown product category '{category}'.", hint=f"Choose one of: {', '.join(lib['categories'])}.")
+        raise StudioError(
+            f"Unknown product category '{category}'.", hint=f"Choose one of: {', '.join(lib['categories'])}."
+        )
     if occasion not in lib["occasions"]:
         raise StudioError(f"Unknown occasion '{occasion}'.", hint=f"Choose one of: {', '.join(lib['occasions'])}.")
     if lang not in ("zh", "en"):
@@ -83,7 +88,10 @@ _PROMPT = {
 }
 # Longest each layer may be when a model writes it, in characters (Chinese, English): what reads on a poster.
 LLM_LIMITS: dict[str, tuple[int, int]] = {"headline": (14, 40), "subline": (24, 70), "point": (12, 28), "cta": (6, 16)}
-_LABEL = re.compile(r"^\s*(?:\d+[.)、]\s*)?(?:标题|主标题|副标题|卖点|按钮文字|按钮|headline|subline|selling points?|button(?: text)?|cta)\s*[：:]\s*", re.I)
+_LABEL = re.compile(
+    r"^\s*(?:\d+[.)、]\s*)?(?:标题|主标题|副标题|卖点|按钮文字|按钮|headline|subline|selling points?|button(?: text)?|cta)\s*[：:]\s*",
+    re.I,
+)
 _WORDY = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
@@ -130,13 +138,17 @@ def _generate(model_id: str, prompt: str, seed: int, max_new_tokens: int) -> str
     model = AutoModelForCausalLM.from_pretrained(model_id)
     model.eval()
     if getattr(tokenizer, "chat_template", None):
-        ids = tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt", return_dict=True)
+        ids = tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
     else:
         ids = tokenizer(prompt, return_tensors="pt")
     torch.manual_seed(seed)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     with torch.no_grad():
-        out = model.generate(**ids, max_new_tokens=max_new_tokens, do_sample=True, top_p=0.9, temperature=0.8, pad_token_id=pad)
+        out = model.generate(
+            **ids, max_new_tokens=max_new_tokens, do_sample=True, top_p=0.9, temperature=0.8, pad_token_id=pad
+        )
     return tokenizer.decode(out[0][ids["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
@@ -174,9 +186,11 @@ def parse_llm_copy(text: str, base: CopyText, lang: str = "zh") -> CopyText | No
         parsed = [p for p in parsed if _usable(p)][:3]
         points = parsed or base.selling_points
     cta = _clip(lines[3], "cta", lang) if len(lines) > 3 else ""
-    return base.model_copy(update={
-        "headline": headline,
-        "subline": subline if _usable(subline) else base.subline,
-        "selling_points": points,
-        "cta": cta if _usable(cta) else base.cta,
-    })
+    return base.model_copy(
+        update={
+            "headline": headline,
+            "subline": subline if _usable(subline) else base.subline,
+            "selling_points": points,
+            "cta": cta if _usable(cta) else base.cta,
+        }
+    )

@@ -23,11 +23,30 @@ from studio.text.metrics import face
 Align = Literal["left", "center", "right"]
 
 # Vertical presentation forms for punctuation in vertical (top-to-bottom) text.
-_VERTICAL_FORMS = str.maketrans({
-    "，": "︐", "、": "︑", "。": "︒", "：": "︓", "；": "︔", "！": "︕", "？": "︖",
-    "（": "︵", "）": "︶", "【": "︻", "】": "︼", "「": "﹁", "」": "﹂", "『": "﹃", "』": "﹄",
-    "《": "︽", "》": "︾", "…": "︙", "—": "︱", "～": "≀",
-})
+_VERTICAL_FORMS = str.maketrans(
+    {
+        "，": "︐",
+        "、": "︑",
+        "。": "︒",
+        "：": "︓",
+        "；": "︔",
+        "！": "︕",
+        "？": "︖",
+        "（": "︵",
+        "）": "︶",
+        "【": "︻",
+        "】": "︼",
+        "「": "﹁",
+        "」": "﹂",
+        "『": "﹃",
+        "』": "﹄",
+        "《": "︽",
+        "》": "︾",
+        "…": "︙",
+        "—": "︱",
+        "～": "≀",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -229,7 +248,9 @@ def render_lines(lines: list[str], style: TextStyle, *, draw: bool = True) -> St
         ring = Image.new("RGBA", canvas, style.stroke_fill + (255,))
         ring.putalpha(outline)
         out.alpha_composite(ring)
-    fill = _gradient(canvas, style.fill, style.gradient_to) if style.gradient_to else Image.new("RGB", canvas, style.fill)
+    fill = (
+        _gradient(canvas, style.fill, style.gradient_to) if style.gradient_to else Image.new("RGB", canvas, style.fill)
+    )
     face_img = fill.convert("RGBA")
     face_img.putalpha(glyphs)
     out.alpha_composite(face_img)
@@ -243,7 +264,9 @@ def on_plate(sticker: Sticker, colour: RGB, alpha: float, *, pad_x: int, pad_y: 
         return Sticker(w, h, lines=sticker.lines, size=sticker.size, baseline=sticker.baseline + pad_y)
     out = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     if alpha > 0:
-        ImageDraw.Draw(out).rounded_rectangle([0, 0, w - 1, h - 1], radius=min(radius, h // 2, w // 2), fill=colour + (int(round(alpha * 255)),))
+        ImageDraw.Draw(out).rounded_rectangle(
+            [0, 0, w - 1, h - 1], radius=min(radius, h // 2, w // 2), fill=colour + (int(round(alpha * 255)),)
+        )
     out.alpha_composite(sticker.rgba, (pad_x, pad_y))
     ink = Image.new("L", (w, h), 0)
     ink.paste(sticker.ink, (pad_x, pad_y))

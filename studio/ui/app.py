@@ -39,8 +39,13 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
     models = models or ModelManager(settings)
     tr = Translator(default="zh")
     ctx = UiContext(settings=models.settings, models=models, tr=tr)
-    builders = {"cutout": build_cutout_tab, "scene": build_scene_tab, "style": build_style_tab,
-                "copy": build_copy_tab, "export": build_export_tab}
+    builders = {
+        "cutout": build_cutout_tab,
+        "scene": build_scene_tab,
+        "style": build_style_tab,
+        "copy": build_copy_tab,
+        "export": build_export_tab,
+    }
 
     # delete_cache: hourly, drop temporary files older than a day (uploads, exports).
     with gr.Blocks(title="Poster Studio · 海报工作室", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
@@ -48,8 +53,15 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
         ctx.lang = gr.State("zh")
         with gr.Row(elem_id="studio-header"):
             tr.bind(gr.Markdown(tr.text("title")), "title", "value")
-            lang_switch = gr.Radio([("中文", "zh"), ("English", "en")], value="zh", show_label=False,
-                                   container=False, scale=0, min_width=180, elem_id="lang-switch")
+            lang_switch = gr.Radio(
+                [("中文", "zh"), ("English", "en")],
+                value="zh",
+                show_label=False,
+                container=False,
+                scale=0,
+                min_width=180,
+                elem_id="lang-switch",
+            )
         gr.Markdown(models.describe(), elem_id="profile-line")
         with gr.Tabs():
             for title, key in TAB_TITLES:
@@ -65,13 +77,23 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
             updates = tr.updates(lang)
             return [lang, lang, *updates]
 
-        lang_switch.change(set_language, inputs=[lang_switch], outputs=[ctx.lang, lang_switch, *components],
-                           api_visibility="private", queue=False)
+        lang_switch.change(
+            set_language,
+            inputs=[lang_switch],
+            outputs=[ctx.lang, lang_switch, *components],
+            api_visibility="private",
+            queue=False,
+        )
         # First visit: follow the browser's language.
         browser_lang = gr.Textbox(visible=False)  # filled by the page's js with navigator.language
-        demo.load(lambda browser: set_language(pick_lang(browser)), inputs=[browser_lang],
-                  outputs=[ctx.lang, lang_switch, *components], js="() => navigator.language || 'zh'",
-                  api_visibility="private", queue=False)
+        demo.load(
+            lambda browser: set_language(pick_lang(browser)),
+            inputs=[browser_lang],
+            outputs=[ctx.lang, lang_switch, *components],
+            js="() => navigator.language || 'zh'",
+            api_visibility="private",
+            queue=False,
+        )
         wire_session(demo, ctx)
         ctx.extra["public_api"] = register_public_api(ctx)  # last: it hides every UI event from the API and MCP
     ctx.extra["guards"] = guard_heavy_events(demo, ctx)
@@ -93,8 +115,13 @@ def add_photo_examples(tab: gr.Tab, ctx: UiContext) -> gr.Examples | None:
     photos = example_photos()
     if photo is None or not photos:
         return None
-    return gr.Examples([[p] for p in photos], inputs=[photo], label="示例照片 · Example photos",
-                       examples_per_page=len(photos), cache_examples=False)
+    return gr.Examples(
+        [[p] for p in photos],
+        inputs=[photo],
+        label="示例照片 · Example photos",
+        examples_per_page=len(photos),
+        cache_examples=False,
+    )
 
 
 def _first_upload_image(block) -> gr.Image | None:

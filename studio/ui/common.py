@@ -247,5 +247,11 @@ def register_form(ctx: UiContext, form_cls: Any, widgets: list[Any], *, views: d
 
     for widget in widgets:
         if hasattr(widget, "change"):
-            widget.change(sync, inputs=[*widgets, ctx.session], outputs=[ctx.session], api_visibility="private",
-                          queue=False, show_progress="hidden")
+            widget.change(
+                sync,
+                inputs=[*widgets, ctx.session],
+                outputs=[ctx.session],
+                api_visibility="private",
+                queue=False,
+                show_progress="hidden",
+            )

@@ -47,15 +47,23 @@ LAYOUTS_DIR = REPO_ROOT / "presets" / "layouts"
 
 def layout_thumb_ids() -> list[str]:
     """Layouts that have a thumbnail, in preset order (a picker click's index maps to one of these)."""
-    return [lid for lid, item in all_presets("layouts").items()
-            if (LAYOUTS_DIR / item.get("thumbnail", f"thumbs/{lid}.png")).is_file()]
+    return [
+        lid
+        for lid, item in all_presets("layouts").items()
+        if (LAYOUTS_DIR / item.get("thumbnail", f"thumbs/{lid}.png")).is_file()
+    ]
 
 
 def layout_thumbs(lang: str = "zh") -> list[tuple[Image.Image, str]]:
     """(thumbnail, layout name) for the layout picker: images, since the app serves no file from the repository."""
     layouts = all_presets("layouts")
-    return [(_layout_thumb(str(LAYOUTS_DIR / layouts[lid].get("thumbnail", f"thumbs/{lid}.png"))),
-             display_name(layouts[lid], lang)) for lid in layout_thumb_ids()]
+    return [
+        (
+            _layout_thumb(str(LAYOUTS_DIR / layouts[lid].get("thumbnail", f"thumbs/{lid}.png"))),
+            display_name(layouts[lid], lang),
+        )
+        for lid in layout_thumb_ids()
+    ]
 
 
 @lru_cache(maxsize=32)
@@ -98,10 +106,18 @@ def flags_markdown(copy_text: CopyText, lang: str, tr) -> str:
     flags = check_copy(copy_text)
     if not flags:
         return tr.text("copy_ok", lang)
-    rows = [f"**{tr.text('flags_title', lang)}** — {tr.text('copy_flags', lang)}", "",
-            f"| {tr.text('flag_layer', lang)} | {tr.text('flag_word', lang)} | {tr.text('flag_try', lang)} |", "|---|---|---|"]
+    rows = [
+        f"**{tr.text('flags_title', lang)}** — {tr.text('copy_flags', lang)}",
+        "",
+        f"| {tr.text('flag_layer', lang)} | {tr.text('flag_word', lang)} | {tr.text('flag_try', lang)} |",
+        "|---|---|---|",
+    ]
     for flag in flags:
-        where = _LAYERS_ZH.get(flag.layer, flag.layer.replace("point_", "卖点 ")) if lang == "zh" else flag.layer.replace("_", " ")
+        where = (
+            _LAYERS_ZH.get(flag.layer, flag.layer.replace("point_", "卖点 "))
+            if lang == "zh"
+            else flag.layer.replace("_", " ")
+        )
         rows.append(f"| {where} | ⚠ **{flag.word}** | {flag.suggestion or '—'} |")
     return "\n".join(rows)
 
@@ -118,11 +134,19 @@ def build_copy_tab(ctx: UiContext) -> None:
     with gr.Row():
         with gr.Column(scale=1):
             with gr.Row():
-                category = tr.bind(gr.Dropdown(categories, value=categories[0][1] if categories else None, label=tr.text("category")), "category")
-                occasion = tr.bind(gr.Dropdown(occasions, value=occasions[0][1] if occasions else None, label=tr.text("occasion")), "occasion")
+                category = tr.bind(
+                    gr.Dropdown(categories, value=categories[0][1] if categories else None, label=tr.text("category")),
+                    "category",
+                )
+                occasion = tr.bind(
+                    gr.Dropdown(occasions, value=occasions[0][1] if occasions else None, label=tr.text("occasion")),
+                    "occasion",
+                )
             with gr.Row():
                 suggest = tr.bind(gr.Button(tr.text("suggest")), "suggest", "value")
-                suggest_llm = tr.bind(gr.Button(tr.text("suggest_llm"), visible=bool(copy_model_id())), "suggest_llm", "value")
+                suggest_llm = tr.bind(
+                    gr.Button(tr.text("suggest_llm"), visible=bool(copy_model_id())), "suggest_llm", "value"
+                )
             headline = tr.bind(gr.Textbox(label=tr.text("headline"), max_length=60), "headline")
             subline = tr.bind(gr.Textbox(label=tr.text("subline"), max_length=120), "subline")
             points = tr.bind(gr.Textbox(label=tr.text("points"), lines=3, placeholder=tr.text("points_ph")), "points")
@@ -136,18 +160,43 @@ def build_copy_tab(ctx: UiContext) -> None:
                 layout = tr.bind(gr.Dropdown(_layout_choices(), value="auto", label=tr.text("layout")), "layout")
                 font = tr.bind(gr.Dropdown(_font_choices(), value="noto_sans_sc", label=tr.text("font")), "font")
             thumb_ids = layout_thumb_ids()
-            layout_picker = tr.bind(gr.Gallery(layout_thumbs(), label=tr.text("layout_picker"), columns=4, height=None,
-                                               allow_preview=False, object_fit="contain", interactive=False,
-                                               elem_id="copy-layout-picker"), "layout_picker")
+            layout_picker = tr.bind(
+                gr.Gallery(
+                    layout_thumbs(),
+                    label=tr.text("layout_picker"),
+                    columns=4,
+                    height=None,
+                    allow_preview=False,
+                    object_fit="contain",
+                    interactive=False,
+                    elem_id="copy-layout-picker",
+                ),
+                "layout_picker",
+            )
             with gr.Row():
-                logo = tr.bind(gr.Image(type="filepath", label=tr.text("logo"), image_mode="RGBA", height=120, sources=["upload"]), "logo")
-                font_file = tr.bind(gr.File(label=tr.text("font_upload"), file_types=[".ttf", ".otf", ".ttc"], type="filepath",
-                                            visible=uploads_ok), "font_upload")
-            preview_platform = tr.bind(gr.Dropdown(PREVIEW_PLATFORMS, value="taobao_main", label=tr.text("preview_platform")), "preview_platform")
+                logo = tr.bind(
+                    gr.Image(type="filepath", label=tr.text("logo"), image_mode="RGBA", height=120, sources=["upload"]),
+                    "logo",
+                )
+                font_file = tr.bind(
+                    gr.File(
+                        label=tr.text("font_upload"),
+                        file_types=[".ttf", ".otf", ".ttc"],
+                        type="filepath",
+                        visible=uploads_ok,
+                    ),
+                    "font_upload",
+                )
+            preview_platform = tr.bind(
+                gr.Dropdown(PREVIEW_PLATFORMS, value="taobao_main", label=tr.text("preview_platform")),
+                "preview_platform",
+            )
             run = tr.bind(gr.Button(tr.text("render_copy"), variant="primary"), "render_copy", "value")
         with gr.Column(scale=1):
             flags = gr.Markdown(elem_id="copy-flags")
-            preview = tr.bind(gr.Image(type="pil", label=tr.text("preview"), height=560, format="png", interactive=False), "preview")
+            preview = tr.bind(
+                gr.Image(type="pil", label=tr.text("preview"), height=560, format="png", interactive=False), "preview"
+            )
 
     copy_fields = [headline, subline, points, price, original_price, badge, cta]
 
@@ -171,7 +220,9 @@ def build_copy_tab(ctx: UiContext) -> None:
             gr.Warning(w)
         return c.headline, c.subline, "\n".join(c.selling_points), c.price, c.original_price, c.badge, c.cta
 
-    suggest_llm.click(suggest_with_model, inputs=[category, occasion, ctx.lang], outputs=copy_fields, api_name="suggest_copy_llm")
+    suggest_llm.click(
+        suggest_with_model, inputs=[category, occasion, ctx.lang], outputs=copy_fields, api_name="suggest_copy_llm"
+    )
 
     @seller_errors
     def add_font(upload, fonts_here, lang):
@@ -187,7 +238,9 @@ def build_copy_tab(ctx: UiContext) -> None:
     font_file.upload(add_font, inputs=[font_file, session_fonts, ctx.lang], outputs=[font, session_fonts])
 
     @seller_errors
-    def render_copy(head, sub, pts, pr, orig, bdg, call, layout_id, font_id, platform_id, logo_path=None, session=None, lang=None):
+    def render_copy(
+        head, sub, pts, pr, orig, bdg, call, layout_id, font_id, platform_id, logo_path=None, session=None, lang=None
+    ):
         from studio.ui.handlers import render_copy_preview
 
         form = CopyForm.from_values(head, sub, pts, pr, orig, bdg, call, layout_id, font_id, platform_id, logo_path)
@@ -205,8 +258,14 @@ def build_copy_tab(ctx: UiContext) -> None:
     def mark_layout(layout_id):
         return gr.update(selected_index=thumb_ids.index(layout_id) if layout_id in thumb_ids else None)
 
-    layout.change(mark_layout, inputs=[layout], outputs=[layout_picker], api_visibility="private", queue=False,
-                  show_progress="hidden")
+    layout.change(
+        mark_layout,
+        inputs=[layout],
+        outputs=[layout_picker],
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
 
     @seller_errors
     def follow_language(lang):
@@ -214,10 +273,15 @@ def build_copy_tab(ctx: UiContext) -> None:
 
     switch = language_switch(ctx)
     if switch is not None:  # None when the tab is built on its own (tests)
-        switch.change(follow_language, inputs=[switch], outputs=[layout_picker], api_visibility="private",
-                      queue=False)
+        switch.change(follow_language, inputs=[switch], outputs=[layout_picker], api_visibility="private", queue=False)
 
     inputs = [headline, subline, points, price, original_price, badge, cta, layout, font]
-    run.click(render_copy, inputs=[*inputs, preview_platform, logo, ctx.session, ctx.lang],
-              outputs=[preview, flags, ctx.session], api_name="render_copy")
-    register_form(ctx, CopyForm, [*inputs, preview_platform, logo], views={"copy_preview": preview, "copy_flags": flags})
+    run.click(
+        render_copy,
+        inputs=[*inputs, preview_platform, logo, ctx.session, ctx.lang],
+        outputs=[preview, flags, ctx.session],
+        api_name="render_copy",
+    )
+    register_form(
+        ctx, CopyForm, [*inputs, preview_platform, logo], views={"copy_preview": preview, "copy_flags": flags}
+    )

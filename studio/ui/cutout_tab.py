@@ -28,9 +28,19 @@ def build_cutout_tab(ctx: UiContext) -> None:
     tr = ctx.tr
     with gr.Row():
         with gr.Column(scale=1):
-            photo = tr.bind(gr.Image(type="filepath", image_mode=None, label=tr.text("photo"), height=320,
-                                     sources=["upload", "clipboard"]), "photo")
-            model = tr.bind(gr.Dropdown(_model_choices(), value="u2netp", label=tr.text("cutout_model")), "cutout_model")
+            photo = tr.bind(
+                gr.Image(
+                    type="filepath",
+                    image_mode=None,
+                    label=tr.text("photo"),
+                    height=320,
+                    sources=["upload", "clipboard"],
+                ),
+                "photo",
+            )
+            model = tr.bind(
+                gr.Dropdown(_model_choices(), value="u2netp", label=tr.text("cutout_model")), "cutout_model"
+            )
             model_note = gr.Markdown(licence_note("u2netp"), elem_id="cutout-licence")
             with tr.bind(gr.Accordion(tr.text("refine"), open=False), "refine"):
                 edge_shift = tr.bind(gr.Slider(-10, 10, value=0, step=1, label=tr.text("edge_shift")), "edge_shift")
@@ -41,19 +51,41 @@ def build_cutout_tab(ctx: UiContext) -> None:
                 alpha_matting = tr.bind(gr.Checkbox(value=False, label=tr.text("alpha_matting")), "alpha_matting")
             run = tr.bind(gr.Button(tr.text("remove_bg"), variant="primary"), "remove_bg", "value")
         with gr.Column(scale=1):
-            result = tr.bind(gr.Image(type="pil", image_mode="RGBA", label=tr.text("cutout"), height=320, format="png",
-                                      interactive=False), "cutout")
-            backdrop = tr.bind(tr.bind(gr.Radio(PREVIEW_CHOICES, value="checker", label=tr.text("preview_on"),
-                                                info=tr.text("preview_on_hint")), "preview_on"), "preview_on_hint", "info")
+            result = tr.bind(
+                gr.Image(
+                    type="pil", image_mode="RGBA", label=tr.text("cutout"), height=320, format="png", interactive=False
+                ),
+                "cutout",
+            )
+            backdrop = tr.bind(
+                tr.bind(
+                    gr.Radio(
+                        PREVIEW_CHOICES, value="checker", label=tr.text("preview_on"), info=tr.text("preview_on_hint")
+                    ),
+                    "preview_on",
+                ),
+                "preview_on_hint",
+                "info",
+            )
             preview = tr.bind(gr.Image(type="pil", label=tr.text("preview"), height=240, interactive=False), "preview")
             status = gr.Markdown(elem_id="cutout-status")
     with tr.bind(gr.Accordion(tr.text("touch_up"), open=False), "touch_up"):
         tr.bind(gr.Markdown(tr.text("brush_steps")), "brush_steps", "value")
         with gr.Row():
             editor = tr.bind(
-                gr.ImageEditor(type="pil", label=tr.text("brush_hint"), height=420, elem_id="cutout-editor", image_mode="RGBA", format="png",
-                               sources=(), layers=False, transforms=(), eraser=False,
-                               brush=gr.Brush(colors=BRUSH_COLOURS, default_size=18, color_mode="fixed")),
+                gr.ImageEditor(
+                    type="pil",
+                    label=tr.text("brush_hint"),
+                    height=420,
+                    elem_id="cutout-editor",
+                    image_mode="RGBA",
+                    format="png",
+                    sources=(),
+                    layers=False,
+                    transforms=(),
+                    eraser=False,
+                    brush=gr.Brush(colors=BRUSH_COLOURS, default_size=18, color_mode="fixed"),
+                ),
                 "brush_hint",
             )
             with gr.Column(scale=0, min_width=240):
@@ -69,7 +101,9 @@ def build_cutout_tab(ctx: UiContext) -> None:
             white_img = gr.Image(type="filepath", label="2000×2000", height=300, interactive=False)
             white_report = gr.Markdown(elem_id="white-report")
     with tr.bind(gr.Accordion(tr.text("batch"), open=False), "batch"):
-        batch_files = tr.bind(gr.File(file_count="multiple", file_types=["image"], label=tr.text("batch_files")), "batch_files")
+        batch_files = tr.bind(
+            gr.File(file_count="multiple", file_types=["image"], label=tr.text("batch_files")), "batch_files"
+        )
         batch_btn = tr.bind(gr.Button(tr.text("batch_run")), "batch_run", "value")
         batch_zip = gr.File(label="cutouts.zip", interactive=False)
 
@@ -79,8 +113,9 @@ def build_cutout_tab(ctx: UiContext) -> None:
     model.change(licence_note, inputs=[model], outputs=[model_note], api_visibility="private", queue=False)
 
     @seller_errors
-    def remove_background(photo_path, model_name, shift, feather_px, keep, fill, decon, matting, bg, session, lang,
-                          progress=gr.Progress()):
+    def remove_background(
+        photo_path, model_name, shift, feather_px, keep, fill, decon, matting, bg, session, lang, progress=gr.Progress()
+    ):
         from studio.cutout import model_info
         from studio.ui.handlers import remove_background as remove
 
@@ -96,8 +131,12 @@ def build_cutout_tab(ctx: UiContext) -> None:
             message += "\n\n" + ctx.tr.text("noncommercial_used", lang_of(lang))
         return cutout.rgba, _preview(cutout, bg), message, _editor_value(cutout), session
 
-    ctx.extra["cutout_event"] = run.click(remove_background, inputs=[photo, *refine_inputs, backdrop, ctx.session, ctx.lang],
-                                          outputs=cutout_outputs, api_name="ui_remove_background")  # a new product refills the tabs
+    ctx.extra["cutout_event"] = run.click(
+        remove_background,
+        inputs=[photo, *refine_inputs, backdrop, ctx.session, ctx.lang],
+        outputs=cutout_outputs,
+        api_name="ui_remove_background",
+    )  # a new product refills the tabs
 
     @seller_errors
     def change_preview(bg, session):
@@ -116,8 +155,12 @@ def build_cutout_tab(ctx: UiContext) -> None:
         cutout = session.cutout
         return cutout.rgba, _preview(cutout, bg), _describe(cutout, lang), _editor_value(cutout), session, done
 
-    apply_touch.click(touch_up, inputs=[editor, mode, backdrop, ctx.session, ctx.lang],
-                      outputs=[*cutout_outputs, touch_status], api_name="touch_up")
+    apply_touch.click(
+        touch_up,
+        inputs=[editor, mode, backdrop, ctx.session, ctx.lang],
+        outputs=[*cutout_outputs, touch_status],
+        api_name="touch_up",
+    )
 
     @seller_errors
     def undo_touch(bg, session, lang):
@@ -128,19 +171,25 @@ def build_cutout_tab(ctx: UiContext) -> None:
         c = session.cutout
         return c.rgba, _preview(c, bg), _describe(c, lang), _editor_value(c), session, done
 
-    undo.click(undo_touch, inputs=[backdrop, ctx.session, ctx.lang], outputs=[*cutout_outputs, touch_status],
-               api_name="undo_touch_up")
+    undo.click(
+        undo_touch,
+        inputs=[backdrop, ctx.session, ctx.lang],
+        outputs=[*cutout_outputs, touch_status],
+        api_name="undo_touch_up",
+    )
 
     @seller_errors
     def white_main(session, lang):
         from studio.ui.handlers import white_background
 
         made = white_background(ctx, ensure(session), lang_of(lang))
-        return str(made.path), report_markdown(made.report, lang_of(lang), file_kb=made.file_kb,
-                                               file_format=made.file_format)
+        return str(made.path), report_markdown(
+            made.report, lang_of(lang), file_kb=made.file_kb, file_format=made.file_format
+        )
 
-    white_btn.click(white_main, inputs=[ctx.session, ctx.lang], outputs=[white_img, white_report],
-                    api_name="white_background")
+    white_btn.click(
+        white_main, inputs=[ctx.session, ctx.lang], outputs=[white_img, white_report], api_name="white_background"
+    )
 
     @seller_errors
     def batch(files, model_name, shift, feather_px, keep, fill, decon, matting, lang="zh", progress=gr.Progress()):
@@ -201,13 +250,23 @@ def report_markdown(report: dict, lang: str, *, file_kb: float | None = None, fi
     w, h, fill = report.get("width"), report.get("height"), report.get("fill_ratio", 0.0)
     min_size, min_fill = report.get("min_size", 1000), report.get("min_fill", 0.85)
     checks = [
-        (min(w, h) >= min_size, f"尺寸 {w}×{h} 像素（至少 {min_size}）" if zh else f"Size {w}×{h} px (at least {min_size})"),
+        (
+            min(w, h) >= min_size,
+            f"尺寸 {w}×{h} 像素（至少 {min_size}）" if zh else f"Size {w}×{h} px (at least {min_size})",
+        ),
         (bool(report.get("square")), "正方形" if zh else "Square"),
-        (bool(report.get("white_background")),
-         f"纯白背景 RGB 255,255,255（{report.get('white_share', 0):.1%}）" if zh
-         else f"Pure white background RGB 255,255,255 ({report.get('white_share', 0):.1%})"),
-        (fill >= min_fill, f"商品占画面 {fill:.0%}（至少 {min_fill:.0%}）" if zh
-         else f"Product fills {fill:.0%} of the frame (at least {min_fill:.0%})"),
+        (
+            bool(report.get("white_background")),
+            f"纯白背景 RGB 255,255,255（{report.get('white_share', 0):.1%}）"
+            if zh
+            else f"Pure white background RGB 255,255,255 ({report.get('white_share', 0):.1%})",
+        ),
+        (
+            fill >= min_fill,
+            f"商品占画面 {fill:.0%}（至少 {min_fill:.0%}）"
+            if zh
+            else f"Product fills {fill:.0%} of the frame (at least {min_fill:.0%})",
+        ),
     ]
     if report.get("passes"):
         head = "### ✅ 符合白底主图要求，可以直接上传" if zh else "### ✅ Meets the white-background main-image rules"
@@ -217,8 +276,11 @@ def report_markdown(report: dict, lang: str, *, file_kb: float | None = None, fi
     lines = [head, *[f"- {ok if passed else bad + fail}{text}" for passed, text in checks]]
     if file_kb is not None:
         kind = file_format.upper() or "?"
-        lines.append(f"- 文件：{kind}，{file_kb:.0f} KB（已按上传的文件检查）" if zh
-                     else f"- File: {kind}, {file_kb:.0f} KB (checked as the file you upload)")
+        lines.append(
+            f"- 文件：{kind}，{file_kb:.0f} KB（已按上传的文件检查）"
+            if zh
+            else f"- File: {kind}, {file_kb:.0f} KB (checked as the file you upload)"
+        )
     problems = report.get("problems") or []
     if problems and not zh:
         lines += ["", *[f"> {p}" for p in problems]]

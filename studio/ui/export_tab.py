@@ -30,25 +30,45 @@ DEFAULT_PLATFORMS = ["taobao_main", "taobao_3x4", "jd_main", "douyin_9x16", "xia
 FACTORS = ["seed", "scene", "style", "copy", "layout", "grid"]
 GRID_FACTORS = ["seed", "scene", "style", "copy", "layout"]
 FACTOR_LABELS = {  # bilingual on purpose: the radio is read before the language matters
-    "seed": "种子 seed", "scene": "场景 scene", "style": "风格 style", "copy": "标题 copy",
-    "layout": "版式 layout", "grid": "组合 grid (A×B)",
+    "seed": "种子 seed",
+    "scene": "场景 scene",
+    "style": "风格 style",
+    "copy": "标题 copy",
+    "layout": "版式 layout",
+    "grid": "组合 grid (A×B)",
 }
 NO_STYLE = "none"
 CHECK_NAMES = {
-    "size": ("尺寸", "size"), "format": ("格式", "format"), "max_bytes": ("文件大小上限", "max file size"),
-    "min_bytes": ("文件大小下限", "min file size"), "srgb": ("sRGB 色彩", "sRGB colour"),
-    "white_background": ("白底", "white background"), "fill_85": ("商品占 85%", "product fills 85%"),
-    "no_text": ("不含文字", "no text"), "safe_top_bottom": ("避开顶部/底部遮挡", "clear of app overlays"),
+    "size": ("尺寸", "size"),
+    "format": ("格式", "format"),
+    "max_bytes": ("文件大小上限", "max file size"),
+    "min_bytes": ("文件大小下限", "min file size"),
+    "srgb": ("sRGB 色彩", "sRGB colour"),
+    "white_background": ("白底", "white background"),
+    "fill_85": ("商品占 85%", "product fills 85%"),
+    "no_text": ("不含文字", "no text"),
+    "safe_top_bottom": ("避开顶部/底部遮挡", "clear of app overlays"),
     "aigc_metadata": ("AI 隐式标识", "AI label in metadata"),
     "aigc_visible_label": ("AI 显式标识（≥5% 高）", "visible AI label (≥5% tall)"),
-    "copy_complete": ("文案完整", "all copy on the poster"), "legibility": ("手机上看得清", "legible in a phone grid"),
-    "upscale": ("商品清晰度", "product sharpness"), "layout": ("版面整洁度", "layout cleanliness"),
+    "copy_complete": ("文案完整", "all copy on the poster"),
+    "legibility": ("手机上看得清", "legible in a phone grid"),
+    "upscale": ("商品清晰度", "product sharpness"),
+    "layout": ("版面整洁度", "layout cleanliness"),
 }
-RESULT_WORDS = {"passed": ("✅ 通过", "✅ passed"), "failed": ("❌ 未通过", "❌ failed"),
-                "not_checked": ("⚠ 部分未检查", "⚠ partly not checked"), "warning": ("⚠ 可上传，请留意", "⚠ usable, see note")}
-COMPLIANCE_HEADERS = {"zh": ["文件", "方案", "平台", "结果", "原因"], "en": ["file", "variant", "platform", "result", "reasons"]}
-AB_HEADERS = {"zh": ["方案", "曝光", "点击", "点击率 CTR", "95% 区间", "p（对比 A）", "最优概率"],
-              "en": ["variant", "impressions", "clicks", "CTR", "95% CI", "p vs A", "P(best)"]}
+RESULT_WORDS = {
+    "passed": ("✅ 通过", "✅ passed"),
+    "failed": ("❌ 未通过", "❌ failed"),
+    "not_checked": ("⚠ 部分未检查", "⚠ partly not checked"),
+    "warning": ("⚠ 可上传，请留意", "⚠ usable, see note"),
+}
+COMPLIANCE_HEADERS = {
+    "zh": ["文件", "方案", "平台", "结果", "原因"],
+    "en": ["file", "variant", "platform", "result", "reasons"],
+}
+AB_HEADERS = {
+    "zh": ["方案", "曝光", "点击", "点击率 CTR", "95% 区间", "p（对比 A）", "最优概率"],
+    "en": ["variant", "impressions", "clicks", "CTR", "95% CI", "p vs A", "P(best)"],
+}
 
 
 def platform_choices(lang: str = "zh") -> list[tuple[str, str]]:
@@ -80,67 +100,173 @@ def build_export_tab(ctx: UiContext) -> None:
     variant_count = gr.State(0)  # variants in the last export: the gallery's column count
     with gr.Row():
         with gr.Column(scale=1):
-            platforms = tr.bind(gr.CheckboxGroup(platform_choices(), value=DEFAULT_PLATFORMS, label=tr.text("platforms")), "platforms")
-            factor = tr.bind(gr.Radio([(FACTOR_LABELS[f], f) for f in FACTORS], value="seed", label=tr.text("vary"),
-                                      elem_id="export-factor"), "vary")
+            platforms = tr.bind(
+                gr.CheckboxGroup(platform_choices(), value=DEFAULT_PLATFORMS, label=tr.text("platforms")), "platforms"
+            )
+            factor = tr.bind(
+                gr.Radio(
+                    [(FACTOR_LABELS[f], f) for f in FACTORS],
+                    value="seed",
+                    label=tr.text("vary"),
+                    elem_id="export-factor",
+                ),
+                "vary",
+            )
             with gr.Row(visible=False) as grid_row:
-                grid_first = tr.bind(gr.Dropdown([(FACTOR_LABELS[f], f) for f in GRID_FACTORS], value="scene",
-                                                 label=tr.text("ex_grid_first")), "ex_grid_first")
-                grid_second = tr.bind(gr.Dropdown([(FACTOR_LABELS[f], f) for f in GRID_FACTORS], value="copy",
-                                                  label=tr.text("ex_grid_second")), "ex_grid_second")
+                grid_first = tr.bind(
+                    gr.Dropdown(
+                        [(FACTOR_LABELS[f], f) for f in GRID_FACTORS], value="scene", label=tr.text("ex_grid_first")
+                    ),
+                    "ex_grid_first",
+                )
+                grid_second = tr.bind(
+                    gr.Dropdown(
+                        [(FACTOR_LABELS[f], f) for f in GRID_FACTORS], value="copy", label=tr.text("ex_grid_second")
+                    ),
+                    "ex_grid_second",
+                )
             grid_hint = tr.bind(gr.Markdown(tr.text("ex_grid_hint"), visible=False), "ex_grid_hint", "value")
-            n_variants = tr.bind(gr.Slider(1, ctx.settings.max_variants, value=2, step=1, label=tr.text("ab_variants")), "ab_variants")
-            scene_pick = tr.bind(gr.Dropdown(scene_choices(), value=[], multiselect=True, visible=False,
-                                             label=tr.text("ex_vary_scenes"), elem_id="export-scenes"), "ex_vary_scenes")
-            style_pick = tr.bind(gr.Dropdown(style_choices(ctx.settings.lora_dir), value=[], multiselect=True, visible=False,
-                                             label=tr.text("ex_vary_styles")), "ex_vary_styles")
-            headlines = tr.bind(gr.Textbox(value="", lines=3, visible=False, label=tr.text("ex_vary_headlines"),
-                                           placeholder="双11 狂欢价\n限时第二件半价", elem_id="export-headlines"), "ex_vary_headlines")
-            layout_pick = tr.bind(gr.Dropdown(layout_choices(), value=[], multiselect=True, visible=False,
-                                              label=tr.text("ex_vary_layouts")), "ex_vary_layouts")
+            n_variants = tr.bind(
+                gr.Slider(1, ctx.settings.max_variants, value=2, step=1, label=tr.text("ab_variants")), "ab_variants"
+            )
+            scene_pick = tr.bind(
+                gr.Dropdown(
+                    scene_choices(),
+                    value=[],
+                    multiselect=True,
+                    visible=False,
+                    label=tr.text("ex_vary_scenes"),
+                    elem_id="export-scenes",
+                ),
+                "ex_vary_scenes",
+            )
+            style_pick = tr.bind(
+                gr.Dropdown(
+                    style_choices(ctx.settings.lora_dir),
+                    value=[],
+                    multiselect=True,
+                    visible=False,
+                    label=tr.text("ex_vary_styles"),
+                ),
+                "ex_vary_styles",
+            )
+            headlines = tr.bind(
+                gr.Textbox(
+                    value="",
+                    lines=3,
+                    visible=False,
+                    label=tr.text("ex_vary_headlines"),
+                    placeholder="双11 狂欢价\n限时第二件半价",
+                    elem_id="export-headlines",
+                ),
+                "ex_vary_headlines",
+            )
+            layout_pick = tr.bind(
+                gr.Dropdown(
+                    layout_choices(), value=[], multiselect=True, visible=False, label=tr.text("ex_vary_layouts")
+                ),
+                "ex_vary_layouts",
+            )
             # Comma-separated values: kept for API callers and scripts; the pickers above replace it on screen.
             values = tr.bind(gr.Textbox(value="", visible=False, label=tr.text("vary_values")), "vary_values")
             with gr.Row():
                 sku = tr.bind(gr.Textbox(value="poster", label=tr.text("sku"), max_length=40), "sku")
-                fmt = tr.bind(gr.Radio(["auto", "jpeg", "png", "webp"], value="auto", label=tr.text("format")), "format")
+                fmt = tr.bind(
+                    gr.Radio(["auto", "jpeg", "png", "webp"], value="auto", label=tr.text("format")), "format"
+                )
             ai_label = tr.bind(gr.Checkbox(value=True, label=tr.text("ai_label")), "ai_label")
             with gr.Row():
                 # Default: the studio's own settings (--producer / --c2pa); each export may change them.
-                producer = tr.bind(tr.bind(gr.Textbox(value=ctx.settings.content_producer, max_length=100,
-                                                      label=tr.text("ex_producer"), info=tr.text("ex_producer_info"),
-                                                      elem_id="export-producer"), "ex_producer"),
-                                   "ex_producer_info", "info")
+                producer = tr.bind(
+                    tr.bind(
+                        gr.Textbox(
+                            value=ctx.settings.content_producer,
+                            max_length=100,
+                            label=tr.text("ex_producer"),
+                            info=tr.text("ex_producer_info"),
+                            elem_id="export-producer",
+                        ),
+                        "ex_producer",
+                    ),
+                    "ex_producer_info",
+                    "info",
+                )
                 signing = c2pa_available()
-                c2pa_box = tr.bind(tr.bind(gr.Checkbox(value=bool(ctx.settings.c2pa) and signing, interactive=signing,
-                                                       label=tr.text("ex_c2pa"),
-                                                       info=tr.text("ex_c2pa_info" if signing else "ex_c2pa_missing"),
-                                                       elem_id="export-c2pa"), "ex_c2pa"),
-                                   "ex_c2pa_info" if signing else "ex_c2pa_missing", "info")
+                c2pa_box = tr.bind(
+                    tr.bind(
+                        gr.Checkbox(
+                            value=bool(ctx.settings.c2pa) and signing,
+                            interactive=signing,
+                            label=tr.text("ex_c2pa"),
+                            info=tr.text("ex_c2pa_info" if signing else "ex_c2pa_missing"),
+                            elem_id="export-c2pa",
+                        ),
+                        "ex_c2pa",
+                    ),
+                    "ex_c2pa_info" if signing else "ex_c2pa_missing",
+                    "info",
+                )
             with gr.Row():
                 run = tr.bind(gr.Button(tr.text("export"), variant="primary", scale=3), "export", "value")
                 cancel = tr.bind(gr.Button(tr.text("cancel"), variant="stop", scale=1), "cancel", "value")
             zip_file = tr.bind(gr.File(label=tr.text("download_zip"), interactive=False), "download_zip")
         with gr.Column(scale=2):
-            gallery = tr.bind(gr.Gallery(label=tr.text("posters"), columns=2, height=560, interactive=False,
-                                         object_fit="contain", elem_id="export-gallery"), "posters")
+            gallery = tr.bind(
+                gr.Gallery(
+                    label=tr.text("posters"),
+                    columns=2,
+                    height=560,
+                    interactive=False,
+                    object_fit="contain",
+                    elem_id="export-gallery",
+                ),
+                "posters",
+            )
             status = gr.Markdown(elem_id="export-status")
-            compliance = tr.bind(gr.Dataframe(headers=COMPLIANCE_HEADERS["zh"], interactive=False, wrap=True,
-                                              column_widths=["27%", "7%", "15%", "13%", "38%"], visible=False,
-                                              label=tr.text("ex_compliance"), elem_id="export-compliance"), "ex_compliance")
+            compliance = tr.bind(
+                gr.Dataframe(
+                    headers=COMPLIANCE_HEADERS["zh"],
+                    interactive=False,
+                    wrap=True,
+                    column_widths=["27%", "7%", "15%", "13%", "38%"],
+                    visible=False,
+                    label=tr.text("ex_compliance"),
+                    elem_id="export-compliance",
+                ),
+                "ex_compliance",
+            )
             with tr.bind(gr.Accordion(tr.text("ex_manifest"), open=False), "ex_manifest"):
                 manifest = gr.Dataframe(interactive=False, wrap=True)
     with tr.bind(gr.Accordion(tr.text("ab_results"), open=False, elem_id="ab-panel"), "ab_results"):
         with gr.Row():
             results_csv = tr.bind(gr.File(file_types=[".csv"], label=tr.text("results_csv")), "results_csv")
-            results_table = gr.Dataframe(headers=["variant", "impressions", "clicks", "orders"],
-                                         value=[["A", 0, 0, 0], ["B", 0, 0, 0]], interactive=True,
-                                         column_count=(4, "fixed"), elem_id="ab-input")
+            results_table = gr.Dataframe(
+                headers=["variant", "impressions", "clicks", "orders"],
+                value=[["A", 0, 0, 0], ["B", 0, 0, 0]],
+                interactive=True,
+                column_count=(4, "fixed"),
+                elem_id="ab-input",
+            )
         with gr.Row():
-            min_lift = tr.bind(tr.bind(gr.Number(value=20, minimum=1, maximum=1000, step=1, label=tr.text("ab_min_lift"),
-                                                 info=tr.text("ab_min_lift_info"), elem_id="ab-min-lift"),
-                                       "ab_min_lift"), "ab_min_lift_info", "info")
-            design = tr.bind(gr.Radio(AB_DESIGN_CHOICES, value="split", label=tr.text("ab_design"),
-                                      elem_id="ab-design"), "ab_design")
+            min_lift = tr.bind(
+                tr.bind(
+                    gr.Number(
+                        value=20,
+                        minimum=1,
+                        maximum=1000,
+                        step=1,
+                        label=tr.text("ab_min_lift"),
+                        info=tr.text("ab_min_lift_info"),
+                        elem_id="ab-min-lift",
+                    ),
+                    "ab_min_lift",
+                ),
+                "ab_min_lift_info",
+                "info",
+            )
+            design = tr.bind(
+                gr.Radio(AB_DESIGN_CHOICES, value="split", label=tr.text("ab_design"), elem_id="ab-design"), "ab_design"
+            )
         analyse = tr.bind(gr.Button(tr.text("analyse"), variant="primary"), "analyse", "value")
         decision = gr.Markdown(elem_id="ab-decision")
         stats_table = gr.Dataframe(interactive=False, visible=False, elem_id="ab-stats")  # shown once there are stats
@@ -148,7 +274,9 @@ def build_export_tab(ctx: UiContext) -> None:
         with gr.Row():
             save_btn = tr.bind(gr.Button(tr.text("save_project")), "save_project", "value")
             project_file = tr.bind(gr.File(label=tr.text("project_file"), interactive=False), "project_file")
-            open_file = tr.bind(gr.File(file_types=[".poster", ".zip", ".json", "image"], label=tr.text("open_project")), "open_project")
+            open_file = tr.bind(
+                gr.File(file_types=[".poster", ".zip", ".json", "image"], label=tr.text("open_project")), "open_project"
+            )
         project_status = gr.Markdown()
 
     # ---- which value pickers to show ----------------------------------------------------------------
@@ -158,35 +286,88 @@ def build_export_tab(ctx: UiContext) -> None:
         style_update = gr.update(visible="style" in used)
         if "style" in used:  # styles dropped into loras/ since the page was opened show up too
             style_update = gr.update(visible=True, choices=style_choices(ctx.settings.lora_dir))
-        return (gr.update(visible=grid), gr.update(visible=grid), gr.update(visible="seed" in used),
-                gr.update(visible="scene" in used), style_update, gr.update(visible="copy" in used),
-                gr.update(visible="layout" in used))
+        return (
+            gr.update(visible=grid),
+            gr.update(visible=grid),
+            gr.update(visible="seed" in used),
+            gr.update(visible="scene" in used),
+            style_update,
+            gr.update(visible="copy" in used),
+            gr.update(visible="layout" in used),
+        )
 
     picker_outputs = [grid_row, grid_hint, n_variants, scene_pick, style_pick, headlines, layout_pick]
     for trigger in (factor.change, grid_first.change, grid_second.change):
-        trigger(show_pickers, inputs=[factor, grid_first, grid_second], outputs=picker_outputs, api_visibility="private", queue=False)
+        trigger(
+            show_pickers,
+            inputs=[factor, grid_first, grid_second],
+            outputs=picker_outputs,
+            api_visibility="private",
+            queue=False,
+        )
 
     def follow_language(lang):
         lang = lang_of(lang)
-        return (gr.update(choices=scene_choices(lang)), gr.update(choices=layout_choices(lang)),
-                gr.update(choices=platform_choices(lang)))
+        return (
+            gr.update(choices=scene_choices(lang)),
+            gr.update(choices=layout_choices(lang)),
+            gr.update(choices=platform_choices(lang)),
+        )
 
     switch = language_switch(ctx)
     if switch is not None:
-        switch.change(follow_language, inputs=[switch], outputs=[scene_pick, layout_pick, platforms],
-                      api_visibility="private", queue=False)
+        switch.change(
+            follow_language,
+            inputs=[switch],
+            outputs=[scene_pick, layout_pick, platforms],
+            api_visibility="private",
+            queue=False,
+        )
 
     # ---- export ---------------------------------------------------------------------------------------
     @seller_errors
-    def export_posters(platform_ids, n, factor_name, values_text, sku_text, file_format, with_label,
-                       scenes, styles, headline_lines, layouts, first, second, sign=False, producer_name="",
-                       session=None, lang=None, request: gr.Request = None, progress=gr.Progress()):
+    def export_posters(
+        platform_ids,
+        n,
+        factor_name,
+        values_text,
+        sku_text,
+        file_format,
+        with_label,
+        scenes,
+        styles,
+        headline_lines,
+        layouts,
+        first,
+        second,
+        sign=False,
+        producer_name="",
+        session=None,
+        lang=None,
+        request: gr.Request = None,
+        progress=gr.Progress(),
+    ):
         from studio.ui.handlers import export_posters as export_fn
 
         lang = lang_of(lang)
         session = ensure(session)
-        form = ExportForm(list(platform_ids or []), n, factor_name, values_text, sku_text, file_format, with_label,
-                          scenes, styles, headline_lines, layouts, first, second, bool(sign), producer_name or "")
+        form = ExportForm(
+            list(platform_ids or []),
+            n,
+            factor_name,
+            values_text,
+            sku_text,
+            file_format,
+            with_label,
+            scenes,
+            styles,
+            headline_lines,
+            layouts,
+            first,
+            second,
+            bool(sign),
+            producer_name or "",
+        )
         token = ctx.cancels.fresh(request.session_hash if request else None)
         try:
             made = export_fn(ctx, session, form, lang, progress=progress_adapter(progress), cancel=token)
@@ -197,17 +378,38 @@ def build_export_tab(ctx: UiContext) -> None:
 
     export_event = run.click(
         export_posters,
-        inputs=[platforms, n_variants, factor, values, sku, fmt, ai_label,
-                scene_pick, style_pick, headlines, layout_pick, grid_first, grid_second, c2pa_box, producer,
-                ctx.session, ctx.lang],
+        inputs=[
+            platforms,
+            n_variants,
+            factor,
+            values,
+            sku,
+            fmt,
+            ai_label,
+            scene_pick,
+            style_pick,
+            headlines,
+            layout_pick,
+            grid_first,
+            grid_second,
+            c2pa_box,
+            producer,
+            ctx.session,
+            ctx.lang,
+        ],
         outputs=[gallery, zip_file, manifest, status, ctx.session, variant_count],
         api_name="export_posters",
         concurrency_id="gpu",
         concurrency_limit=1,
     )
     # One platform per row, its variants side by side.
-    export_event.success(lambda n: gr.update(columns=min(4, max(1, int(n or 1)))), inputs=[variant_count],
-                         outputs=[gallery], api_visibility="private", queue=False)
+    export_event.success(
+        lambda n: gr.update(columns=min(4, max(1, int(n or 1)))),
+        inputs=[variant_count],
+        outputs=[gallery],
+        api_visibility="private",
+        queue=False,
+    )
 
     @seller_errors
     def compliance_report(session, table, lang):
@@ -218,19 +420,31 @@ def build_export_tab(ctx: UiContext) -> None:
         rows = compliance_rows_from(session.views["export_reports"], lang_of(lang))
         variants = list(dict.fromkeys(r[1] for r in rows))
         if _all_zero(table) and variants:
-            table = {"headers": ["variant", "impressions", "clicks", "orders"], "data": [[v, 0, 0, 0] for v in variants]}
+            table = {
+                "headers": ["variant", "impressions", "clicks", "orders"],
+                "data": [[v, 0, 0, 0] for v in variants],
+            }
         return {"headers": COMPLIANCE_HEADERS[lang_of(lang)], "data": rows}, table
 
-    export_event.success(compliance_report, inputs=[ctx.session, results_table, ctx.lang],
-                         outputs=[compliance, results_table], api_name="compliance_report").success(
-        lambda: gr.update(visible=True), outputs=[compliance], api_visibility="private", queue=False)
+    export_event.success(
+        compliance_report,
+        inputs=[ctx.session, results_table, ctx.lang],
+        outputs=[compliance, results_table],
+        api_name="compliance_report",
+    ).success(lambda: gr.update(visible=True), outputs=[compliance], api_visibility="private", queue=False)
 
     def cancel_export(lang, request: gr.Request):
         ctx.cancels.token(request.session_hash if request else None).cancel()
         return ctx.tr.text("ex_cancelled", lang_of(lang))
 
-    cancel.click(cancel_export, inputs=[ctx.lang], outputs=[status], cancels=[export_event], api_name="cancel_export",
-                 queue=False)
+    cancel.click(
+        cancel_export,
+        inputs=[ctx.lang],
+        outputs=[status],
+        cancels=[export_event],
+        api_name="cancel_export",
+        queue=False,
+    )
 
     # ---- project save / open ------------------------------------------------------------------------------
     @seller_errors
@@ -241,12 +455,20 @@ def build_export_tab(ctx: UiContext) -> None:
         if session.cutout is None:
             raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
         path = Path(tempfile.mkdtemp(prefix="project-")) / f"{sku_slug(session.recipe.export.sku)}.poster"
-        save_project(path, cutouts={session.photo_name or "product": session.cutout.rgba}, recipes=[session.recipe],
-                     extra={"photo_name": session.photo_name})
+        save_project(
+            path,
+            cutouts={session.photo_name or "product": session.cutout.rgba},
+            recipes=[session.recipe],
+            extra={"photo_name": session.photo_name},
+        )
         return str(path), ctx.tr.text("project_saved", lang_of(lang))
 
-    save_btn.click(save_project_file, inputs=[ctx.session, ctx.lang], outputs=[project_file, project_status],
-                   api_name="save_project")
+    save_btn.click(
+        save_project_file,
+        inputs=[ctx.session, ctx.lang],
+        outputs=[project_file, project_status],
+        api_name="save_project",
+    )
 
     @seller_errors
     def open_anything(file, session, lang):
@@ -258,12 +480,35 @@ def build_export_tab(ctx: UiContext) -> None:
         session, message = reopen(Path(getattr(file, "name", file)), ensure(session), lang_of(lang))
         return message, session
 
-    open_event = open_file.upload(open_anything, inputs=[open_file, ctx.session, ctx.lang],
-                                  outputs=[project_status, ctx.session], api_name="open_project")
+    open_event = open_file.upload(
+        open_anything,
+        inputs=[open_file, ctx.session, ctx.lang],
+        outputs=[project_status, ctx.session],
+        api_name="open_project",
+    )
     ctx.extra["open_event"] = open_event  # app.py refills every tab after it
-    register_form(ctx, ExportForm, [platforms, n_variants, factor, values, sku, fmt, ai_label, scene_pick, style_pick,
-                                    headlines, layout_pick, grid_first, grid_second, c2pa_box, producer],
-                  views={"export_gallery": gallery, "export_zip": zip_file, "export_status": status})
+    register_form(
+        ctx,
+        ExportForm,
+        [
+            platforms,
+            n_variants,
+            factor,
+            values,
+            sku,
+            fmt,
+            ai_label,
+            scene_pick,
+            style_pick,
+            headlines,
+            layout_pick,
+            grid_first,
+            grid_second,
+            c2pa_box,
+            producer,
+        ],
+        views={"export_gallery": gallery, "export_zip": zip_file, "export_status": status},
+    )
 
     # ---- A/B results ------------------------------------------------------------------------------------------
     @seller_errors
@@ -283,16 +528,28 @@ def build_export_tab(ctx: UiContext) -> None:
 
         return ab_results(ctx, table, lang_of(lang), min_lift_percent=lift_percent, design=design_name)
 
-    analyse.click(ab_analysis, inputs=[results_table, min_lift, design, ctx.lang], outputs=[stats_table, decision],
-                  api_name="ui_ab_stats").success(
-        lambda: gr.update(visible=True), outputs=[stats_table], api_visibility="private", queue=False)
+    analyse.click(
+        ab_analysis,
+        inputs=[results_table, min_lift, design, ctx.lang],
+        outputs=[stats_table, decision],
+        api_name="ui_ab_stats",
+    ).success(lambda: gr.update(visible=True), outputs=[stats_table], api_visibility="private", queue=False)
 
 
 # ---- variant sets ---------------------------------------------------------------------------------------------
 
 
-def variant_set(ctx: UiContext, base: Recipe, factor: str, first: str, second: str, n: int, values_text: str | None,
-                picks: dict[str, Any], lang: str) -> tuple[list[Recipe], list[str]]:
+def variant_set(
+    ctx: UiContext,
+    base: Recipe,
+    factor: str,
+    first: str,
+    second: str,
+    n: int,
+    values_text: str | None,
+    picks: dict[str, Any],
+    lang: str,
+) -> tuple[list[Recipe], list[str]]:
     """The recipes to export, named A, B, C…, and the factors they vary."""
     from studio.export.variants import make_grid, make_variants
 
@@ -309,8 +566,9 @@ def variant_set(ctx: UiContext, base: Recipe, factor: str, first: str, second: s
     return make_variants(base, factor, values), [factor]  # type: ignore[arg-type]
 
 
-def factor_values(ctx: UiContext, factor: str, values_text: str | None, n: int, base: Recipe,
-                  picks: dict[str, Any], lang: str) -> list[Any] | int:
+def factor_values(
+    ctx: UiContext, factor: str, values_text: str | None, n: int, base: Recipe, picks: dict[str, Any], lang: str
+) -> list[Any] | int:
     """Values for one factor: from its picker, else (API callers) the comma-separated text, capped at n."""
     if factor == "seed":
         return max(1, n)  # a count: export/variants.py applies the seed rule
@@ -320,9 +578,13 @@ def factor_values(ctx: UiContext, factor: str, values_text: str | None, n: int, 
     else:
         items = [str(v) for v in (picked or []) if str(v).strip()]
     if not items:
-        items = [v.strip() for v in (values_text or "").replace("，", ",").split(",") if v.strip()][:max(1, n)]
+        items = [v.strip() for v in (values_text or "").replace("，", ",").split(",") if v.strip()][: max(1, n)]
     if not items:
-        what = {"scene": "场景", "style": "风格", "copy": "标题", "layout": "版式"}.get(factor, factor) if lang == "zh" else factor
+        what = (
+            {"scene": "场景", "style": "风格", "copy": "标题", "layout": "版式"}.get(factor, factor)
+            if lang == "zh"
+            else factor
+        )
         raise gr.Error(ctx.tr.text("ex_need_values", lang, what=what), print_exception=False)
     if factor == "style":
         items = ["" if v == NO_STYLE else v for v in items]
@@ -366,8 +628,9 @@ def grouped_notes(ctx: UiContext, notes: list[Any], lang: str) -> str:
 
         text = note_text(note, lang)
         counts[text] = counts.get(text, 0) + 1
-    return "\n".join(f"- {ctx.tr.text('ex_files_note', lang, note=note, n=n) if n > 1 else note}"
-                     for note, n in counts.items())
+    return "\n".join(
+        f"- {ctx.tr.text('ex_files_note', lang, note=note, n=n) if n > 1 else note}" for note, n in counts.items()
+    )
 
 
 # ---- compliance ---------------------------------------------------------------------------------------------------
@@ -376,8 +639,10 @@ def grouped_notes(ctx: UiContext, notes: list[Any], lang: str) -> str:
 def report_records(result: Any) -> list[dict[str, Any]]:
     """The export's own compliance records (file, variant, platform, checks), in file order."""
     variants = {o.file: r.variant for r in result.recipes for o in r.outputs}
-    return [{**report, "file": name, "variant": variants.get(name, ""), "platform": report.get("platform", "")}
-            for name, report in result.reports.items()]
+    return [
+        {**report, "file": name, "variant": variants.get(name, ""), "platform": report.get("platform", "")}
+        for name, report in result.reports.items()
+    ]
 
 
 def compliance_rows(out_dir: Path, lang: str = "zh") -> list[list[str]]:
@@ -388,8 +653,9 @@ def compliance_rows(out_dir: Path, lang: str = "zh") -> list[list[str]]:
     if manifest.is_file():
         with manifest.open(encoding="utf-8-sig") as fh:
             variants = {row["file"]: plain_cell(row["variant"]) for row in csv.DictReader(fh)}
-    return compliance_rows_from([{**item, "variant": variants.get(item.get("file", ""), "")}
-                                 for item in report.get("files", [])], lang)
+    return compliance_rows_from(
+        [{**item, "variant": variants.get(item.get("file", ""), "")} for item in report.get("files", [])], lang
+    )
 
 
 def compliance_rows_from(records: list[dict[str, Any]], lang: str = "zh") -> list[list[str]]:
@@ -403,12 +669,21 @@ def compliance_rows_from(records: list[dict[str, Any]], lang: str = "zh") -> lis
         warned = {k: c for k, c in checks.items() if c.get("status") == "warning"}
         result = "failed" if failed else "not_checked" if unchecked else "warning" if warned else "passed"
         reasons = [f"{_check_name(k, zh)}: {c.get('reason', '')}" for k, c in (failed | warned).items()]
-        reasons += [f"{_check_name(k, zh)} ({'未检查' if zh else 'not checked'}): {c.get('reason', '')}"
-                    for k, c in unchecked.items()]
+        reasons += [
+            f"{_check_name(k, zh)} ({'未检查' if zh else 'not checked'}): {c.get('reason', '')}"
+            for k, c in unchecked.items()
+        ]
         if not reasons:
             reasons = [f"全部 {len(checks)} 项通过" if zh else f"all {len(checks)} checks passed"]
-        rows.append([item.get("file", ""), item.get("variant", ""), item.get("platform", ""),
-                     RESULT_WORDS[result][0 if zh else 1], "; ".join(reasons)])
+        rows.append(
+            [
+                item.get("file", ""),
+                item.get("variant", ""),
+                item.get("platform", ""),
+                RESULT_WORDS[result][0 if zh else 1],
+                "; ".join(reasons),
+            ]
+        )
     return rows
 
 
@@ -432,8 +707,15 @@ def ab_table(stats: dict[str, Any], lang: str) -> tuple[list[list[Any]], list[st
     for name, v in stats["variants"].items():
         lo, hi = v.get("ctr_ci", (0, 0))
         ctr = "—" if v.get("ctr") is None else f"{v['ctr']:.2%}"
-        row = [name, v["impressions"], v["clicks"], ctr, f"{lo:.2%} – {hi:.2%}",
-               "—" if v.get("p_value") is None else f"{v['p_value']:.3f}", f"{v['prob_best']:.0%}"]
+        row = [
+            name,
+            v["impressions"],
+            v["clicks"],
+            ctr,
+            f"{lo:.2%} – {hi:.2%}",
+            "—" if v.get("p_value") is None else f"{v['p_value']:.3f}",
+            f"{v['prob_best']:.0%}",
+        ]
         if with_orders:
             row.append("—" if v.get("cvr") is None else f"{v['cvr']:.2%}")
         rows.append(row)
@@ -450,8 +732,15 @@ def ab_decision(ctx: UiContext, stats: dict[str, Any], lang: str) -> str:
     p = stats.get("winner_p_value")
     p_text = "—" if p is None else f"{p:.3g}"
     if stats.get("winner"):
-        return ctx.tr.text("ex_ab_winner", lang, winner=stats["winner"], ctr=f"{b['ctr']:.2%}", runner=runner,
-                           runner_ctr=f"{r['ctr']:.2%}", p=p_text)
+        return ctx.tr.text(
+            "ex_ab_winner",
+            lang,
+            winner=stats["winner"],
+            ctr=f"{b['ctr']:.2%}",
+            runner=runner,
+            runner_ctr=f"{r['ctr']:.2%}",
+            p=p_text,
+        )
     guidance = stats.get("guidance", {}).get(lang, "")
     tail = f"\n\n<small>{guidance}</small>" if guidance else ""
     if stats.get("reason") in ("too_few", "peeking_guard", "rotation"):
@@ -461,8 +750,11 @@ def ab_decision(ctx: UiContext, stats: dict[str, Any], lang: str) -> str:
     if not need:
         return ctx.tr.text("ex_ab_tied", lang) + tail
     more = max(0, need - min(b["impressions"], r["impressions"]))
-    return (ctx.tr.text("ex_ab_not_yet", lang, best=best, runner=runner, p=p_text) + "\n\n"
-            + ctx.tr.text("ex_ab_need_more", lang, need=f"{need:,}", more=f"{more:,}")) + tail
+    return (
+        ctx.tr.text("ex_ab_not_yet", lang, best=best, runner=runner, p=p_text)
+        + "\n\n"
+        + ctx.tr.text("ex_ab_need_more", lang, need=f"{need:,}", more=f"{more:,}")
+    ) + tail
 
 
 def _all_zero(table: Any) -> bool:
@@ -471,7 +763,9 @@ def _all_zero(table: Any) -> bool:
         rows = _table_rows(table)
     except (TypeError, ValueError, IndexError):
         return False
-    return all(str(r.get(k, 0)).strip() in ("0", "0.0", "", "None", "nan") for r in rows for k in ("impressions", "clicks"))
+    return all(
+        str(r.get(k, 0)).strip() in ("0", "0.0", "", "None", "nan") for r in rows for k in ("impressions", "clicks")
+    )
 
 
 def _manifest_rows(path: Path) -> list[list[str]]:

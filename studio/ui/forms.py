@@ -54,8 +54,15 @@ def _keep_auto(old: Any, new: Any, auto_value: Any) -> Any:
 @dataclass
 class CutoutForm(_Form):
     TAB: ClassVar[str] = "cutout"
-    WIDGETS: ClassVar[tuple[str, ...]] = ("model", "edge_shift", "feather", "keep_main", "fill_holes",
-                                          "decontaminate", "alpha_matting")
+    WIDGETS: ClassVar[tuple[str, ...]] = (
+        "model",
+        "edge_shift",
+        "feather",
+        "keep_main",
+        "fill_holes",
+        "decontaminate",
+        "alpha_matting",
+    )
     model: str = "u2netp"
     edge_shift: int = 0
     feather: float = 0.0
@@ -65,27 +72,50 @@ class CutoutForm(_Form):
     alpha_matting: bool = False
 
     def apply(self, recipe: Recipe) -> Recipe:
-        cutout = recipe.cutout.model_copy(update={
-            "model": self.model or "u2netp", "edge_shift_px": int(_number(self.edge_shift, 0)),
-            "feather_px": _number(self.feather, 0.0), "keep_main_object": bool(self.keep_main),
-            "fill_holes": bool(self.fill_holes), "decontaminate": bool(self.decontaminate),
-            "alpha_matting": bool(self.alpha_matting)})
+        cutout = recipe.cutout.model_copy(
+            update={
+                "model": self.model or "u2netp",
+                "edge_shift_px": int(_number(self.edge_shift, 0)),
+                "feather_px": _number(self.feather, 0.0),
+                "keep_main_object": bool(self.keep_main),
+                "fill_holes": bool(self.fill_holes),
+                "decontaminate": bool(self.decontaminate),
+                "alpha_matting": bool(self.alpha_matting),
+            }
+        )
         return recipe.model_copy(update={"cutout": type(recipe.cutout).model_validate(cutout.model_dump())})
 
     @classmethod
     def of(cls, recipe: Recipe, extras: dict[str, Any] | None = None) -> "CutoutForm":
         c = recipe.cutout
-        return cls(c.model, c.edge_shift_px, c.feather_px, c.keep_main_object, c.fill_holes, c.decontaminate,
-                   c.alpha_matting)
+        return cls(
+            c.model, c.edge_shift_px, c.feather_px, c.keep_main_object, c.fill_holes, c.decontaminate, c.alpha_matting
+        )
 
 
 @dataclass
 class SceneForm(_Form):
     TAB: ClassVar[str] = "scene"
     WIDGETS: ClassVar[tuple[str, ...]] = (
-        "preset", "backdrop", "prompt", "seed", "n_variants", "center_x", "floor_y", "scale", "rotation", "shadow",
-        "reflection", "negative", "steps", "guidance", "control_strength", "control_start", "control_end",
-        "preview_platform")
+        "preset",
+        "backdrop",
+        "prompt",
+        "seed",
+        "n_variants",
+        "center_x",
+        "floor_y",
+        "scale",
+        "rotation",
+        "shadow",
+        "reflection",
+        "negative",
+        "steps",
+        "guidance",
+        "control_strength",
+        "control_start",
+        "control_end",
+        "preview_platform",
+    )
     preset: str = "marble_counter"
     backdrop: str = "auto"
     prompt: str = ""
@@ -112,35 +142,62 @@ class SceneForm(_Form):
         old = recipe.scene
         preset = all_presets("scenes").get(self.preset, {})
         start = _number(self.control_start, 0.0)
-        scene = old.model_copy(update={
-            "preset": self.preset or old.preset, "backdrop": self.backdrop or "auto", "prompt": self.prompt or "",
-            "negative_prompt": self.negative or "", "seed": int(_number(self.seed, 0)),
-            "steps": _keep_auto(old.steps, int(_number(self.steps, 25)), preset.get("steps", 25)),
-            "guidance": _keep_auto(old.guidance, _number(self.guidance, 7.0), preset.get("guidance", 7.0)),
-            "control_strength": _keep_auto(old.control_strength, _number(self.control_strength, 0.8),
-                                           preset.get("control_strength", 0.8)),
-            "control_start": start, "control_end": max(start, _number(self.control_end, 1.0)),
-            "shadow": bool(self.shadow), "reflection": bool(self.reflection)})  # control_type etc. kept
-        placement = recipe.placement.model_copy(update={
-            "center_x": _number(self.center_x, 0.5), "floor_y": _number(self.floor_y, 0.0) or None,
-            "scale": _number(self.scale, 0.0) or None, "rotation_deg": _number(self.rotation, 0.0)})
-        return Recipe.model_validate({**recipe.model_dump(), "scene": scene.model_dump(),
-                                      "placement": placement.model_dump()})
+        scene = old.model_copy(
+            update={
+                "preset": self.preset or old.preset,
+                "backdrop": self.backdrop or "auto",
+                "prompt": self.prompt or "",
+                "negative_prompt": self.negative or "",
+                "seed": int(_number(self.seed, 0)),
+                "steps": _keep_auto(old.steps, int(_number(self.steps, 25)), preset.get("steps", 25)),
+                "guidance": _keep_auto(old.guidance, _number(self.guidance, 7.0), preset.get("guidance", 7.0)),
+                "control_strength": _keep_auto(
+                    old.control_strength, _number(self.control_strength, 0.8), preset.get("control_strength", 0.8)
+                ),
+                "control_start": start,
+                "control_end": max(start, _number(self.control_end, 1.0)),
+                "shadow": bool(self.shadow),
+                "reflection": bool(self.reflection),
+            }
+        )  # control_type etc. kept
+        placement = recipe.placement.model_copy(
+            update={
+                "center_x": _number(self.center_x, 0.5),
+                "floor_y": _number(self.floor_y, 0.0) or None,
+                "scale": _number(self.scale, 0.0) or None,
+                "rotation_deg": _number(self.rotation, 0.0),
+            }
+        )
+        return Recipe.model_validate(
+            {**recipe.model_dump(), "scene": scene.model_dump(), "placement": placement.model_dump()}
+        )
 
     @classmethod
     def of(cls, recipe: Recipe, extras: dict[str, Any] | None = None) -> "SceneForm":
         s, p, extras = recipe.scene, recipe.placement, extras or {}
         preset = all_presets("scenes").get(s.preset, {})
         return cls(
-            preset=s.preset, backdrop=s.backdrop, prompt=s.prompt, seed=s.seed,
-            n_variants=int(extras.get("n_variants", 1)), center_x=p.center_x, floor_y=p.floor_y or 0.0,
-            scale=p.scale or 0.0, rotation=p.rotation_deg, shadow=s.shadow, reflection=s.reflection,
-            negative=s.negative_prompt, steps=s.steps if s.steps is not None else preset.get("steps", 25),
+            preset=s.preset,
+            backdrop=s.backdrop,
+            prompt=s.prompt,
+            seed=s.seed,
+            n_variants=int(extras.get("n_variants", 1)),
+            center_x=p.center_x,
+            floor_y=p.floor_y or 0.0,
+            scale=p.scale or 0.0,
+            rotation=p.rotation_deg,
+            shadow=s.shadow,
+            reflection=s.reflection,
+            negative=s.negative_prompt,
+            steps=s.steps if s.steps is not None else preset.get("steps", 25),
             guidance=s.guidance if s.guidance is not None else preset.get("guidance", 7.0),
-            control_strength=(s.control_strength if s.control_strength is not None
-                              else preset.get("control_strength", 0.8)),
-            control_start=s.control_start, control_end=s.control_end,
-            preview_platform=extras.get("preview_platform", "taobao_main"))
+            control_strength=(
+                s.control_strength if s.control_strength is not None else preset.get("control_strength", 0.8)
+            ),
+            control_start=s.control_start,
+            control_end=s.control_end,
+            preview_platform=extras.get("preview_platform", "taobao_main"),
+        )
 
 
 @dataclass
@@ -173,8 +230,19 @@ class StyleForm(_Form):
 @dataclass
 class CopyForm(_Form):
     TAB: ClassVar[str] = "copy"
-    WIDGETS: ClassVar[tuple[str, ...]] = ("headline", "subline", "points", "price", "original_price", "badge", "cta",
-                                          "layout", "font", "preview_platform", "logo")
+    WIDGETS: ClassVar[tuple[str, ...]] = (
+        "headline",
+        "subline",
+        "points",
+        "price",
+        "original_price",
+        "badge",
+        "cta",
+        "layout",
+        "font",
+        "preview_platform",
+        "logo",
+    )
     headline: str = ""
     subline: str = ""
     points: str = ""  # one selling point per line
@@ -191,27 +259,60 @@ class CopyForm(_Form):
         return {"preview_platform": self.preview_platform}
 
     def apply(self, recipe: Recipe) -> Recipe:
-        copy_text = recipe.copy_text.model_copy(update={
-            "headline": self.headline or "", "subline": self.subline or "",
-            "selling_points": [p.strip() for p in (self.points or "").splitlines() if p.strip()][:5],
-            "price": self.price or "", "original_price": self.original_price or "", "badge": self.badge or "",
-            "cta": self.cta or "", "layout": self.layout or "auto", "font": self.font or "noto_sans_sc",
-            "logo": str(self.logo or "")})  # text colour, currency, accent, effect, vertical: kept as they are
+        copy_text = recipe.copy_text.model_copy(
+            update={
+                "headline": self.headline or "",
+                "subline": self.subline or "",
+                "selling_points": [p.strip() for p in (self.points or "").splitlines() if p.strip()][:5],
+                "price": self.price or "",
+                "original_price": self.original_price or "",
+                "badge": self.badge or "",
+                "cta": self.cta or "",
+                "layout": self.layout or "auto",
+                "font": self.font or "noto_sans_sc",
+                "logo": str(self.logo or ""),
+            }
+        )  # text colour, currency, accent, effect, vertical: kept as they are
         return Recipe.model_validate({**recipe.model_dump(), "copy_text": copy_text.model_dump()})
 
     @classmethod
     def of(cls, recipe: Recipe, extras: dict[str, Any] | None = None) -> "CopyForm":
         c, extras = recipe.copy_text, extras or {}
-        return cls(c.headline, c.subline, "\n".join(c.selling_points), c.price, c.original_price, c.badge, c.cta,
-                   c.layout, c.font, extras.get("preview_platform", "taobao_main"), c.logo or None)
+        return cls(
+            c.headline,
+            c.subline,
+            "\n".join(c.selling_points),
+            c.price,
+            c.original_price,
+            c.badge,
+            c.cta,
+            c.layout,
+            c.font,
+            extras.get("preview_platform", "taobao_main"),
+            c.logo or None,
+        )
 
 
 @dataclass
 class ExportForm(_Form):
     TAB: ClassVar[str] = "export"
-    WIDGETS: ClassVar[tuple[str, ...]] = ("platforms", "n_variants", "factor", "values", "sku", "file_format",
-                                          "ai_label", "scenes", "styles", "headlines", "layouts", "grid_first",
-                                          "grid_second", "c2pa", "producer")
+    WIDGETS: ClassVar[tuple[str, ...]] = (
+        "platforms",
+        "n_variants",
+        "factor",
+        "values",
+        "sku",
+        "file_format",
+        "ai_label",
+        "scenes",
+        "styles",
+        "headlines",
+        "layouts",
+        "grid_first",
+        "grid_second",
+        "c2pa",
+        "producer",
+    )
     platforms: list[str] = field(default_factory=lambda: ["taobao_main"])
     n_variants: int = 2
     factor: str = "seed"
@@ -231,15 +332,29 @@ class ExportForm(_Form):
     producer: str = ""
 
     def extras(self) -> dict[str, Any]:
-        keep = ("n_variants", "factor", "values", "scenes", "styles", "headlines", "layouts", "grid_first",
-                "grid_second", "c2pa", "producer")
+        keep = (
+            "n_variants",
+            "factor",
+            "values",
+            "scenes",
+            "styles",
+            "headlines",
+            "layouts",
+            "grid_first",
+            "grid_second",
+            "c2pa",
+            "producer",
+        )
         return {k: v for k, v in asdict(self).items() if k in keep}
 
     def apply(self, recipe: Recipe) -> Recipe:
         """Raises StudioError-worthy ValidationError on a bad SKU or no platform (export says so)."""
         export = recipe.export.model_dump() | {
-            "platforms": list(self.platforms or []), "sku": (self.sku or "poster").strip(),
-            "file_format": self.file_format or "auto", "aigc_label": bool(self.ai_label)}
+            "platforms": list(self.platforms or []),
+            "sku": (self.sku or "poster").strip(),
+            "file_format": self.file_format or "auto",
+            "aigc_label": bool(self.ai_label),
+        }
         return Recipe.model_validate({**recipe.model_dump(), "export": export})
 
     @classmethod
@@ -247,8 +362,15 @@ class ExportForm(_Form):
         e = recipe.export
         known = {f.name for f in fields(cls)}
         kept = {k: v for k, v in (extras or {}).items() if k in known}
-        return cls(**{**kept, "platforms": list(e.platforms), "sku": e.sku, "file_format": e.file_format,
-                      "ai_label": e.aigc_label})
+        return cls(
+            **{
+                **kept,
+                "platforms": list(e.platforms),
+                "sku": e.sku,
+                "file_format": e.file_format,
+                "ai_label": e.aigc_label,
+            }
+        )
 
 
 FORMS: tuple[type[_Form], ...] = (CutoutForm, SceneForm, StyleForm, CopyForm, ExportForm)

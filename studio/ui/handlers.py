@@ -62,8 +62,14 @@ class CutoutResult:
     warnings: list[str] = field(default_factory=list)  # lost parts, upscaling: in the seller's language
 
 
-def remove_background(ctx: UiContext, session: StudioSession, photo: str | Path, form: CutoutForm, lang: str,
-                      progress: Progress = no_progress) -> CutoutResult:
+def remove_background(
+    ctx: UiContext,
+    session: StudioSession,
+    photo: str | Path,
+    form: CutoutForm,
+    lang: str,
+    progress: Progress = no_progress,
+) -> CutoutResult:
     """Cut out the product; a different product clears its copy, SKU and placement (and says so)."""
     from studio.pipeline import cutout_from_photo
 
@@ -132,8 +138,9 @@ def white_background(ctx: UiContext, session: StudioSession, lang: str) -> White
     return WhiteBackground(path=path, report=report, file_format=fmt, file_kb=len(data) / 1024)
 
 
-def cutout_batch_zip(ctx: UiContext, files: list[Any], form: CutoutForm, lang: str,
-                     progress: Progress = no_progress) -> Path:
+def cutout_batch_zip(
+    ctx: UiContext, files: list[Any], form: CutoutForm, lang: str, progress: Progress = no_progress
+) -> Path:
     """Cut out many photos with the tab's settings; the zip of the cut-outs."""
     import tempfile
 
@@ -155,10 +162,8 @@ def _new_product_note(reset: list[str], lang: str) -> str:
         return ""
     zh_names = {"copy": "文案", "sku": "货号", "placement": "摆放位置"}
     if lang == "zh":
-        return ("🆕 新商品：已清空" + "、".join(zh_names[r] for r in reset)
-                + "；场景、风格、字体和平台保留。")
-    return ("🆕 New product: cleared its " + ", ".join(reset)
-            + "; the scene, styles, fonts and platforms are kept.")
+        return "🆕 新商品：已清空" + "、".join(zh_names[r] for r in reset) + "；场景、风格、字体和平台保留。"
+    return "🆕 New product: cleared its " + ", ".join(reset) + "; the scene, styles, fonts and platforms are kept."
 
 
 # ---- ② scene ------------------------------------------------------------------------------------------------
@@ -189,8 +194,15 @@ def preview_placement(ctx: UiContext, session: StudioSession, form: SceneForm) -
     return image
 
 
-def compose_scene(ctx: UiContext, session: StudioSession, form: SceneForm, lang: str, *,
-                  progress: Progress = no_progress, cancel: CancelToken | None = None) -> SceneResult:
+def compose_scene(
+    ctx: UiContext,
+    session: StudioSession,
+    form: SceneForm,
+    lang: str,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> SceneResult:
     """1–4 seed variants of the scene; the session keeps the settings (and its cache the scenes)."""
     from studio.export.variants import seed_variants
     from studio.pipeline import SceneCache, generate_backdrops, render_poster
@@ -203,8 +215,7 @@ def compose_scene(ctx: UiContext, session: StudioSession, form: SceneForm, lang:
     platform_id = form.preview_platform or "taobao_main"
     platform = get_platform(platform_id)
     generate_backdrops(ctx.models, session.cutout, variants, platform, cache, progress=progress, cancel=cancel)
-    posters = [render_poster(ctx.models, session.cutout, v, platform_id, cache=cache, cancel=cancel)
-               for v in variants]
+    posters = [render_poster(ctx.models, session.cutout, v, platform_id, cache=cache, cancel=cancel) for v in variants]
     images = [(p.image, ctx.tr.text("sc_variant_caption", lang, seed=v.scene.seed)) for p, v in zip(posters, variants)]
     control = None
     for v in variants:
@@ -263,8 +274,9 @@ def render_copy_preview(ctx: UiContext, session: StudioSession, form: CopyForm, 
     _need_cutout(ctx, session, lang)
     recipe = _apply(session, form)
     try:
-        poster = render_poster(ctx.models, session.cutout, recipe, form.preview_platform or "taobao_main",
-                               cache=session.scene_cache)
+        poster = render_poster(
+            ctx.models, session.cutout, recipe, form.preview_platform or "taobao_main", cache=session.scene_cache
+        )
     except Exception as exc:
         session.copy_failure = str(exc) or type(exc).__name__
         raise
@@ -275,8 +287,9 @@ def render_copy_preview(ctx: UiContext, session: StudioSession, form: CopyForm, 
     return poster.image, message
 
 
-def add_session_font(ctx: UiContext, fonts: dict[str, str] | None, upload: str | Path,
-                     lang: str) -> tuple[str, str, dict[str, str]]:
+def add_session_font(
+    ctx: UiContext, fonts: dict[str, str] | None, upload: str | Path, lang: str
+) -> tuple[str, str, dict[str, str]]:
     """A checked font upload, for this browser session only: (family, stored file, the session's fonts with it)."""
     from studio.ui.copy_tab import store_uploaded_font
 
@@ -290,11 +303,17 @@ def copy_note(session: StudioSession, lang: str) -> str:
     """What the export says about the copy: changed since the preview, or the preview had failed."""
     current = session.recipe.copy_text
     if session.copy_failure:
-        return ("⚠ 上次文案预览失败；导出已按当前文案重新排版，请检查海报上的文字。" if lang == "zh" else
-                "⚠ The last copy preview failed; the export laid out the copy as it is now: check the text on the posters.")
+        return (
+            "⚠ 上次文案预览失败；导出已按当前文案重新排版，请检查海报上的文字。"
+            if lang == "zh"
+            else "⚠ The last copy preview failed; the export laid out the copy as it is now: check the text on the posters."
+        )
     if current.has_words() and session.rendered_copy is not None and session.rendered_copy != current:
-        return ("ℹ 文案在预览后有改动：海报使用的是现在的文案。" if lang == "zh" else
-                "ℹ The copy changed after the preview: the posters use the copy as it is now.")
+        return (
+            "ℹ 文案在预览后有改动：海报使用的是现在的文案。"
+            if lang == "zh"
+            else "ℹ The copy changed after the preview: the posters use the copy as it is now."
+        )
     return ""
 
 
@@ -317,8 +336,15 @@ def export_settings(settings: Settings, form: ExportForm) -> Settings:
     return chosen
 
 
-def export_posters(ctx: UiContext, session: StudioSession, form: ExportForm, lang: str, *,
-                   progress: Progress = no_progress, cancel: CancelToken | None = None) -> ExportView:
+def export_posters(
+    ctx: UiContext,
+    session: StudioSession,
+    form: ExportForm,
+    lang: str,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> ExportView:
     """Every variant at every platform, from the session recipe as the seller sees it now (the copy included)."""
     import tempfile
     import time
@@ -332,34 +358,55 @@ def export_posters(ctx: UiContext, session: StudioSession, form: ExportForm, lan
     base = _apply(session, form)
     base = type(base).from_dict(base.model_dump())  # model_copy skips validation: check the SKU in the seller's words
     picks = {"scene": form.scenes, "style": form.styles, "copy": form.headlines, "layout": form.layouts}
-    recipes, varied = variant_set(ctx, base, form.factor, form.grid_first, form.grid_second, int(form.n_variants or 1),
-                                  form.values, picks, lang)
+    recipes, varied = variant_set(
+        ctx, base, form.factor, form.grid_first, form.grid_second, int(form.n_variants or 1), form.values, picks, lang
+    )
     out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
-    result = make_posters(ctx.models, session.cutout, recipes, out, cache=session.scene_cache, progress=progress,
-                          cancel=cancel, settings=export_settings(ctx.models.settings, form))
+    result = make_posters(
+        ctx.models,
+        session.cutout,
+        recipes,
+        out,
+        cache=session.scene_cache,
+        progress=progress,
+        cancel=cancel,
+        settings=export_settings(ctx.models.settings, form),
+    )
     labels = {r.variant: variant_label(r, varied, lang) for r in result.recipes}
     order = list(dict.fromkeys(form.platforms))
-    outputs = sorted(((r.variant, o) for r in result.recipes for o in r.outputs),
-                     key=lambda item: (order.index(item[1].platform) if item[1].platform in order else 99, item[0]))
+    outputs = sorted(
+        ((r.variant, o) for r in result.recipes for o in r.outputs),
+        key=lambda item: (order.index(item[1].platform) if item[1].platform in order else 99, item[0]),
+    )
     images = [(str(out / o.file), f"{v} · {labels[v]} · {o.platform}") for v, o in outputs]
     header, *rows = _manifest_rows(out / "manifest.csv")
     legend = " · ".join(f"**{v}** = {label}" for v, label in labels.items())
     session.last_export = result.zip_path
-    session.views.update(export_reports=report_records(result), export_gallery=images,
-                         export_zip=str(result.zip_path))
-    message = "\n\n".join(filter(None, [
-        ctx.tr.text("export_done", lang, files=len(images)),
-        copy_note(session, lang),
-        ctx.tr.text("ex_variants_made", lang, legend=legend),
-        grouped_notes(ctx, result.notes, lang),
-    ]))
-    return ExportView(images=images, zip_path=str(result.zip_path), manifest={"headers": header, "data": rows},
-                      message=message, variant_count=len(result.recipes))
+    session.views.update(export_reports=report_records(result), export_gallery=images, export_zip=str(result.zip_path))
+    message = "\n\n".join(
+        filter(
+            None,
+            [
+                ctx.tr.text("export_done", lang, files=len(images)),
+                copy_note(session, lang),
+                ctx.tr.text("ex_variants_made", lang, legend=legend),
+                grouped_notes(ctx, result.notes, lang),
+            ],
+        )
+    )
+    return ExportView(
+        images=images,
+        zip_path=str(result.zip_path),
+        manifest={"headers": header, "data": rows},
+        message=message,
+        variant_count=len(result.recipes),
+    )
 
 
 # ---- ⑤ A/B results --------------------------------------------------------------------------------------------
-def ab_results(ctx: UiContext, table: Any, lang: str, *, min_lift_percent: Any = 20,
-               design: str = "split") -> tuple[dict[str, Any], str]:
+def ab_results(
+    ctx: UiContext, table: Any, lang: str, *, min_lift_percent: Any = 20, design: str = "split"
+) -> tuple[dict[str, Any], str]:
     """The stats table and the verdict for the seller's results, for the smallest lift they care about
     (in percent, as typed) and how the posters were shown (a random split, or one after another)."""
     from studio.export.abtest import MIN_LIFT, ab_stats

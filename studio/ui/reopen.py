@@ -27,12 +27,19 @@ def reopen(path: Path, session: StudioSession, lang: str) -> tuple[StudioSession
         session.load_recipe(recipe)  # every field, the widget-less ones too; stale results cleared
         session.set_cutout(cutout, keep_undo=False)
         session.photo_name = name
-        return session, ("✅ 项目已打开：抠图和配方已恢复，可直接导出。" if zh else
-                         "✅ Project opened: cutout and recipe restored; export makes the same posters again.")
+        return session, (
+            "✅ 项目已打开：抠图和配方已恢复，可直接导出。"
+            if zh
+            else "✅ Project opened: cutout and recipe restored; export makes the same posters again."
+        )
     recipe = recipe_from_file(path)
     session.load_recipe(recipe)
     if session.cutout is None:
-        return session, ("✅ 配方已载入。请先在 ① 上传同一张商品照片。" if zh else
-                         "✅ Recipe loaded. Upload the same product photo in ① to make it again.")
-    return session, ("✅ 配方已载入，导出即可重做同样的海报。" if zh else
-                     "✅ Recipe loaded: export makes the same posters again.")
+        return session, (
+            "✅ 配方已载入。请先在 ① 上传同一张商品照片。"
+            if zh
+            else "✅ Recipe loaded. Upload the same product photo in ① to make it again."
+        )
+    return session, (
+        "✅ 配方已载入，导出即可重做同样的海报。" if zh else "✅ Recipe loaded: export makes the same posters again."
+    )

@@ -36,8 +36,13 @@ def picker_items(lang: str = "zh") -> list[tuple[Image.Image, str]]:
     Images, not paths: the app refuses to serve files from inside the repository.
     """
     scenes = all_presets("scenes")
-    return [(_thumbnail(str(SCENES_DIR / scenes[pid].get("thumbnail", f"thumbs/{pid}.png"))),
-             display_name(scenes[pid], lang)) for pid in picker_ids()]
+    return [
+        (
+            _thumbnail(str(SCENES_DIR / scenes[pid].get("thumbnail", f"thumbs/{pid}.png"))),
+            display_name(scenes[pid], lang),
+        )
+        for pid in picker_ids()
+    ]
 
 
 @lru_cache(maxsize=64)
@@ -48,8 +53,11 @@ def _thumbnail(path: str) -> Image.Image:
 
 def picker_ids() -> list[str]:
     """Scene ids in the same order as `picker_items`, so a click's index maps to an id."""
-    return [pid for pid, item in all_presets("scenes").items()
-            if (SCENES_DIR / item.get("thumbnail", f"thumbs/{pid}.png")).is_file()]
+    return [
+        pid
+        for pid, item in all_presets("scenes").items()
+        if (SCENES_DIR / item.get("thumbnail", f"thumbs/{pid}.png")).is_file()
+    ]
 
 
 def variant_columns(n: int) -> int:
@@ -61,17 +69,35 @@ def build_scene_tab(ctx: UiContext) -> None:
     tr = ctx.tr
     ids = picker_ids()
     shown_seeds = gr.State([])  # seeds of the variants now in the result gallery, in gallery order
-    picker = tr.bind(gr.Gallery(picker_items(), label=tr.text("sc_picker"), columns=7, height=None,
-                                allow_preview=False, object_fit="cover", interactive=False,
-                                selected_index=ids.index("marble_counter") if "marble_counter" in ids else None,
-                                elem_id="scene-picker"), "sc_picker")
+    picker = tr.bind(
+        gr.Gallery(
+            picker_items(),
+            label=tr.text("sc_picker"),
+            columns=7,
+            height=None,
+            allow_preview=False,
+            object_fit="cover",
+            interactive=False,
+            selected_index=ids.index("marble_counter") if "marble_counter" in ids else None,
+            elem_id="scene-picker",
+        ),
+        "sc_picker",
+    )
     with gr.Row():
         with gr.Column(scale=1):
-            preset = tr.bind(gr.Dropdown(scene_choices(), value="marble_counter", label=tr.text("scene_preset"),
-                                         elem_id="scene-preset"), "scene_preset")
+            preset = tr.bind(
+                gr.Dropdown(
+                    scene_choices(), value="marble_counter", label=tr.text("scene_preset"), elem_id="scene-preset"
+                ),
+                "scene_preset",
+            )
             separation = gr.Markdown(elem_id="scene-separation")  # the product melts into this scene?
-            backdrop = tr.bind(gr.Radio(["auto", "procedural", "generated"], value="auto", label=tr.text("backdrop")), "backdrop")
-            prompt = tr.bind(gr.Textbox("", label=tr.text("prompt"), placeholder=tr.text("prompt_ph"), lines=2), "prompt")
+            backdrop = tr.bind(
+                gr.Radio(["auto", "procedural", "generated"], value="auto", label=tr.text("backdrop")), "backdrop"
+            )
+            prompt = tr.bind(
+                gr.Textbox("", label=tr.text("prompt"), placeholder=tr.text("prompt_ph"), lines=2), "prompt"
+            )
             tr.bind(prompt, "prompt_ph", "placeholder")
             with gr.Row():
                 seed = tr.bind(gr.Number(value=0, precision=0, minimum=0, label=tr.text("seed")), "seed")
@@ -80,7 +106,9 @@ def build_scene_tab(ctx: UiContext) -> None:
             with tr.bind(gr.Accordion(tr.text("placement"), open=True), "placement"):
                 with gr.Row():
                     with gr.Column(scale=3, min_width=240):
-                        center_x = tr.bind(gr.Slider(0.1, 0.9, value=0.5, step=0.01, label=tr.text("center_x")), "center_x")
+                        center_x = tr.bind(
+                            gr.Slider(0.1, 0.9, value=0.5, step=0.01, label=tr.text("center_x")), "center_x"
+                        )
                         floor_y = tr.bind(gr.Slider(0, 1.0, value=0, step=0.01, label=tr.text("floor_y")), "floor_y")
                         scale = tr.bind(gr.Slider(0, 0.95, value=0, step=0.01, label=tr.text("scale")), "scale")
                         rotation = tr.bind(gr.Slider(-45, 45, value=0, step=1, label=tr.text("rotation")), "rotation")
@@ -88,28 +116,62 @@ def build_scene_tab(ctx: UiContext) -> None:
                             shadow = tr.bind(gr.Checkbox(value=True, label=tr.text("shadow")), "shadow")
                             reflection = tr.bind(gr.Checkbox(value=False, label=tr.text("reflection")), "reflection")
                     with gr.Column(scale=2, min_width=180):
-                        quick = tr.bind(gr.Image(type="pil", label=tr.text("sc_quick_preview"), interactive=False,
-                                                 height=300, format="jpeg", buttons=[], elem_id="scene-quick-preview"),
-                                        "sc_quick_preview")
+                        quick = tr.bind(
+                            gr.Image(
+                                type="pil",
+                                label=tr.text("sc_quick_preview"),
+                                interactive=False,
+                                height=300,
+                                format="jpeg",
+                                buttons=[],
+                                elem_id="scene-quick-preview",
+                            ),
+                            "sc_quick_preview",
+                        )
                         tr.bind(gr.Markdown(tr.text("sc_quick_preview_hint")), "sc_quick_preview_hint", "value")
             with tr.bind(gr.Accordion(tr.text("advanced"), open=False), "advanced"):
                 negative = tr.bind(gr.Textbox("", label=tr.text("negative"), lines=2), "negative")
                 steps = tr.bind(gr.Slider(1, 60, value=25, step=1, label=tr.text("steps")), "steps")
                 guidance = tr.bind(gr.Slider(1, 15, value=7, step=0.5, label=tr.text("guidance")), "guidance")
-                strength = tr.bind(gr.Slider(0, 2, value=0.8, step=0.05, label=tr.text("control_strength")), "control_strength")
-                control_start = tr.bind(gr.Slider(0, 1, value=0, step=0.05, label=tr.text("control_start")), "control_start")
+                strength = tr.bind(
+                    gr.Slider(0, 2, value=0.8, step=0.05, label=tr.text("control_strength")), "control_strength"
+                )
+                control_start = tr.bind(
+                    gr.Slider(0, 1, value=0, step=0.05, label=tr.text("control_start")), "control_start"
+                )
                 control_end = tr.bind(gr.Slider(0, 1, value=1, step=0.05, label=tr.text("control_end")), "control_end")
-            preview_platform = tr.bind(gr.Dropdown(PREVIEW_PLATFORMS, value="taobao_main", label=tr.text("preview_platform")), "preview_platform")
+            preview_platform = tr.bind(
+                gr.Dropdown(PREVIEW_PLATFORMS, value="taobao_main", label=tr.text("preview_platform")),
+                "preview_platform",
+            )
             with gr.Row():
                 run = tr.bind(gr.Button(tr.text("compose"), variant="primary"), "compose", "value")
                 cancel = tr.bind(gr.Button(tr.text("cancel"), variant="stop"), "cancel", "value")
         with gr.Column(scale=1):
-            gallery = tr.bind(gr.Gallery(label=tr.text("scene_result"), columns=2, height=520, format="png",
-                                         interactive=False, elem_id="scene-result"), "scene_result")
+            gallery = tr.bind(
+                gr.Gallery(
+                    label=tr.text("scene_result"),
+                    columns=2,
+                    height=520,
+                    format="png",
+                    interactive=False,
+                    elem_id="scene-result",
+                ),
+                "scene_result",
+            )
             status = gr.Markdown(elem_id="scene-status")
             # Shown only when a generated scene was made: what the AI was told to keep (the product's outline).
-            control = tr.bind(gr.Image(type="pil", height=260, interactive=False, visible=False,
-                                       label=tr.text("sc_control_used"), elem_id="scene-control"), "sc_control_used")
+            control = tr.bind(
+                gr.Image(
+                    type="pil",
+                    height=260,
+                    interactive=False,
+                    visible=False,
+                    label=tr.text("sc_control_used"),
+                    elem_id="scene-control",
+                ),
+                "sc_control_used",
+            )
 
     dice.click(lambda: random.randint(0, 2**31 - 1), outputs=[seed], api_visibility="private")
 
@@ -120,7 +182,9 @@ def build_scene_tab(ctx: UiContext) -> None:
             return (gr.update(),) * 5
         return (gr.update(value=ids[index]), *preset_defaults(ids[index]))
 
-    picker.select(pick_scene, outputs=[preset, steps, guidance, strength, picker], api_visibility="private", queue=False)
+    picker.select(
+        pick_scene, outputs=[preset, steps, guidance, strength, picker], api_visibility="private", queue=False
+    )
 
     @seller_errors
     def follow_language(lang):
@@ -143,7 +207,9 @@ def build_scene_tab(ctx: UiContext) -> None:
         )
 
     # A seller's pick (not a reopened recipe's value) brings the preset's own steps, guidance and strength.
-    preset.input(preset_defaults, inputs=[preset], outputs=[steps, guidance, strength, picker], api_visibility="private")
+    preset.input(
+        preset_defaults, inputs=[preset], outputs=[steps, guidance, strength, picker], api_visibility="private"
+    )
 
     # ---- does the product stand out from the picked scene? -------------------------------------------
     @seller_errors
@@ -152,8 +218,9 @@ def build_scene_tab(ctx: UiContext) -> None:
 
         return scene_separation(ensure(session), preset_id, lang_of(lang))
 
-    separation_args: dict[str, Any] = dict(inputs=[preset, ctx.session, ctx.lang], outputs=[separation],
-                                           api_visibility="private", show_progress="hidden")
+    separation_args: dict[str, Any] = dict(
+        inputs=[preset, ctx.session, ctx.lang], outputs=[separation], api_visibility="private", show_progress="hidden"
+    )
     preset.change(check_separation, **separation_args)  # a pick, a picker click, a reopened recipe
     cutout_event = ctx.extra.get("cutout_event")
     if cutout_event is not None:  # a new product against the scene already picked
@@ -167,13 +234,30 @@ def build_scene_tab(ctx: UiContext) -> None:
         session = ensure(session)
         form = SceneForm.of(session.recipe, session.ui.get("scene"))
         form.preset, form.center_x, form.floor_y, form.scale, form.rotation = preset_id, cx, fy, sc, rot
-        form.shadow, form.reflection, form.preview_platform, form.seed = with_shadow, with_reflection, platform_id, seed_value
+        form.shadow, form.reflection, form.preview_platform, form.seed = (
+            with_shadow,
+            with_reflection,
+            platform_id,
+            seed_value,
+        )
         image = preview(ctx, session, form)
         return image if image is not None else gr.update()  # nothing to place yet; tab ① says so when they compose
 
-    preview_inputs = [preset, center_x, floor_y, scale, rotation, shadow, reflection, preview_platform, seed, ctx.session]
-    preview_args: dict[str, Any] = dict(inputs=preview_inputs, outputs=[quick], show_progress="minimal",
-                                        trigger_mode="always_last")
+    preview_inputs = [
+        preset,
+        center_x,
+        floor_y,
+        scale,
+        rotation,
+        shadow,
+        reflection,
+        preview_platform,
+        seed,
+        ctx.session,
+    ]
+    preview_args: dict[str, Any] = dict(
+        inputs=preview_inputs, outputs=[quick], show_progress="minimal", trigger_mode="always_last"
+    )
     center_x.release(preview_placement, api_name="preview_placement", **preview_args)
     for slider in (floor_y, scale, rotation):
         slider.release(preview_placement, api_visibility="private", **preview_args)
@@ -182,18 +266,58 @@ def build_scene_tab(ctx: UiContext) -> None:
 
     # ---- compose ----------------------------------------------------------------------------------
     @seller_errors
-    def compose_scene(preset_id, backdrop_mode, prompt_text, seed_value, n, cx, fy, sc, rot, with_shadow, with_reflection,
-                      negative_text, steps_value, guidance_value, strength_value, start, end, platform_id,
-                      session, lang, request: gr.Request, progress=gr.Progress()):
+    def compose_scene(
+        preset_id,
+        backdrop_mode,
+        prompt_text,
+        seed_value,
+        n,
+        cx,
+        fy,
+        sc,
+        rot,
+        with_shadow,
+        with_reflection,
+        negative_text,
+        steps_value,
+        guidance_value,
+        strength_value,
+        start,
+        end,
+        platform_id,
+        session,
+        lang,
+        request: gr.Request,
+        progress=gr.Progress(),
+    ):
         from studio.ui.handlers import compose_scene as compose
 
         session = ensure(session)
-        form = SceneForm(preset_id, backdrop_mode, prompt_text or "", seed_value, n, cx, fy, sc, rot, with_shadow,
-                         with_reflection, negative_text or "", steps_value, guidance_value, strength_value, start, end,
-                         platform_id)
+        form = SceneForm(
+            preset_id,
+            backdrop_mode,
+            prompt_text or "",
+            seed_value,
+            n,
+            cx,
+            fy,
+            sc,
+            rot,
+            with_shadow,
+            with_reflection,
+            negative_text or "",
+            steps_value,
+            guidance_value,
+            strength_value,
+            start,
+            end,
+            platform_id,
+        )
         cancel_token = ctx.cancels.fresh(request.session_hash if request else None)
         try:
-            result = compose(ctx, session, form, lang_of(lang), progress=progress_adapter(progress), cancel=cancel_token)
+            result = compose(
+                ctx, session, form, lang_of(lang), progress=progress_adapter(progress), cancel=cancel_token
+            )
         except Cancelled:
             raise gr.Error(ctx.tr.text("sc_cancelled", lang_of(lang)), print_exception=False) from None
         session.views["scene_gallery"] = [(image, caption) for image, caption in result.images]
@@ -202,17 +326,44 @@ def build_scene_tab(ctx: UiContext) -> None:
 
     run_event = run.click(
         compose_scene,
-        inputs=[preset, backdrop, prompt, seed, n_variants, center_x, floor_y, scale, rotation, shadow, reflection,
-                negative, steps, guidance, strength, control_start, control_end, preview_platform, ctx.session, ctx.lang],
+        inputs=[
+            preset,
+            backdrop,
+            prompt,
+            seed,
+            n_variants,
+            center_x,
+            floor_y,
+            scale,
+            rotation,
+            shadow,
+            reflection,
+            negative,
+            steps,
+            guidance,
+            strength,
+            control_start,
+            control_end,
+            preview_platform,
+            ctx.session,
+            ctx.lang,
+        ],
         outputs=[gallery, control, status, ctx.session, shown_seeds],
         api_name="compose_scene",
         concurrency_id="gpu",
         concurrency_limit=1,
     )
     # Side by side (1–3 in a row, 4 as 2×2); the outline only beside a generated scene.
-    run_event.success(lambda seeds, img: (gr.update(columns=variant_columns(len(seeds or [])), selected_index=None),
-                                          gr.update(visible=img is not None)),
-                      inputs=[shown_seeds, control], outputs=[gallery, control], api_visibility="private", queue=False)
+    run_event.success(
+        lambda seeds, img: (
+            gr.update(columns=variant_columns(len(seeds or [])), selected_index=None),
+            gr.update(visible=img is not None),
+        ),
+        inputs=[shown_seeds, control],
+        outputs=[gallery, control],
+        api_visibility="private",
+        queue=False,
+    )
 
     def cancel_job(lang, request: gr.Request):
         ctx.cancels.token(request.session_hash if request else None).cancel()
@@ -233,12 +384,37 @@ def build_scene_tab(ctx: UiContext) -> None:
         session = _keep_seed(session, chosen)
         return gr.update(value=chosen), session, ctx.tr.text("sc_seed_kept", lang_of(lang), seed=chosen)
 
-    gallery.select(pick_variant, inputs=[ctx.session, shown_seeds, ctx.lang], outputs=[seed, ctx.session, status],
-                   api_visibility="private")
-    register_form(ctx, SceneForm, [preset, backdrop, prompt, seed, n_variants, center_x, floor_y, scale, rotation,
-                                   shadow, reflection, negative, steps, guidance, strength, control_start,
-                                   control_end, preview_platform],
-                  views={"scene_gallery": gallery, "scene_status": status, "scene_quick": quick})
+    gallery.select(
+        pick_variant,
+        inputs=[ctx.session, shown_seeds, ctx.lang],
+        outputs=[seed, ctx.session, status],
+        api_visibility="private",
+    )
+    register_form(
+        ctx,
+        SceneForm,
+        [
+            preset,
+            backdrop,
+            prompt,
+            seed,
+            n_variants,
+            center_x,
+            floor_y,
+            scale,
+            rotation,
+            shadow,
+            reflection,
+            negative,
+            steps,
+            guidance,
+            strength,
+            control_start,
+            control_end,
+            preview_platform,
+        ],
+        views={"scene_gallery": gallery, "scene_status": status, "scene_quick": quick},
+    )
 
 
 def language_switch(ctx: UiContext) -> Any:

@@ -95,10 +95,14 @@ class StudioSession:
                 reset.append("sku")
             if old.placement != type(old.placement)():
                 reset.append("placement")
-            self.recipe = recipe.model_copy(update={
-                "copy_text": copy_words, "placement": type(old.placement)(),
-                "export": old.export.model_copy(update={"sku": "poster"}), "outputs": [],
-            })
+            self.recipe = recipe.model_copy(
+                update={
+                    "copy_text": copy_words,
+                    "placement": type(old.placement)(),
+                    "export": old.export.model_copy(update={"sku": "poster"}),
+                    "outputs": [],
+                }
+            )
             self.rendered_copy, self.copy_failure, self.last_export = None, "", None
             self.views = {}
             return reset

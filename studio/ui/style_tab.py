@@ -28,9 +28,15 @@ _WORDS = {
     "gallery": ("风格库（点击加入）", "Style library (click to add)"),
     "upload": ("上传 LoRA（.safetensors）", "Upload a LoRA (.safetensors)"),
     "uploaded": ("✅ 已添加风格：{name}", "✅ Style added: {name}"),
-    "upload_off": ("共享链接上不能上传文件（需主人开启）。", "Uploads are off on a shared link (the owner can turn them on)."),
+    "upload_off": (
+        "共享链接上不能上传文件（需主人开启）。",
+        "Uploads are off on a shared link (the owner can turn them on).",
+    ),
     "full": ("已选满 3 个风格：先清除一个。", "Three styles are chosen already: clear one first."),
-    "draft": ("快速草稿已开启：场景改为 {steps} 步、引导系数 {guidance}。", "Fast draft on: the scene now uses {steps} steps at guidance {guidance}."),
+    "draft": (
+        "快速草稿已开启：场景改为 {steps} 步、引导系数 {guidance}。",
+        "Fast draft on: the scene now uses {steps} steps at guidance {guidance}.",
+    ),
     "builtin": ("内置·首次使用时下载", "built-in · downloads on first use"),
     "unusable": ("不可用", "cannot be used"),
 }
@@ -49,8 +55,11 @@ def _catalog(ctx: UiContext) -> list[Any]:
 
 
 def _choices(styles: list[Any]) -> list[tuple[str, str]]:
-    return [("", "")] + [(f"{s.display_name or s.name} ({s.name})" if s.display_name != s.name else s.name, s.name)
-                         for s in styles if s.usable]
+    return [("", "")] + [
+        (f"{s.display_name or s.name} ({s.name})" if s.display_name != s.name else s.name, s.name)
+        for s in styles
+        if s.usable
+    ]
 
 
 def _thumb(info: Any) -> Image.Image:
@@ -67,13 +76,18 @@ def _thumb(info: Any) -> Image.Image:
     swatch = Image.new("RGB", (THUMB, THUMB), (80 + shade[0] % 150, 80 + shade[1] % 150, 80 + shade[2] % 150))
     draw = ImageDraw.Draw(swatch)
     font = ImageFont.load_default(size=THUMB // 2)
-    draw.text((THUMB // 2, THUMB // 2), (info.display_name or info.name)[:1].upper(), fill="white", font=font, anchor="mm")
+    draw.text(
+        (THUMB // 2, THUMB // 2), (info.display_name or info.name)[:1].upper(), fill="white", font=font, anchor="mm"
+    )
     return swatch
 
 
 def _caption(info: Any, lang: str | None) -> str:
-    parts = [info.display_name or info.name, info.base_model.upper() if info.base_model != "unknown" else "",
-             f"× {info.default_weight:g}"]
+    parts = [
+        info.display_name or info.name,
+        info.base_model.upper() if info.base_model != "unknown" else "",
+        f"× {info.default_weight:g}",
+    ]
     if info.trigger_words:
         parts.append("「" + ", ".join(info.trigger_words) + "」")
     if info.builtin:
@@ -98,8 +112,14 @@ def build_style_tab(ctx: UiContext) -> None:
         gr.Markdown(tr.text("no_styles") + f" (`{ctx.settings.lora_dir}`)")
     search = gr.Textbox(label=f"🔍 {_WORDS['search'][0]} · {_WORDS['search'][1]}", elem_id="style-search")
     first_items, first_names = _gallery(styles, "", tr.default)
-    gallery = gr.Gallery(first_items, label=f"{_WORDS['gallery'][0]} · {_WORDS['gallery'][1]}", columns=6,
-                         height=300, allow_preview=False, elem_id="style-gallery")
+    gallery = gr.Gallery(
+        first_items,
+        label=f"{_WORDS['gallery'][0]} · {_WORDS['gallery'][1]}",
+        columns=6,
+        height=300,
+        allow_preview=False,
+        elem_id="style-gallery",
+    )
     shown_names = gr.State(first_names)
     pickers, weights = [], []
     for i in range(MAX_STYLES):
@@ -111,8 +131,12 @@ def build_style_tab(ctx: UiContext) -> None:
         clear = tr.bind(gr.Button(tr.text("clear_styles")), "clear_styles", "value")
     status = gr.Markdown(elem_id="style-status")
     allowed = upload_allowed(ctx.settings)
-    upload = gr.File(label=f"{_WORDS['upload'][0]} · {_WORDS['upload'][1]}", file_types=[".safetensors"],
-                     visible=allowed, elem_id="style-upload")
+    upload = gr.File(
+        label=f"{_WORDS['upload'][0]} · {_WORDS['upload'][1]}",
+        file_types=[".safetensors"],
+        visible=allowed,
+        elem_id="style-upload",
+    )
 
     @seller_errors
     def refilter(query: str, lang: str):
@@ -138,8 +162,12 @@ def build_style_tab(ctx: UiContext) -> None:
         weight_updates[free] = gr.update(value=info.default_weight)
         return (*picks, *weight_updates, gr.update())
 
-    gallery.select(seller_errors(pick_from_gallery), inputs=[shown_names, *pickers, ctx.lang],
-                   outputs=[*pickers, *weights, status], api_visibility="private")
+    gallery.select(
+        seller_errors(pick_from_gallery),
+        inputs=[shown_names, *pickers, ctx.lang],
+        outputs=[*pickers, *weights, status],
+        api_visibility="private",
+    )
 
     @seller_errors
     def apply_styles(*values):
@@ -149,15 +177,21 @@ def build_style_tab(ctx: UiContext) -> None:
         session = ensure(session)
         return apply_fn(ctx, session, StyleForm.from_values(*choices), lang_of(lang)), session
 
-    apply.click(apply_styles, inputs=[*pickers, *weights, ctx.session, ctx.lang], outputs=[status, ctx.session],
-                api_name="apply_styles")
+    apply.click(
+        apply_styles,
+        inputs=[*pickers, *weights, ctx.session, ctx.lang],
+        outputs=[status, ctx.session],
+        api_name="apply_styles",
+    )
 
     def clear_all(session, lang):
         session = ensure(session)
         session.edit(styles=[])
         return (*[gr.update(value="") for _ in pickers], ctx.tr.text("styles_cleared", lang_of(lang)), session)
 
-    clear.click(clear_all, inputs=[ctx.session, ctx.lang], outputs=[*pickers, status, ctx.session], api_name="clear_styles")
+    clear.click(
+        clear_all, inputs=[ctx.session, ctx.lang], outputs=[*pickers, status, ctx.session], api_name="clear_styles"
+    )
     register_form(ctx, StyleForm, [*pickers, *weights], views={"style_status": status})
 
     @seller_errors
@@ -176,8 +210,12 @@ def build_style_tab(ctx: UiContext) -> None:
         choice_updates = [gr.update(choices=_choices(catalog)) for _ in pickers]
         return (*choice_updates, items, names, _w("uploaded", lang, name=info.display_name or info.name), None)
 
-    upload.upload(add_upload, inputs=[upload, search, ctx.lang],
-                  outputs=[*pickers, gallery, shown_names, status, upload], api_visibility="private")
+    upload.upload(
+        add_upload,
+        inputs=[upload, search, ctx.lang],
+        outputs=[*pickers, gallery, shown_names, status, upload],
+        api_visibility="private",
+    )
 
 
 def _with_draft_scene(ctx: UiContext, recipe: Any, styles: list[StyleChoice], lang: str) -> tuple[Any, str]:

@@ -72,8 +72,12 @@ def wire_session(demo: Any, ctx: UiContext) -> None:
             sync_form(session, form_cls.from_values(*[getattr(w, "value", None) for w in widgets]))
         return [session, session.key, *[gr.update() for _ in outputs]]
 
-    demo.load(restore, inputs=[browser_key, ctx.session], outputs=[ctx.session, browser_key, *outputs],
-              api_visibility="private")
+    demo.load(
+        restore,
+        inputs=[browser_key, ctx.session],
+        outputs=[ctx.session, browser_key, *outputs],
+        api_visibility="private",
+    )
 
     def abandoned(request: gr.Request = None) -> None:  # type: ignore[assignment]
         """The tab closed or reloaded: stop its running job, so it does not hold the GPU lane."""
@@ -112,6 +116,6 @@ def wire_session(demo: Any, ctx: UiContext) -> None:
         session.load_recipe(Recipe.from_json(recipe))
         return session.recipe.to_json(), session
 
-    set_button.click(set_recipe, inputs=[recipe_in, ctx.session], outputs=[recipe_out, ctx.session],
-                     api_name="set_recipe").success(refill, inputs=[ctx.session], outputs=outputs,
-                                                    api_visibility="private")
+    set_button.click(
+        set_recipe, inputs=[recipe_in, ctx.session], outputs=[recipe_out, ctx.session], api_name="set_recipe"
+    ).success(refill, inputs=[ctx.session], outputs=outputs, api_visibility="private")

@@ -90,8 +90,19 @@ def test_space_install_command_resolves(tmp_path):
     errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR")]
     assert done.returncode == 0, "\n".join(errors[-6:]) or done.stderr[-2000:]
     if sdists:  # each builds its metadata here and must need nothing else
-        check = [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed", "--no-deps",
-                 "--report", str(tmp_path / "sdists.json"), *sdists]
+        check = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--quiet",
+            "--ignore-installed",
+            "--no-deps",
+            "--report",
+            str(tmp_path / "sdists.json"),
+            *sdists,
+        ]
         done = subprocess.run(check, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-2000:]
         report = json.loads((tmp_path / "sdists.json").read_text(encoding="utf-8"))

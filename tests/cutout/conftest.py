@@ -59,7 +59,9 @@ def real_models(u2netp_file: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return ModelManager(settings)
 
 
-def composite_on(cutout_rgba: Image.Image, background: Image.Image, at: tuple[int, int]) -> tuple[Image.Image, Image.Image]:
+def composite_on(
+    cutout_rgba: Image.Image, background: Image.Image, at: tuple[int, int]
+) -> tuple[Image.Image, Image.Image]:
     """A photo with a known alpha: the product pasted on `background`; returns (photo, true mask)."""
     photo = background.convert("RGBA")
     photo.alpha_composite(cutout_rgba, at)

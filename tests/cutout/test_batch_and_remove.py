@@ -71,7 +71,9 @@ def test_catalog_flags_non_commercial_models() -> None:
 def test_batch_writes_pngs_and_a_zip(disk_models: ModelManager, tmp_path: Path) -> None:
     loaded = [load_image(photo(), name=n) for n in ("tea", "tea", "../杯子 1")]
     seen: list[float] = []
-    cutouts = cutout_batch(loaded, CutoutSettings(decontaminate=False), disk_models, progress=lambda f, m: seen.append(f))
+    cutouts = cutout_batch(
+        loaded, CutoutSettings(decontaminate=False), disk_models, progress=lambda f, m: seen.append(f)
+    )
     assert len(cutouts) == 3 and seen[-1] == 1.0 and seen == sorted(seen)
     paths = write_cutouts(cutouts, [x.name for x in loaded], tmp_path / "out")
     assert [p.name for p in paths] == ["tea.png", "tea_2.png", "杯子_1.png"]

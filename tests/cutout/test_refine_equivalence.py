@@ -89,8 +89,9 @@ def test_drop_islands_matches_scipy(alpha: np.ndarray, fraction: float, main_onl
 @MANY
 @given(masks(), st.sampled_from([0.0, 0.0005, 0.001, 0.01, 0.5]), st.booleans())
 def test_fill_holes_matches_scipy(alpha: np.ndarray, fraction: float, fill_all: bool) -> None:
-    assert np.array_equal(fill_holes(alpha, fraction, fill_all=fill_all),
-                          _reference_fill_holes(alpha, fraction, fill_all=fill_all))
+    assert np.array_equal(
+        fill_holes(alpha, fraction, fill_all=fill_all), _reference_fill_holes(alpha, fraction, fill_all=fill_all)
+    )
 
 
 @MANY

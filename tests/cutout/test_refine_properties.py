@@ -97,7 +97,9 @@ def test_fill_holes_only_adds_and_fill_all_adds_most(alpha: np.ndarray, fraction
 
 @FAST
 @given(masks(), st.integers(-6, 6), st.floats(0.0, 4.0), st.booleans(), st.booleans())
-def test_refine_mask_keeps_size_and_mode(alpha: np.ndarray, shift: int, feather_px: float, keep: bool, fill: bool) -> None:
+def test_refine_mask_keeps_size_and_mode(
+    alpha: np.ndarray, shift: int, feather_px: float, keep: bool, fill: bool
+) -> None:
     s = CutoutSettings(edge_shift_px=shift, feather_px=feather_px, keep_main_object=keep, fill_holes=fill)
     out = refine_mask(Image.fromarray(alpha, "L"), s)
     assert out.mode == "L" and out.size == (SIZE, SIZE)

@@ -77,7 +77,7 @@ def test_best_must_beat_the_runner_up_not_just_a():
 
 
 def test_csv_text_file_and_chinese_headers(tmp_path):
-    rows = read_results_csv("variant,impressions,clicks\nA,\"1,000\",30\nB,1000,45\n")
+    rows = read_results_csv('variant,impressions,clicks\nA,"1,000",30\nB,1000,45\n')
     assert ab_stats(rows)["variants"]["A"]["impressions"] == 1000
     path = tmp_path / "results.csv"
     path.write_bytes("版本,曝光量,点击量,订单数\nA,2000,60,3\nB,2000,90,9\n".encode("gb18030"))
@@ -129,15 +129,18 @@ def test_big_numbers_agree_with_the_z_test():
     from scipy.stats import norm
 
     for n, a, b in ((10000, 300, 380), (50000, 1500, 1750)):
-        result = ab_stats([{"variant": "A", "impressions": n, "clicks": a}, {"variant": "B", "impressions": n, "clicks": b}])
+        result = ab_stats(
+            [{"variant": "A", "impressions": n, "clicks": a}, {"variant": "B", "impressions": n, "clicks": b}]
+        )
         pooled = (a + b) / (2 * n)
         z = (b / n - a / n) / math.sqrt(pooled * (1 - pooled) * 2 / n)
         assert result["test"] == "z_test" and result["variants"]["B"]["test"] == "z_test"
         assert result["winner_p_value"] == pytest.approx(2 * norm.sf(abs(z)), rel=1e-9)
         assert result["winner"] == "B", "significant by the z-test and by the always-valid p-value"
         assert result["sequential_p_value"] < 0.05 and result["min_sample"]["met"]
-    flat = ab_stats([{"variant": "A", "impressions": 50000, "clicks": 1500},
-                     {"variant": "B", "impressions": 50000, "clicks": 1520}])
+    flat = ab_stats(
+        [{"variant": "A", "impressions": 50000, "clicks": 1500}, {"variant": "B", "impressions": 50000, "clicks": 1520}]
+    )
     assert flat["test"] == "z_test" and flat["winner"] is None and flat["reason"] == "not_significant"
 
 
@@ -185,7 +188,9 @@ def test_credible_intervals_and_prob_best_per_variant():
 
     result = ab_stats(SMALL)
     lo, hi = result["variants"]["A"]["ctr_credible"]
-    assert lo == pytest.approx(beta.ppf(0.025, 1, 1001), abs=1e-6) and hi == pytest.approx(beta.ppf(0.975, 1, 1001), abs=1e-6)
+    assert lo == pytest.approx(beta.ppf(0.025, 1, 1001), abs=1e-6) and hi == pytest.approx(
+        beta.ppf(0.975, 1, 1001), abs=1e-6
+    )
     assert all(0 <= v["prob_best"] <= 1 for v in result["variants"].values())
     assert set(result) >= {"variants", "winner", "guidance", "power", "min_sample", "sequential_p_value", "test"}
     assert {"p_value", "prob_best"} <= set(result["variants"]["B"])

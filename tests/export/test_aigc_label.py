@@ -76,7 +76,9 @@ def test_producer_and_propagator_follow_the_sellers_settings(make_poster, recipe
     assert label["ReservedCode2"] == label_digest(label)
     forged = {**label, "ContentProducer": "someone else"}
     assert verify_label(tmp_path / out.file, forged) == (
-        False, "ReservedCode2 does not match the label's other fields: the label was edited")
+        False,
+        "ReservedCode2 does not match the label's other fields: the label was edited",
+    )
 
 
 def test_defaults_name_the_app_and_leave_the_propagator_empty(make_poster, recipe, tmp_path):
@@ -95,13 +97,16 @@ def test_settings_take_the_names_from_the_environment(monkeypatch):
     assert label_names(settings) == {"producer": "Rose Shop", "propagator": "jd:9"}
 
 
-@pytest.mark.parametrize(("fmt", "platform_id"), [("jpeg", "taobao_main"), ("png", "douyin_9x16"), ("webp", "xiaohongshu_3x4")])
+@pytest.mark.parametrize(
+    ("fmt", "platform_id"), [("jpeg", "taobao_main"), ("png", "douyin_9x16"), ("webp", "xiaohongshu_3x4")]
+)
 def test_visible_label_meets_the_5_percent_rule_on_the_shipped_file(fmt, platform_id, make_poster, recipe, tmp_path):
     platform = get_platform(platform_id)
     poster, _ = make_poster(platform, background=(250, 250, 250))  # a bright scene: the hardest case for the plate
     out = write_poster_file(poster, platform, tmp_path, recipe=recipe, file_format=fmt, visible_label=True)
-    report = check_file(tmp_path / out.file, platform, product_box=poster.product_box, text_boxes=out.text_boxes,
-                        ai_generated=True)
+    report = check_file(
+        tmp_path / out.file, platform, product_box=poster.product_box, text_boxes=out.text_boxes, ai_generated=True
+    )
     check = report["checks"]["aigc_visible_label"]
     assert check["status"] == "passed", check
     assert check["ink_height_px"] >= check["required_px"] == math.ceil(0.05 * min(platform.size))

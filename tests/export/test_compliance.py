@@ -30,7 +30,9 @@ def test_coloured_scene_and_small_product_fail_amazon(make_poster, recipe, tmp_p
     platform = get_platform("amazon_main")
     poster, _ = make_poster(platform)
     out = write_poster_file(poster, platform, tmp_path, recipe=recipe)
-    report = check_file(tmp_path / out.file, platform, product_box=out.product_box, text_boxes={"headline": (0, 0, 10, 10)})
+    report = check_file(
+        tmp_path / out.file, platform, product_box=out.product_box, text_boxes={"headline": (0, 0, 10, 10)}
+    )
     assert report["checks"]["white_background"]["status"] == "failed"
     assert report["checks"]["fill_85"]["status"] == "failed"
     assert "26%" in report["checks"]["fill_85"]["reason"]
@@ -99,7 +101,9 @@ def test_ocr_finds_printed_words(tmp_path):
 
     platform = get_platform("taobao_white")
     image = Image.new("RGB", platform.size, "white")
-    ImageDraw.Draw(image).text((100, 350), "SALE 50% OFF", fill="black", font=ImageFont.truetype(str(cjk_font_path()), 80))
+    ImageDraw.Draw(image).text(
+        (100, 350), "SALE 50% OFF", fill="black", font=ImageFont.truetype(str(cjk_font_path()), 80)
+    )
     path = tmp_path / "text.jpg"
     image.save(path, quality=95)
     check = check_file(path, platform, ocr=True)["checks"]["no_text"]

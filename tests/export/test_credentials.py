@@ -87,8 +87,11 @@ def test_export_with_c2pa_setting_signs_every_file(tmp_path):
     from studio.pipeline import make_posters
     from studio.recipe import ExportSettings, Recipe
 
-    models = ModelManager(Settings(profile="none", open_browser=False, c2pa=True, cache_dir=tmp_path / "cache",
-                                   content_producer="玫瑰小铺"))
+    models = ModelManager(
+        Settings(
+            profile="none", open_browser=False, c2pa=True, cache_dir=tmp_path / "cache", content_producer="玫瑰小铺"
+        )
+    )
     recipe = Recipe(export=ExportSettings(platforms=["taobao_main", "amazon_main"], sku="c2pa"))
     result = make_posters(models, make_bottle_cutout(), [recipe], tmp_path / "out")
     assert (tmp_path / "cache" / "c2pa" / "c2pa-signing-chain.pem").is_file()

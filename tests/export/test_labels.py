@@ -55,6 +55,10 @@ def test_look_at_a_labelled_poster(make_poster, artifacts_dir):
     out.crop((box[0] - 20, box[1] - 20, 800, 800)).resize(((800 - box[0] + 20) * 3, (800 - box[1] + 20) * 3)).save(
         artifacts_dir / "label_zoom.png"
     )
-    assert np.asarray(out)[poster.product_box[1] : poster.product_box[3], poster.product_box[0] : poster.product_box[2]].tobytes() == (
-        np.asarray(poster.image)[poster.product_box[1] : poster.product_box[3], poster.product_box[0] : poster.product_box[2]].tobytes()
+    assert np.asarray(out)[
+        poster.product_box[1] : poster.product_box[3], poster.product_box[0] : poster.product_box[2]
+    ].tobytes() == (
+        np.asarray(poster.image)[
+            poster.product_box[1] : poster.product_box[3], poster.product_box[0] : poster.product_box[2]
+        ].tobytes()
     ), "the product's pixels are untouched"

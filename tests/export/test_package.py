@@ -70,8 +70,15 @@ def test_zip_holds_images_manifest_recipes_and_report(exported):
         names = set(archive.namelist())
         report = json.loads(archive.read("compliance.json"))
     assert names == {
-        "SKU42_taobao_main_A.jpg", "SKU42_douyin_9x16_A.jpg", "SKU42_taobao_main_B.jpg", "SKU42_douyin_9x16_B.jpg",
-        "manifest.csv", "recipes/A.json", "recipes/B.json", "compliance.json", "compliance.csv",
+        "SKU42_taobao_main_A.jpg",
+        "SKU42_douyin_9x16_A.jpg",
+        "SKU42_taobao_main_B.jpg",
+        "SKU42_douyin_9x16_B.jpg",
+        "manifest.csv",
+        "recipes/A.json",
+        "recipes/B.json",
+        "compliance.json",
+        "compliance.csv",
     }
     assert report["compliant"] is True and len(report["files"]) == 4
     assert all("aigc_metadata" in f["checks"] for f in report["files"])

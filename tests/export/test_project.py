@@ -17,8 +17,9 @@ from studio.export.variants import make_variants
 
 def test_round_trip_keeps_cutout_pixels_and_recipes(bottle_cutout, recipe, tmp_path):
     recipes = make_variants(recipe, "seed", 3)
-    path = save_project(tmp_path / "shop.poster", cutouts={"bottle": bottle_cutout.rgba}, recipes=recipes,
-                        extra={"note": "双11"})
+    path = save_project(
+        tmp_path / "shop.poster", cutouts={"bottle": bottle_cutout.rgba}, recipes=recipes, extra={"note": "双11"}
+    )
     project = open_project(path)
     assert project.version == 2 and project.extra == {"note": "双11"}
     assert project.recipes == recipes

@@ -42,7 +42,9 @@ def test_the_blocks_under_a_box_decode_alike_alone_or_in_the_whole_file(seed, w,
     ya, yb = sorted((int(corners[1] * h), int(corners[3] * h)))
     box = (xa, ya, max(xa + 1, xb), max(ya + 1, yb))
     x0, y0, x1, y1 = block_aligned(box, image.size)
-    assert x0 % 8 == 0 and y0 % 8 == 0 and x0 <= box[0] and y0 <= box[1] and x1 >= min(box[2], w) and y1 >= min(box[3], h)
+    assert (
+        x0 % 8 == 0 and y0 % 8 == 0 and x0 <= box[0] and y0 <= box[1] and x1 >= min(box[2], w) and y1 >= min(box[3], h)
+    )
     whole = _decoded(image, quality)[y0:y1, x0:x1]
     alone = _decoded(image.crop((x0, y0, x1, y1)), quality)
     assert np.array_equal(whole, alone)

@@ -127,16 +127,21 @@ def test_model_and_lora_hashes_are_the_webuis_short_hashes(make_poster, ai_recip
     lora_dir = tmp_path / "loras"
     lora_dir.mkdir()
     key = "lora_unet_down_blocks_1_attentions_0_proj_in"
-    save_file({f"{key}.lora_down.weight": np.ones((4, 32), np.float32),
-               f"{key}.lora_up.weight": np.ones((32, 4), np.float32)}, str(lora_dir / "inkwash.safetensors"),
-              metadata={"ss_output_name": "inkwash"})
+    save_file(
+        {
+            f"{key}.lora_down.weight": np.ones((4, 32), np.float32),
+            f"{key}.lora_up.weight": np.ones((32, 4), np.float32),
+        },
+        str(lora_dir / "inkwash.safetensors"),
+        metadata={"ss_output_name": "inkwash"},
+    )
     checkpoint = tmp_path / "base.safetensors"
     checkpoint.write_bytes(b"\x02\x00\x00\x00\x00\x00\x00\x00{}" + bytes(range(256)) * 4)
     ai_recipe.styles = [StyleChoice(name="inkwash", weight=0.7)]
     ai_recipe.models.base = str(checkpoint)
     hashes = file_hashes(types.SimpleNamespace(lora_dir=lora_dir), ai_recipe)
     raw = (lora_dir / "inkwash.safetensors").read_bytes()
-    after_header = raw[8 + int.from_bytes(raw[:8], "little"):]
+    after_header = raw[8 + int.from_bytes(raw[:8], "little") :]
     assert hashes["lora_hashes"] == {"inkwash": hashlib.sha256(after_header).hexdigest()[:12]}
     assert hashes["model_hash"] == hashlib.sha256(checkpoint.read_bytes()).hexdigest()[:10]
     platform = get_platform("xiaohongshu_3x4")

@@ -89,13 +89,26 @@ def _calc_cells(csv_path: Path, tmp_path: Path) -> list[list[tuple[str, str, str
     out = tmp_path / "calc"
     profile = tmp_path / "lo-profile"
     subprocess.run(
-        [shutil.which("soffice"), f"-env:UserInstallation=file://{profile}", "--headless",
-         "--infilter=CSV:44,34,76,1", "--convert-to", "fods", "--outdir", str(out), str(csv_path)],
-        check=True, capture_output=True, timeout=120,
+        [
+            shutil.which("soffice"),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--infilter=CSV:44,34,76,1",
+            "--convert-to",
+            "fods",
+            "--outdir",
+            str(out),
+            str(csv_path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
-    ns = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-          "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-          "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0"}
+    ns = {
+        "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+        "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+        "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    }
     root = ET.parse(out / (csv_path.stem + ".fods")).getroot()
     rows = []
     for tr in root.iter(f"{{{ns['table']}}}table-row"):

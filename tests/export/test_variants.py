@@ -37,7 +37,10 @@ def test_style_copy_layout_values(recipe):
 def test_grid_is_every_combination(recipe):
     grid = make_grid(recipe, "scene", ["marble_counter", "double11"], "seed", [1, 2])
     assert [(g.variant, g.scene.preset, g.scene.seed) for g in grid] == [
-        ("A", "marble_counter", 1), ("B", "marble_counter", 2), ("C", "double11", 1), ("D", "double11", 2),
+        ("A", "marble_counter", 1),
+        ("B", "marble_counter", 2),
+        ("C", "double11", 1),
+        ("D", "double11", 2),
     ]
     assert describe_variant(grid[3], recipe) == "D: seed 2, scene 双11 红金"
 
@@ -45,7 +48,9 @@ def test_grid_is_every_combination(recipe):
 def test_outputs_are_not_inherited(recipe):
     from studio.recipe import OutputFile
 
-    recipe.outputs.append(OutputFile(file="x.jpg", platform="taobao_main", width=800, height=800, product_box=(0, 0, 1, 1)))
+    recipe.outputs.append(
+        OutputFile(file="x.jpg", platform="taobao_main", width=800, height=800, product_box=(0, 0, 1, 1))
+    )
     assert all(v.outputs == [] for v in make_variants(recipe, "seed", 2))
 
 

@@ -24,7 +24,9 @@ CARDS = {
 }
 
 
-def fake_cuda(capability: tuple[int, int], archs: list[str], name: str = "", available: bool = True, init_error: str = ""):
+def fake_cuda(
+    capability: tuple[int, int], archs: list[str], name: str = "", available: bool = True, init_error: str = ""
+):
     def init() -> None:
         if init_error:
             raise RuntimeError(init_error)
@@ -103,8 +105,12 @@ def test_a_card_the_build_cannot_drive_falls_back_to_procedural_and_says_how_to_
 
 
 def test_a_driver_too_old_for_the_build_is_named_not_no_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    cuda = fake_cuda((7, 5), DEFAULT_ARCHS, available=False,
-                     init_error="The NVIDIA driver on your system is too old (found version 12040).")
+    cuda = fake_cuda(
+        (7, 5),
+        DEFAULT_ARCHS,
+        available=False,
+        init_error="The NVIDIA driver on your system is too old (found version 12040).",
+    )
     probe = probe_gpu(cuda, cuda_version="13.2", driver_version=lambda: "535.104")
     assert probe.status == "driver"
     assert "535.104" in probe.message and "580" in probe.message and "no CUDA GPU" not in probe.message
@@ -118,8 +124,11 @@ def test_a_driver_too_old_for_the_build_is_named_not_no_gpu(monkeypatch: pytest.
 
 
 def test_no_gpu_at_all_is_still_said_plainly() -> None:
-    none = probe_gpu(fake_cuda((0, 0), [], available=False, init_error="Found no NVIDIA driver on your system."),
-                     cuda_version="13.2", driver_version=lambda: None)
+    none = probe_gpu(
+        fake_cuda((0, 0), [], available=False, init_error="Found no NVIDIA driver on your system."),
+        cuda_version="13.2",
+        driver_version=lambda: None,
+    )
     assert none == GpuProbe("none", message="no CUDA GPU was found")
     assert decide_device_policy(Settings(profile="sd15"), none).device == "cpu"
 
@@ -143,10 +152,18 @@ def test_the_cli_and_app_flags_force_the_gpu_recipe_on_a_cpu() -> None:
 
 def test_a_gpu_that_cannot_be_queried_yet_gets_float16_not_a_crash() -> None:
     """ZeroGPU: is_available() is True in the main process, but the card is attached only inside each job."""
+
     def no_card(*_: object) -> object:
         raise RuntimeError("CUDA is not available in the main process")
 
-    cuda = SimpleNamespace(is_available=lambda: True, get_device_name=no_card, get_device_capability=no_card,
-                           get_arch_list=lambda: DEFAULT_ARCHS, init=lambda: None)
-    policy = decide_device_policy(Settings(profile="sd15"), probe_gpu(cuda, cuda_version="13.2", driver_version=lambda: None))
+    cuda = SimpleNamespace(
+        is_available=lambda: True,
+        get_device_name=no_card,
+        get_device_capability=no_card,
+        get_arch_list=lambda: DEFAULT_ARCHS,
+        init=lambda: None,
+    )
+    policy = decide_device_policy(
+        Settings(profile="sd15"), probe_gpu(cuda, cuda_version="13.2", driver_version=lambda: None)
+    )
     assert (policy.device, policy.dtype_name) == ("cuda", "float16") and "first job" in policy.reason

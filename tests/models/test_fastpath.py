@@ -51,8 +51,16 @@ def render(pipe: Any, seed: int = 5) -> np.ndarray:
     control = Image.new("RGB", (SIZE, SIZE), 0)
     control.paste((255, 255, 255), (16, 16, 48, 48))
     out = pipe(
-        prompt="a marble counter", image=init, mask_image=mask, control_image=control, height=SIZE, width=SIZE,
-        num_inference_steps=2, guidance_scale=5.0, generator=torch.Generator("cpu").manual_seed(seed), output_type="np",
+        prompt="a marble counter",
+        image=init,
+        mask_image=mask,
+        control_image=control,
+        height=SIZE,
+        width=SIZE,
+        num_inference_steps=2,
+        guidance_scale=5.0,
+        generator=torch.Generator("cpu").manual_seed(seed),
+        output_type="np",
     )
     return np.asarray(out.images[0], dtype=np.float64)
 
@@ -118,8 +126,9 @@ def test_a_lora_is_not_lost_to_fused_attention(pipe: Any) -> None:
     plain = forward()
     torch.manual_seed(0)
     # K/V: fused in self- and cross-attention alike, so a fused UNet ignores this LoRA entirely.
-    unet.add_adapter(LoraConfig(r=4, lora_alpha=4, target_modules=["to_k", "to_v"], init_lora_weights=False),
-                     adapter_name="probe")
+    unet.add_adapter(
+        LoraConfig(r=4, lora_alpha=4, target_modules=["to_k", "to_v"], init_lora_weights=False), adapter_name="probe"
+    )
     try:
         assert lora_active(unet)
         assert torch.allclose(forward(), plain), "fused attention ignores the LoRA (the hazard)"
@@ -195,8 +204,9 @@ def test_generate_scenes_runs_with_the_fast_path(own_models: ModelManager, pipe:
     if "FusedAttnProcessor2_0" not in processor_names(pipe.unet):
         apply_fast_path(pipe, CPU_FAST)
     placed = place_on_canvas(make_bottle_cutout().rgba, (300, 400), (60, 100))
-    scenes = generate_scenes(own_models, placed, (300, 400), SceneSettings(preset="kitchen", steps=2),
-                             get_scene("kitchen"), [], [1, 2])
+    scenes = generate_scenes(
+        own_models, placed, (300, 400), SceneSettings(preset="kitchen", steps=2), get_scene("kitchen"), [], [1, 2]
+    )
     assert [s.background.size for s in scenes] == [(300, 400)] * 2
     assert scenes[0].background.tobytes() != scenes[1].background.tobytes()
     scenes[0].background.save(artifacts_dir / "fast_path_scene.png")

@@ -43,8 +43,11 @@ def gpu_models(monkeypatch: pytest.MonkeyPatch) -> tuple[ModelManager, list[bool
     models = ModelManager(Settings(profile="sd15", base_model="", open_browser=False))
     models._policy = DevicePolicy("cuda", "float16", card="Test card")
     tries: list[bool] = []
-    monkeypatch.setattr(diffusion, "model_sources", lambda m, c="canny": (
-        ModelSource("hub", "owner/base", "base"), ModelSource("hub", "owner/cn", "controlnet")))
+    monkeypatch.setattr(
+        diffusion,
+        "model_sources",
+        lambda m, c="canny": (ModelSource("hub", "owner/base", "base"), ModelSource("hub", "owner/cn", "controlnet")),
+    )
     monkeypatch.setattr(diffusion, "assemble_controlnet_pipeline", lambda base, cn, family: FakePipe())
     monkeypatch.setattr(diffusion, "_load_controlnet", lambda *a, **k: object())
     return models, tries
@@ -129,8 +132,9 @@ def test_download_progress_reports_bytes_and_percent(tmp_path: Path) -> None:
     blobs.mkdir(parents=True)
     (blobs / "old").write_bytes(b"x" * 1000)  # already there before: not counted
     seen: list[tuple[float, str]] = []
-    watch = DownloadWatch("owner/model", "owner/model", lambda f, m: seen.append((f, m)),
-                          total=4_000_000, cache_dir=tmp_path, poll_s=0.05)
+    watch = DownloadWatch(
+        "owner/model", "owner/model", lambda f, m: seen.append((f, m)), total=4_000_000, cache_dir=tmp_path, poll_s=0.05
+    )
     (blobs / "abc.incomplete").write_bytes(b"x" * 1_000_000)
     watch.report()
     assert seen[-1] == (0.25, "Downloading owner/model: 1 MB of 4 MB (25 %)")
@@ -164,20 +168,37 @@ def test_low_vram_offloads_the_controlnet_too_and_they_alternate(tiny_settings: 
             real = hook.offload
             hook.offload = lambda real=real, name=name: (order.append(name), real())[1]
     size = 64
-    pipe(prompt="a counter", image=Image.new("RGB", (size, size), (127, 127, 127)), mask_image=Image.new("L", (size, size), 255),
-         control_image=Image.new("RGB", (size, size), 0), height=size, width=size, num_inference_steps=2,
-         generator=torch.Generator("cpu").manual_seed(1), output_type="np")
+    pipe(
+        prompt="a counter",
+        image=Image.new("RGB", (size, size), (127, 127, 127)),
+        mask_image=Image.new("L", (size, size), 255),
+        control_image=Image.new("RGB", (size, size), 0),
+        height=size,
+        width=size,
+        num_inference_steps=2,
+        generator=torch.Generator("cpu").manual_seed(1),
+        output_type="np",
+    )
     # Each step: ControlNet runs (UNet sent away), then the UNet (ControlNet sent away).
     assert order[:4] == ["unet", "controlnet", "unet", "controlnet"]
     assert disable_low_vram(pipe, models)
     assert not getattr(pipe, "_all_hooks", [])
-    out = pipe(prompt="a counter", image=Image.new("RGB", (size, size)), mask_image=Image.new("L", (size, size), 255),
-               control_image=Image.new("RGB", (size, size), 0), height=size, width=size, num_inference_steps=1,
-               output_type="np")
+    out = pipe(
+        prompt="a counter",
+        image=Image.new("RGB", (size, size)),
+        mask_image=Image.new("L", (size, size), 255),
+        control_image=Image.new("RGB", (size, size), 0),
+        height=size,
+        width=size,
+        num_inference_steps=1,
+        output_type="np",
+    )
     assert np.isfinite(out.images).all()
 
 
-def test_the_offload_fallback_applies_to_that_run_only(tiny_manager: ModelManager, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_offload_fallback_applies_to_that_run_only(
+    tiny_manager: ModelManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from studio.presets import get_scene
     from studio.recipe import SceneSettings
     from studio.scene.generate import generate_scenes

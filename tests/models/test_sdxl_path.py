@@ -51,9 +51,17 @@ def test_sdxl_in_float16_decodes_its_vae_upcast(tmp_path_factory: pytest.TempPat
     folder = tmp_path_factory.mktemp("sdxl-no-upcast")
     shutil.copytree(built / "base", folder / "base")
     config = folder / "base" / "vae" / "config.json"
-    config.write_text(json.dumps({**json.loads(config.read_text()), "force_upcast": False}))  # a VAE that says fp16 is fine
-    settings = Settings(profile="sdxl", base_model=str(folder / "base"), controlnet=str(built / "controlnet"),
-                        cache_dir=Path(built).parent, device="cpu", dtype="float16")
+    config.write_text(
+        json.dumps({**json.loads(config.read_text()), "force_upcast": False})
+    )  # a VAE that says fp16 is fine
+    settings = Settings(
+        profile="sdxl",
+        base_model=str(folder / "base"),
+        controlnet=str(built / "controlnet"),
+        cache_dir=Path(built).parent,
+        device="cpu",
+        dtype="float16",
+    )
     models = ModelManager(settings)
     pipe = load_scene_pipeline(models)
     assert pipe.unet.dtype.__repr__() == "torch.float16"

@@ -81,7 +81,9 @@ def test_damaged_single_file_is_a_studio_error(tmp_path: Path) -> None:
 
 def test_sd15_folder_under_sdxl_profile_names_the_right_profile(tiny_cache_dir: Path) -> None:
     base, control = tiny_sources(ensure_tiny_models(tiny_cache_dir))
-    settings = Settings(profile="sdxl", base_model=str(base), controlnet=str(control), cache_dir=tiny_cache_dir, device="cpu")
+    settings = Settings(
+        profile="sdxl", base_model=str(base), controlnet=str(control), cache_dir=tiny_cache_dir, device="cpu"
+    )
     with pytest.raises(StudioError) as caught:
         load_scene_pipeline(ModelManager(settings))
     assert "--profile sd15" in caught.value.hint

@@ -45,7 +45,9 @@ class Run:
 def two_scenes(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> Run:
     """Seeds 11 and 12 in one batch, with every progress report kept."""
     seen: list[tuple[float, str]] = []
-    scenes = generate_scenes(tiny_manager, placed, SIZE, FAST, preset, [], [11, 12], progress=lambda f, m: seen.append((f, m)))
+    scenes = generate_scenes(
+        tiny_manager, placed, SIZE, FAST, preset, [], [11, 12], progress=lambda f, m: seen.append((f, m))
+    )
     return Run(scenes, seen)
 
 
@@ -97,7 +99,9 @@ def test_a_seed_gives_the_same_scene_alone_or_in_a_batch(
 
 
 def test_control_strength_changes_the_scene(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict) -> None:
-    off = generate_scenes(tiny_manager, placed, SIZE, FAST.model_copy(update={"control_strength": 0.0}), preset, [], [3])
+    off = generate_scenes(
+        tiny_manager, placed, SIZE, FAST.model_copy(update={"control_strength": 0.0}), preset, [], [3]
+    )
     on = generate_scenes(tiny_manager, placed, SIZE, FAST.model_copy(update={"control_strength": 1.0}), preset, [], [3])
     assert _mean_diff(off[0].background, on[0].background) > 0.5
 
@@ -105,7 +109,9 @@ def test_control_strength_changes_the_scene(tiny_manager: ModelManager, placed: 
 def test_the_seller_prompt_changes_the_scene(
     tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, two_scenes: Run
 ) -> None:
-    worded = generate_scenes(tiny_manager, placed, SIZE, FAST.model_copy(update={"prompt": "红色 festive"}), preset, [], [11])
+    worded = generate_scenes(
+        tiny_manager, placed, SIZE, FAST.model_copy(update={"prompt": "红色 festive"}), preset, [], [11]
+    )
     assert "红色 festive" in worded[0].prompt  # kept even though the tiny tokenizer makes the prompt long
     assert _mean_diff(worded[0].background, two_scenes.scenes[0].background) > 1
 
@@ -124,8 +130,15 @@ def test_cancel_after_the_first_step_stops_at_once_and_the_next_run_works(
     try:
         with pytest.raises(Cancelled):
             generate_scenes(
-                tiny_manager, placed, SIZE, FAST.model_copy(update={"steps": 20}), preset, [], [1, 2],
-                progress=progress, cancel=token,
+                tiny_manager,
+                placed,
+                SIZE,
+                FAST.model_copy(update={"steps": 20}),
+                preset,
+                [],
+                [1, 2],
+                progress=progress,
+                cancel=token,
             )
         assert len(unet_calls) <= 2  # step 1, and at most the step during which it was cancelled
     finally:
@@ -144,7 +157,9 @@ def test_cancel_before_start_loads_nothing(placed: PlacedProduct, preset: dict, 
     assert models.loaded_keys() == []
 
 
-def test_styles_go_through_the_styles_hook(tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, monkeypatch) -> None:  # noqa: ANN001
+def test_styles_go_through_the_styles_hook(
+    tiny_manager: ModelManager, placed: PlacedProduct, preset: dict, monkeypatch
+) -> None:  # noqa: ANN001
     import studio.styles
 
     calls: list[list[StyleChoice]] = []
@@ -246,7 +261,9 @@ def test_oom_in_generation_retries_smaller_batches(
 
     monkeypatch.setattr(type(pipe), "__call__", tight_memory)
     messages: list[str] = []
-    scenes = generate_scenes(tiny_manager, placed, SIZE, ONE_STEP, preset, [], [5, 6], progress=lambda f, m: messages.append(m))
+    scenes = generate_scenes(
+        tiny_manager, placed, SIZE, ONE_STEP, preset, [], [5, 6], progress=lambda f, m: messages.append(m)
+    )
     assert batches == [2, 1, 1]
     assert [s.seed for s in scenes] == [5, 6]
     assert any("ran out of memory" in m for m in messages)

@@ -76,7 +76,9 @@ def test_placed_box_matches_the_geometry(cut, placement, size) -> None:
     assert placed.box == placed.rgba.getchannel("A").getbbox()
     # An enlarged hard edge ramps over about one source pixel (= `factor` canvas pixels).
     tolerance = 2 + factor
-    for got, want in zip(placed.box, (math.floor(rect[0]), math.floor(rect[1]), math.ceil(rect[2]), math.ceil(rect[3]))):
+    for got, want in zip(
+        placed.box, (math.floor(rect[0]), math.floor(rect[1]), math.ceil(rect[2]), math.ceil(rect[3]))
+    ):
         assert abs(got - want) <= tolerance
 
 

@@ -71,7 +71,9 @@ def test_pillow_limit_follows_settings():
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "STUDIO_PROFILE": "none"}
-    return subprocess.run([sys.executable, "-m", "studio", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "studio", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.slow
@@ -90,7 +92,12 @@ def test_cli_refuses_every_bad_photo_in_one_line(tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\x00\x01\x02\xff\xfe" * 50, b"variant,impressions\nA,10\n", b"variant,impressions,clicks\nA,-5,99\nB,x,1\n"],
+    [
+        b"",
+        b"\x00\x01\x02\xff\xfe" * 50,
+        b"variant,impressions\nA,10\n",
+        b"variant,impressions,clicks\nA,-5,99\nB,x,1\n",
+    ],
     ids=["empty", "binary", "missing-column", "bad-numbers"],
 )
 def test_cli_ab_stats_refuses_bad_csv(tmp_path, content):
@@ -188,8 +195,10 @@ class TestThroughTheApp:
             assert message, path.name
 
     def test_ab_stats_with_nonsense_table(self, client):
-        table = {"headers": ["variant", "impressions", "clicks", "orders"],
-                 "data": [["A", "lots", -3, None], ["B", 1e30, "x", "y"]]}
+        table = {
+            "headers": ["variant", "impressions", "clicks", "orders"],
+            "data": [["A", "lots", -3, None], ["B", 1e30, "x", "y"]],
+        }
         with pytest.raises(Exception) as err:
             client.predict(table, 20, "split", api_name="/ui_ab_stats")
         assert "went wrong on our side" not in str(err.value)
@@ -222,6 +231,16 @@ class TestThroughTheApp:
     def test_still_answers_afterwards(self, client):
         from gradio_client import handle_file
 
-        *_, status, _ = client.predict(handle_file(str(ROOT / "examples" / "coffee_cup.jpg")), "u2netp", 0, 0,
-                                       True, False, True, False, "checker", api_name="/ui_remove_background")
+        *_, status, _ = client.predict(
+            handle_file(str(ROOT / "examples" / "coffee_cup.jpg")),
+            "u2netp",
+            0,
+            0,
+            True,
+            False,
+            True,
+            False,
+            "checker",
+            api_name="/ui_remove_background",
+        )
         assert "✅" in status

@@ -65,8 +65,9 @@ def test_output_urls_carry_an_unguessable_keyed_hash(studio_url, tmp_path):
 
     client = Client(studio_url, verbose=False)
     photo = ROOT / "examples" / "water_bottle.jpg"
-    cutout, *_ = client.predict(handle_file(str(photo)), "u2netp", 0, 0, True, False, True, False, "checker",
-                                api_name="/ui_remove_background")
+    cutout, *_ = client.predict(
+        handle_file(str(photo)), "u2netp", 0, 0, True, False, True, False, "checker", api_name="/ui_remove_background"
+    )
     assert re.search(r"/[0-9a-f]{64}/[^/]+$", cutout), cutout
     # nothing lists the cache: its folder is not browsable
     assert _get(studio_url, "/gradio_api/file=" + str(Path(cutout).parent)) in (403, 404)

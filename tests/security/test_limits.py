@@ -172,7 +172,9 @@ def test_duration_estimate_grows_with_the_work_and_is_capped():
     def export_posters(platform_ids, n):
         return None
 
-    assert duration_from_arguments(export_posters)(["a", "b", "c"], 2) >= duration_from_arguments(export_posters)(["a"], 1)
+    assert duration_from_arguments(export_posters)(["a", "b", "c"], 2) >= duration_from_arguments(export_posters)(
+        ["a"], 1
+    )
 
 
 # --- the guards on the built app -------------------------------------------------------
@@ -200,7 +202,11 @@ def test_every_model_handler_runs_in_the_single_gpu_lane(built_app):
 def test_the_photo_box_hands_files_over_untouched(built_app):
     import gradio as gr
 
-    photos = [b for b in built_app.blocks.values() if isinstance(b, gr.Image) and b.type == "filepath" and b.interactive is not False]
+    photos = [
+        b
+        for b in built_app.blocks.values()
+        if isinstance(b, gr.Image) and b.type == "filepath" and b.interactive is not False
+    ]
     assert photos and all(p.image_mode is None for p in photos)
     assert built_app.studio_context.extra["guarded_inputs"]
 
@@ -234,7 +240,11 @@ def test_bad_upload_in_the_photo_box_gets_the_sellers_message(built_app, tmp_pat
     import gradio as gr
     from gradio.data_classes import ImageData
 
-    photo = next(b for b in built_app.blocks.values() if isinstance(b, gr.Image) and b.type == "filepath" and b.interactive is not False)
+    photo = next(
+        b
+        for b in built_app.blocks.values()
+        if isinstance(b, gr.Image) and b.type == "filepath" and b.interactive is not False
+    )
     junk = tmp_path / "junk.jpg"
     junk.write_bytes(b"not an image")
     with pytest.raises(gr.Error) as err:

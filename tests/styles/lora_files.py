@@ -37,14 +37,17 @@ def text_targets(text_encoder: Any) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _pair(rng: np.random.Generator, size_in: int, size_out: int, rank: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+def _pair(
+    rng: np.random.Generator, size_in: int, size_out: int, rank: int, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
     down = (rng.standard_normal((rank, size_in)) * scale).astype(np.float32)
     up = (rng.standard_normal((size_out, rank)) * scale).astype(np.float32)
     return down, up
 
 
-def write_diffusers_lora(path: Path, unet: Any, *, seed: int, rank: int = 4, scale: float = 0.6,
-                         metadata: dict[str, str] | None = None) -> Path:
+def write_diffusers_lora(
+    path: Path, unet: Any, *, seed: int, rank: int = 4, scale: float = 0.6, metadata: dict[str, str] | None = None
+) -> Path:
     """`unet.<module>.lora_A.weight` / `lora_B.weight`, as StableDiffusionPipeline.save_lora_weights writes."""
     from safetensors.numpy import save_file
 
@@ -58,8 +61,16 @@ def write_diffusers_lora(path: Path, unet: Any, *, seed: int, rank: int = 4, sca
     return path
 
 
-def write_kohya_lora(path: Path, unet: Any, text_encoder: Any | None = None, *, seed: int, rank: int = 4,
-                     scale: float = 0.6, metadata: dict[str, str] | None = None) -> Path:
+def write_kohya_lora(
+    path: Path,
+    unet: Any,
+    text_encoder: Any | None = None,
+    *,
+    seed: int,
+    rank: int = 4,
+    scale: float = 0.6,
+    metadata: dict[str, str] | None = None,
+) -> Path:
     """`lora_unet_<module_with_underscores>.lora_down.weight`, `.lora_up.weight`, `.alpha`, plus `ss_*` metadata."""
     from safetensors.numpy import save_file
 
@@ -82,8 +93,15 @@ def write_kohya_lora(path: Path, unet: Any, text_encoder: Any | None = None, *, 
     return path
 
 
-def _kohya_layer(tensors: dict[str, np.ndarray], key: str, rng: np.random.Generator, size_in: int, size_out: int,
-                 rank: int, scale: float) -> None:
+def _kohya_layer(
+    tensors: dict[str, np.ndarray],
+    key: str,
+    rng: np.random.Generator,
+    size_in: int,
+    size_out: int,
+    rank: int,
+    scale: float,
+) -> None:
     down, up = _pair(rng, size_in, size_out, rank, scale)
     tensors[f"{key}.lora_down.weight"] = down
     tensors[f"{key}.lora_up.weight"] = up

@@ -96,16 +96,18 @@ def test_mismatched_shapes_are_refused_and_change_nothing(style_models, style_pi
 
 
 def test_other_base_model_is_refused_and_changes_nothing(style_models, style_pipe, base_image, lora_dir) -> None:
-    write_diffusers_lora(lora_dir / "xl_look.safetensors", style_pipe.unet, seed=5,
-                         metadata={"ss_base_model_version": "sdxl_base_v1-0"})
+    write_diffusers_lora(
+        lora_dir / "xl_look.safetensors", style_pipe.unet, seed=5, metadata={"ss_base_model_version": "sdxl_base_v1-0"}
+    )
     with pytest.raises(StudioError, match="SDXL"):
         _apply(style_models, style_pipe, ("xl_look", 1.0))
     assert not any("xl_look" in a for a in loaded_adapters(style_pipe))
     assert np.array_equal(render(style_pipe), base_image)
 
 
-def test_pickle_named_safetensors_is_refused_and_never_runs(style_models, style_pipe, base_image, lora_dir,
-                                                            tmp_path) -> None:
+def test_pickle_named_safetensors_is_refused_and_never_runs(
+    style_models, style_pipe, base_image, lora_dir, tmp_path
+) -> None:
     marker = tmp_path / "payload-ran"
     write_pickle_bomb(lora_dir / "trap.safetensors", marker)
     with pytest.raises(StudioError, match="not a valid LoRA"):

@@ -37,8 +37,12 @@ def _kohya(path: Path, width: int = 768, **meta: str) -> Path:
 
 def test_kohya_metadata_gives_base_model_and_trigger_words(tmp_path: Path) -> None:
     freq = {"5_shuimo": {"shuimo": 40, "ink": 40, "mountain": 12}, "reg": {"shuimo": 2}}
-    _kohya(tmp_path / "ink.safetensors", ss_base_model_version="sd_v1", ss_tag_frequency=json.dumps(freq),
-           ss_output_name="Shuimo ink")
+    _kohya(
+        tmp_path / "ink.safetensors",
+        ss_base_model_version="sd_v1",
+        ss_tag_frequency=json.dumps(freq),
+        ss_output_name="Shuimo ink",
+    )
     (info,) = list_styles(tmp_path, builtin=False)
     assert (info.name, info.base_model, info.key_format) == ("ink", "sd15", "kohya")
     assert info.trigger_words == ("shuimo",)  # 42 beats ink's 40
@@ -54,8 +58,14 @@ def test_base_model_is_inferred_from_shapes_without_metadata(tmp_path: Path) -> 
 
 def test_sidecar_overrides_header_and_finds_preview(tmp_path: Path) -> None:
     _kohya(tmp_path / "tea.safetensors", ss_base_model_version="sd_v1")
-    sidecar = {"display_name": "茶 Tea", "trigger_words": "tea ceremony, jade", "default_weight": 0.6,
-               "license": "CC-BY", "source_url": "https://example.com/tea", "base_model": "SD 1.5"}
+    sidecar = {
+        "display_name": "茶 Tea",
+        "trigger_words": "tea ceremony, jade",
+        "default_weight": 0.6,
+        "license": "CC-BY",
+        "source_url": "https://example.com/tea",
+        "base_model": "SD 1.5",
+    }
     (tmp_path / "tea.json").write_text(json.dumps(sidecar, ensure_ascii=False), encoding="utf-8")
     Image.new("RGB", (8, 8), "green").save(tmp_path / "tea.webp")
     (info,) = list_styles(tmp_path, builtin=False)
@@ -129,9 +139,17 @@ def test_good_names_and_symlinks_inside(tmp_path: Path) -> None:
     assert "outside" in escape.problem
 
 
-@pytest.mark.parametrize("text, base", [("sd_v1", "sd15"), ("sdxl_base_v1-0", "sdxl"), ("sd_v2", "sd2"),
-                                        ("stable-diffusion-xl-v1-base/lora", "sdxl"),
-                                        ("stable-diffusion-v1/lora", "sd15"), ("", "unknown")])
+@pytest.mark.parametrize(
+    "text, base",
+    [
+        ("sd_v1", "sd15"),
+        ("sdxl_base_v1-0", "sdxl"),
+        ("sd_v2", "sd2"),
+        ("stable-diffusion-xl-v1-base/lora", "sdxl"),
+        ("stable-diffusion-v1/lora", "sd15"),
+        ("", "unknown"),
+    ],
+)
 def test_base_model_spellings(text: str, base: str) -> None:
     assert normalize_base(text) == base
 

@@ -93,7 +93,10 @@ def _lora_deltas(unet: Any) -> dict[str, Any]:
             total = 0.0
             for adapter in module.active_adapters:
                 if adapter in module.lora_A:
-                    total = total + (module.lora_B[adapter].weight @ module.lora_A[adapter].weight) * module.scaling[adapter]
+                    total = (
+                        total
+                        + (module.lora_B[adapter].weight @ module.lora_A[adapter].weight) * module.scaling[adapter]
+                    )
             out[name] = total.detach()
     return out
 
@@ -154,8 +157,9 @@ def test_the_recompile_check_would_catch_a_structural_change(hot_models, hot_pip
     [(("ink", 0.8),), (("sun", 0.8),), (("ink", 0.8), ("sun", 0.5))],
     ids=["diffusers-format", "kohya-with-text-encoder", "mix"],
 )
-def test_the_slot_gives_what_ordinary_adapters_give(style_models, style_pipe, hot_models, hot_pipe, hot_base,
-                                                   pairs) -> None:
+def test_the_slot_gives_what_ordinary_adapters_give(
+    style_models, style_pipe, hot_models, hot_pipe, hot_base, pairs
+) -> None:
     _apply(style_models, style_pipe, *pairs)
     _apply(hot_models, hot_pipe, *pairs)
     try:
@@ -223,8 +227,9 @@ def test_the_same_styles_again_read_no_file(hot_models, hot_pipe, monkeypatch) -
     clear_styles(hot_pipe)
 
 
-def test_a_failed_swap_switches_styles_off_and_the_slot_still_works(hot_models, hot_pipe, hot_base,
-                                                                    monkeypatch) -> None:
+def test_a_failed_swap_switches_styles_off_and_the_slot_still_works(
+    hot_models, hot_pipe, hot_base, monkeypatch
+) -> None:
     _apply(hot_models, hot_pipe, ("ink", 0.8))
     ink = render(hot_pipe)
 

@@ -90,8 +90,10 @@ def test_malformed_headers_are_refused(tmp_path: Path, header, data, length, why
 
 
 def test_duplicate_keys_in_header_are_refused(tmp_path: Path) -> None:
-    raw = b'{"lora_a.lora_down.weight": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, ' \
-          b'"lora_a.lora_down.weight": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}'
+    raw = (
+        b'{"lora_a.lora_down.weight": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, '
+        b'"lora_a.lora_down.weight": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}'
+    )
     path = tmp_path / "dup.safetensors"
     path.write_bytes(len(raw).to_bytes(8, "little") + raw + b"\0" * 4)
     with pytest.raises(StudioError, match="duplicate"):

@@ -14,9 +14,14 @@ from tests.ui.tab_harness import block_by_id, build_tab_alone
 
 def _lora(path: Path) -> None:
     key = "lora_unet_down_blocks_1_attentions_0_transformer_blocks_0_attn2_to_k"
-    save_file({f"{key}.lora_down.weight": np.zeros((4, 32), np.float32),
-               f"{key}.lora_up.weight": np.zeros((32, 4), np.float32)}, str(path),
-              metadata={"ss_tag_frequency": '{"1_x": {"glowy": 3}}'})
+    save_file(
+        {
+            f"{key}.lora_down.weight": np.zeros((4, 32), np.float32),
+            f"{key}.lora_up.weight": np.zeros((32, 4), np.float32),
+        },
+        str(path),
+        metadata={"ss_tag_frequency": '{"1_x": {"glowy": 3}}'},
+    )
 
 
 def _build(settings: Settings):
@@ -30,8 +35,14 @@ _by_id = block_by_id
 
 @pytest.mark.parametrize("share, allow, visible", [(False, False, True), (True, False, False), (True, True, True)])
 def test_upload_follows_the_share_rule(tmp_path: Path, share: bool, allow: bool, visible: bool) -> None:
-    settings = Settings(profile="none", lora_dir=tmp_path, share=share, allow_uploads_on_share=allow,
-                        open_browser=False, cache_dir=tmp_path / "cache")
+    settings = Settings(
+        profile="none",
+        lora_dir=tmp_path,
+        share=share,
+        allow_uploads_on_share=allow,
+        open_browser=False,
+        cache_dir=tmp_path / "cache",
+    )
     demo = _build(settings)
     assert _by_id(demo, "style-upload").visible is visible
     api = {fn.api_name for fn in demo.fns.values()}

@@ -34,7 +34,9 @@ def background(kind: str, size: tuple[int, int], seed: int = 0) -> Image.Image:
     return img.crop((left, top, left + w, top + h))
 
 
-def with_product(bg: Image.Image, center_x: float = 0.5, floor_y: float = 0.9, scale: float = 0.55) -> tuple[Image.Image, Box]:
+def with_product(
+    bg: Image.Image, center_x: float = 0.5, floor_y: float = 0.9, scale: float = 0.55
+) -> tuple[Image.Image, Box]:
     """The synthetic bottle composited like the scene step would, and its box."""
     cut = make_bottle_cutout()
     product = cut.rgba.crop(cut.box)

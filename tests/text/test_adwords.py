@@ -4,7 +4,21 @@ from studio.errors import StudioError
 from studio.recipe import CopyText
 from studio.text import check_ad_words, check_copy, copy_categories, copy_occasions, suggest_copy
 
-LISTED = ["最", "最佳", "最好", "第一", "唯一", "顶级", "国家级", "绝对", "100%", "全网最低", "NO.1", "最后一波", "治疗"]
+LISTED = [
+    "最",
+    "最佳",
+    "最好",
+    "第一",
+    "唯一",
+    "顶级",
+    "国家级",
+    "绝对",
+    "100%",
+    "全网最低",
+    "NO.1",
+    "最后一波",
+    "治疗",
+]
 
 
 @pytest.mark.parametrize("word", LISTED)
@@ -19,7 +33,19 @@ def test_listed_words_are_flagged_with_a_suggestion(word: str) -> None:
     assert flag.word in flag.message and flag.suggestion in flag.message
 
 
-@pytest.mark.parametrize("text", ["最近上新", "最初的味道", "最后一天包邮", "第一次购买立减", "第一时间发货", "我的最爱", "bestow a gift", "新品上市 温和配方"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "最近上新",
+        "最初的味道",
+        "最后一天包邮",
+        "第一次购买立减",
+        "第一时间发货",
+        "我的最爱",
+        "bestow a gift",
+        "新品上市 温和配方",
+    ],
+)
 def test_ordinary_copy_is_left_alone(text: str) -> None:
     assert check_ad_words(text) == []
 

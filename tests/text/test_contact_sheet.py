@@ -10,8 +10,13 @@ from studio.text.space import intersects
 from tests.text.helpers import SIZES, background, with_product
 
 COPY = CopyText(
-    headline="夏日清爽 水润一整天", subline="温和配方 敏感肌适用，清爽不黏腻",
-    selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"], price="99.9", original_price="159", badge="新品", cta="立即抢购",
+    headline="夏日清爽 水润一整天",
+    subline="温和配方 敏感肌适用，清爽不黏腻",
+    selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"],
+    price="99.9",
+    original_price="159",
+    badge="新品",
+    cta="立即抢购",
 )
 
 

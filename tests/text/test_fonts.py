@@ -58,7 +58,10 @@ def _tiny_face(family: str, lang_id: int):
     fb.setupGlyphOrder([".notdef", "A"])
     fb.setupCharacterMap({ord("A"): "A"})
     pen = TTGlyphPen(None)
-    pen.moveTo((100, 0)); pen.lineTo((500, 700)); pen.lineTo((900, 0)); pen.closePath()  # noqa: E702
+    pen.moveTo((100, 0))
+    pen.lineTo((500, 700))
+    pen.lineTo((900, 0))
+    pen.closePath()  # noqa: E702
     glyph = pen.glyph()
     fb.setupGlyf({".notdef": glyph, "A": glyph})
     fb.setupHorizontalMetrics({".notdef": (1000, 100), "A": (1000, 100)})
@@ -79,8 +82,12 @@ def test_ttc_face_is_chosen_by_script_not_first(tmp_path: Path) -> None:
     from studio.text.fonts import face_index, load_font
 
     collection = TTCollection()
-    collection.fonts = [_tiny_face("Demo CJK JP", 0x0411), _tiny_face("Demo Mono CJK SC", 0x0804),
-                        _tiny_face("Demo CJK SC", 0x0804), _tiny_face("Demo CJK TC", 0x0404)]
+    collection.fonts = [
+        _tiny_face("Demo CJK JP", 0x0411),
+        _tiny_face("Demo Mono CJK SC", 0x0804),
+        _tiny_face("Demo CJK SC", 0x0804),
+        _tiny_face("Demo CJK TC", 0x0404),
+    ]
     path = tmp_path / "demo.ttc"
     collection.save(str(path))
     assert face_index(str(path)) == 2
@@ -90,7 +97,9 @@ def test_ttc_face_is_chosen_by_script_not_first(tmp_path: Path) -> None:
 def test_system_noto_cjk_collection_draws_simplified_chinese() -> None:
     from studio.text.fonts import face_index, load_font
 
-    found = sorted(Path("/usr/share/fonts").rglob("NotoSansCJK-Regular.ttc")) if Path("/usr/share/fonts").is_dir() else []
+    found = (
+        sorted(Path("/usr/share/fonts").rglob("NotoSansCJK-Regular.ttc")) if Path("/usr/share/fonts").is_dir() else []
+    )
     if not found:
         pytest.skip("Noto Sans CJK is not installed here")
     assert face_index(str(found[0])) == 2

@@ -22,11 +22,23 @@ from studio.text.elements import MIN_SHARE, OTHER_MIN_SHARE
 from tests.conftest import make_bottle_cutout
 
 COPIES = {
-    "bottle": CopyText(headline="316不锈钢保温杯 长效保温", selling_points=["加厚杯壁保温", "500ml大容量", "一键开盖"],
-                       price="89", original_price="129", badge="新品", cta="立即抢购"),
-    "cream": CopyText(headline="水润透亮 焕发光彩", subline="温和配方 敏感肌适用",
-                      selling_points=["深层补水", "轻薄易吸收", "清爽不黏腻"], price="99.9", original_price="159",
-                      badge="限时", cta="马上抢"),
+    "bottle": CopyText(
+        headline="316不锈钢保温杯 长效保温",
+        selling_points=["加厚杯壁保温", "500ml大容量", "一键开盖"],
+        price="89",
+        original_price="129",
+        badge="新品",
+        cta="立即抢购",
+    ),
+    "cream": CopyText(
+        headline="水润透亮 焕发光彩",
+        subline="温和配方 敏感肌适用",
+        selling_points=["深层补水", "轻薄易吸收", "清爽不黏腻"],
+        price="99.9",
+        original_price="159",
+        badge="限时",
+        cta="马上抢",
+    ),
 }
 PLATFORMS = sorted(all_presets("platforms"))
 # Glyph ink as a share of the font size: digits (cap height) and CJK ideographs in Noto Sans SC.
@@ -53,8 +65,14 @@ def test_every_element_is_on_every_file_or_its_row_names_it(posters, name: str) 
     laid_out = 0
     for pid in PLATFORMS:
         platform, poster = get_platform(pid), posters[name, pid]
-        rows = poster_rows(copy, size=platform.size, allows_text=platform.allows_text, text_boxes=poster.text_boxes,
-                           text_px=poster.text_px, upscale=poster.upscale)
+        rows = poster_rows(
+            copy,
+            size=platform.size,
+            allows_text=platform.allows_text,
+            text_boxes=poster.text_boxes,
+            text_px=poster.text_px,
+            upscale=poster.upscale,
+        )
         missing = [n for n in expected_elements(copy) if n not in poster.text_boxes]
         if not platform.allows_text:
             assert not poster.text_boxes.keys() - {"aigc_label"} and rows["copy_complete"]["status"] == "passed"
@@ -81,8 +99,14 @@ def test_text_keeps_its_minimum_height_on_every_platform(posters, name: str) -> 
         for layer, px in poster.text_px.items():
             kind = "points" if layer.startswith("point_") else layer
             assert px >= MIN_SHARE.get(kind, OTHER_MIN_SHARE) * short - 0.5, (pid, layer, px, short)
-        rows = poster_rows(COPIES[name], size=platform.size, allows_text=True, text_boxes=poster.text_boxes,
-                           text_px=poster.text_px, upscale=poster.upscale)
+        rows = poster_rows(
+            COPIES[name],
+            size=platform.size,
+            allows_text=True,
+            text_boxes=poster.text_boxes,
+            text_px=poster.text_px,
+            upscale=poster.upscale,
+        )
         assert rows["legibility"]["status"] == "passed", (pid, rows["legibility"])
 
 

@@ -16,7 +16,11 @@ from studio.text.linebreak import breaks_ok
 from studio.text.space import inside, intersects
 from tests.text.helpers import SIZES, background, with_product
 
-ZH = st.lists(st.sampled_from(list("夏日清爽水润一整天好物温和配方新品限时抢购，。！（）【】") + ["99.9", " ", "500ml"]), min_size=1, max_size=14).map("".join)
+ZH = st.lists(
+    st.sampled_from(list("夏日清爽水润一整天好物温和配方新品限时抢购，。！（）【】") + ["99.9", " ", "500ml"]),
+    min_size=1,
+    max_size=14,
+).map("".join)
 EN = st.sampled_from(["Summer Fresh", "Hydrate All Day", "New In", "Shop now", "Gentle formula 500ml", "Up to 50% off"])
 
 
@@ -66,8 +70,12 @@ def _check(layout, canvas_img, product_box, avoid=()):
     scale=st.floats(0.25, 0.6),
     layout=st.sampled_from(["auto", "top_center", "left_column", "bottom_band"]),
 )
-def test_random_copy_and_products_stay_clear_and_readable(headline, subline, points, price, badge, cta, ratio, bg_kind, cx, floor, scale, layout) -> None:
-    copy = CopyText(headline=headline, subline=subline, selling_points=points, price=price, badge=badge, cta=cta, layout=layout)
+def test_random_copy_and_products_stay_clear_and_readable(
+    headline, subline, points, price, badge, cta, ratio, bg_kind, cx, floor, scale, layout
+) -> None:
+    copy = CopyText(
+        headline=headline, subline=subline, selling_points=points, price=price, badge=badge, cta=cta, layout=layout
+    )
     img, box = with_product(background(bg_kind, SIZES[ratio], seed=3), cx, floor, scale)
     result = layout_copy(copy, img, box)
     _check(result, img, box)
@@ -117,7 +125,11 @@ def test_explicit_colour_is_honoured_and_plated_when_weak() -> None:
 def test_copy_that_cannot_fit_is_dropped_with_a_warning() -> None:
     img, box = with_product(background("light", SIZES["1:1"]), 0.5, 0.97, 0.8)
     shelf = (0, 170, 800, 800)  # e.g. a second product: only a band at the top is free
-    copy = CopyText(headline="夏日清爽", selling_points=["深层补水 持久保湿 清爽不黏腻"] * 5, subline="温和配方 敏感肌适用 清爽不黏腻")
+    copy = CopyText(
+        headline="夏日清爽",
+        selling_points=["深层补水 持久保湿 清爽不黏腻"] * 5,
+        subline="温和配方 敏感肌适用 清爽不黏腻",
+    )
     result = layout_copy(copy, img, box, avoid=[shelf])
     _check(result, img, box, avoid=[shelf])
     assert "headline" in result.boxes
@@ -142,7 +154,9 @@ def test_latin_font_falls_back_for_chinese_and_says_so() -> None:
 def test_vertical_headline_and_effects_render() -> None:
     img, box = with_product(background("dark", SIZES["3:4"]), 0.65, 0.95, 0.5)
     for effect in ("stroke", "gradient", "shadow", "none"):
-        result = layout_copy(CopyText(headline="夏日清爽水润", vertical=True, text_effect=effect, layout="left_column"), img, box)
+        result = layout_copy(
+            CopyText(headline="夏日清爽水润", vertical=True, text_effect=effect, layout="left_column"), img, box
+        )
         layer = result.layers[0]
         bw, bh = layer.box[2] - layer.box[0], layer.box[3] - layer.box[1]
         assert bh > bw  # set top to bottom
@@ -153,12 +167,22 @@ def test_vertical_headline_and_effects_render() -> None:
 def test_square_poster_with_a_centred_product_gets_a_big_headline_band_on_top(bg_kind: str) -> None:
     # The box the pipeline gives a bottle on an 800×800 double11 poster: centred, half the height.
     img, box = with_product(background(bg_kind, SIZES["1:1"]), 0.5, 0.77, 0.5)
-    copy = CopyText(headline="夏日清爽 水润一整天", subline="温和配方 敏感肌适用，清爽不黏腻", badge="新品",
-                    selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"], price="99.9", original_price="159", cta="立即抢购")
+    copy = CopyText(
+        headline="夏日清爽 水润一整天",
+        subline="温和配方 敏感肌适用，清爽不黏腻",
+        badge="新品",
+        selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"],
+        price="99.9",
+        original_price="159",
+        cta="立即抢购",
+    )
     result = layout_copy(copy, img, box)
     _check(result, img, box)
     head = result.boxes["headline"]
-    assert head[3] <= box[1] and head[2] - head[0] > 0.6 * img.width, (result.layout_id, head)  # a band above the product
+    assert head[3] <= box[1] and head[2] - head[0] > 0.6 * img.width, (
+        result.layout_id,
+        head,
+    )  # a band above the product
     assert result.info["headline"].font_px >= 0.8 * 0.095 * 800  # near its design size, not squeezed into a side column
     sizes = {n: li.font_px for n, li in result.info.items()}
     assert sizes["headline"] == max(sizes.values())  # the headline leads the hierarchy
@@ -166,8 +190,13 @@ def test_square_poster_with_a_centred_product_gets_a_big_headline_band_on_top(bg
 
 def test_product_on_the_right_keeps_the_copy_in_one_column_on_the_left() -> None:
     img, box = with_product(background("light", SIZES["1:1"]), 0.68, 0.86, 0.5)
-    copy = CopyText(headline="夏日清爽 水润一整天", subline="温和配方 敏感肌适用", price="99.9", cta="立即抢购",
-                    selling_points=["深层补水", "轻薄易吸收"])
+    copy = CopyText(
+        headline="夏日清爽 水润一整天",
+        subline="温和配方 敏感肌适用",
+        price="99.9",
+        cta="立即抢购",
+        selling_points=["深层补水", "轻薄易吸收"],
+    )
     result = layout_copy(copy, img, box)
     _check(result, img, box)
     assert all(b[2] <= box[0] for b in result.boxes.values()), result.boxes

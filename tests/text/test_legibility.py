@@ -21,7 +21,9 @@ def _ocr():
 
 def _read(img: Image.Image, box) -> str:
     pad = 12
-    crop = img.crop((max(0, box[0] - pad), max(0, box[1] - pad), min(img.width, box[2] + pad), min(img.height, box[3] + pad)))
+    crop = img.crop(
+        (max(0, box[0] - pad), max(0, box[1] - pad), min(img.width, box[2] + pad), min(img.height, box[3] + pad))
+    )
     result, _ = _ocr()(np.asarray(crop))
     return "".join(text for _box, text, _score in (result or []))
 

@@ -8,7 +8,11 @@ from studio.text.typeset import measure_fn
 FONT = load_font(str(bundled_font_path()), 24, 400)
 MEASURE = measure_fn(FONT)
 
-PIECES = st.sampled_from(list("夏日清爽水润一整天好物") + list("，。、！？；：」』）】…（【「『") + ["99.9", "iPhone", "500ml", " ", "Pro", "¥199", "3-in-1"])
+PIECES = st.sampled_from(
+    list("夏日清爽水润一整天好物")
+    + list("，。、！？；：」』）】…（【「『")
+    + ["99.9", "iPhone", "500ml", " ", "Pro", "¥199", "3-in-1"]
+)
 
 
 @settings(max_examples=120, deadline=None)

@@ -97,9 +97,15 @@ def test_bad_logo_files_warn_and_the_poster_is_still_made(kind: str, tmp_path: P
 
 def test_logo_takes_a_corner_and_the_copy_moves_when_no_corner_is_free(tmp_path: Path) -> None:
     img, box = with_product(background("light", SIZES["1:1"]), 0.5, 0.9, 0.5)
-    long_copy = CopyText(headline="夏日清爽 水润一整天", subline="温和配方 敏感肌适用，清爽不黏腻", badge="新品",
-                         selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"], price="99.9", cta="立即抢购",
-                         logo=str(_mark(tmp_path / "wide.png", size=(900, 300))))
+    long_copy = CopyText(
+        headline="夏日清爽 水润一整天",
+        subline="温和配方 敏感肌适用，清爽不黏腻",
+        badge="新品",
+        selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"],
+        price="99.9",
+        cta="立即抢购",
+        logo=str(_mark(tmp_path / "wide.png", size=(900, 300))),
+    )
     result = layout_copy(long_copy, img, box)
     _assert_logo_clear(result, box, img.size)
     assert "headline" in result.boxes

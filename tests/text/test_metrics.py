@@ -9,7 +9,11 @@ from studio.text.fonts import bundled_font_path, load_font
 from studio.text.metrics import face
 
 FONT = str(bundled_font_path())
-TEXT = st.lists(st.sampled_from(list("夏日清爽水润好物，。！（）") + ["99.9", " ", "iPhone", "Fresh", "AV", "Ty", "¥", "500ml"]), min_size=1, max_size=12).map("".join)
+TEXT = st.lists(
+    st.sampled_from(list("夏日清爽水润好物，。！（）") + ["99.9", " ", "iPhone", "Fresh", "AV", "Ty", "¥", "500ml"]),
+    min_size=1,
+    max_size=12,
+).map("".join)
 
 
 @settings(max_examples=60, deadline=None)

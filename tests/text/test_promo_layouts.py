@@ -20,8 +20,15 @@ from studio.text.dropped import expected_elements
 from tests.conftest import make_bottle_cutout
 
 PROMOS = sorted(k for k, v in all_presets("layouts").items() if not v.get("auto", True))
-COPY = CopyText(headline="316不锈钢保温杯", subline="长效保温 12 小时", selling_points=["加厚杯壁", "500ml大容量", "一键开盖"],
-                price="89", original_price="129", badge="满200减30", cta="立即抢购")
+COPY = CopyText(
+    headline="316不锈钢保温杯",
+    subline="长效保温 12 小时",
+    selling_points=["加厚杯壁", "500ml大容量", "一键开盖"],
+    price="89",
+    original_price="129",
+    badge="满200减30",
+    cta="立即抢购",
+)
 THUMBS = Path(__file__).resolve().parents[2] / "presets" / "layouts" / "thumbs"
 
 

@@ -9,7 +9,14 @@ import pytest
 from studio.recipe import CopyText
 from studio.text.suggest import LLM_LIMITS, copy_choice_names, parse_llm_copy, suggest_copy, suggest_copy_llm
 
-LINES = ["夏日清爽 水润一整天", "温和配方 敏感肌适用", "深层补水|轻薄易吸收|清爽不黏腻", "立即抢购", "Fresh all day", "Shop now"]
+LINES = [
+    "夏日清爽 水润一整天",
+    "温和配方 敏感肌适用",
+    "深层补水|轻薄易吸收|清爽不黏腻",
+    "立即抢购",
+    "Fresh all day",
+    "Shop now",
+]
 
 
 def _tiny_lm(folder: Path, *, only_eos: bool = False) -> Path:
@@ -23,10 +30,20 @@ def _tiny_lm(folder: Path, *, only_eos: bool = False) -> Path:
     tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")
     tok.decoder = decoders.Fuse()
-    fast = transformers.PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="<|endoftext|>")
+    fast = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="<|endoftext|>"
+    )
     fast.save_pretrained(folder)
-    config = transformers.GPT2Config(vocab_size=len(vocab), n_layer=2, n_embd=32, n_head=2, n_positions=512,
-                                     bos_token_id=2, eos_token_id=2, tie_word_embeddings=False)
+    config = transformers.GPT2Config(
+        vocab_size=len(vocab),
+        n_layer=2,
+        n_embd=32,
+        n_head=2,
+        n_positions=512,
+        bos_token_id=2,
+        eos_token_id=2,
+        tie_word_embeddings=False,
+    )
     torch.manual_seed(0)
     model = transformers.GPT2LMHeadModel(config)
     if only_eos:
@@ -76,10 +93,12 @@ def test_missing_model_falls_back_with_a_warning(tmp_path: Path) -> None:
 
 def test_parsing_cuts_each_layer_to_its_limit() -> None:
     base = suggest_copy("beauty", "618", "zh")
-    reply = ("标题：夏日清爽水润一整天温和配方敏感肌适用清爽不黏腻持久保湿\n"
-             "副标题：" + "温和配方" * 20 + "\n"
-             "卖点：深层补水持久保湿二十四小时|轻薄易吸收|%%%|清爽不黏腻\n"
-             "按钮文字：立即抢购限时优惠快来")
+    reply = (
+        "标题：夏日清爽水润一整天温和配方敏感肌适用清爽不黏腻持久保湿\n"
+        "副标题：" + "温和配方" * 20 + "\n"
+        "卖点：深层补水持久保湿二十四小时|轻薄易吸收|%%%|清爽不黏腻\n"
+        "按钮文字：立即抢购限时优惠快来"
+    )
     copy = parse_llm_copy(reply, base, "zh")
     assert copy is not None
     _within_limits(copy, "zh")
@@ -87,7 +106,11 @@ def test_parsing_cuts_each_layer_to_its_limit() -> None:
     assert len(copy.subline) <= LLM_LIMITS["subline"][0]
     assert copy.selling_points[1] == "轻薄易吸收" and "%%%" not in copy.selling_points
     assert len(copy.cta) <= LLM_LIMITS["cta"][0]
-    en = parse_llm_copy("Headline: Glow from within every single day of summer\nGentle\nA|B\nShop", suggest_copy("beauty", "618", "en"), "en")
+    en = parse_llm_copy(
+        "Headline: Glow from within every single day of summer\nGentle\nA|B\nShop",
+        suggest_copy("beauty", "618", "en"),
+        "en",
+    )
     assert en is not None and len(en.headline) <= LLM_LIMITS["headline"][1] and not en.headline.endswith(" ")
     assert en.headline.split()[-1] in "Glow from within every single day of summer".split()  # no half word
     assert parse_llm_copy("", base) is None

@@ -40,11 +40,14 @@ def test_lines_never_split_a_dictionary_word(terms: list[str], width_chars: int,
         assert not inside or measure(inside[0]) > max_width, (text, lines, inside)
 
 
-@pytest.mark.parametrize(("text", "width", "expected"), [
-    ("316不锈钢保温杯", 7, ["316不锈钢", "保温杯"]),
-    ("加厚杯壁保温", 4, ["加厚杯壁", "保温"]),
-    ("500ml大容量", 5, ["500ml", "大容量"]),
-])
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("316不锈钢保温杯", 7, ["316不锈钢", "保温杯"]),
+        ("加厚杯壁保温", 4, ["加厚杯壁", "保温"]),
+        ("500ml大容量", 5, ["500ml", "大容量"]),
+    ],
+)
 def test_the_issue_examples_break_between_words(text: str, width: int, expected: list[str]) -> None:
     assert wrap(text, measure, width * CHAR, balance=False) == expected
 

@@ -44,7 +44,10 @@ def running_studio(log_dir: Path, *extra_args: str, env: dict[str, str] | None =
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [sys.executable, "app.py", "--profile", "tiny", "--no-browser", "--port", str(port), *extra_args],
-            cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -71,6 +74,7 @@ def session_with_cutout(studio_url: str, folder: Path):
     photo = folder / "cup.jpg"
     Image.fromarray(data.coffee()).convert("RGB").save(photo, quality=92)
     client = Client(studio_url, verbose=False)
-    client.predict(handle_file(str(photo)), "u2netp", 0, 0, True, False, True, False, "checker",
-                   api_name="/ui_remove_background")
+    client.predict(
+        handle_file(str(photo)), "u2netp", 0, 0, True, False, True, False, "checker", api_name="/ui_remove_background"
+    )
     return client

@@ -13,8 +13,15 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +72,7 @@ def test_click_through_to_the_zip(page, product_photo, tmp_path, artifacts_dir):
         page.get_by_role("button", name="✂️ 去除背景").click()
 
     step("1_cutout", None, cut, "抠图完成")
+
     def pick_scene_and_compose():
         # The scene picker: one click on a picture chooses that scene in the dropdown too.
         page.locator("#scene-picker .thumbnail-item").nth(list_index("double11")).click()
@@ -80,7 +88,9 @@ def test_click_through_to_the_zip(page, product_photo, tmp_path, artifacts_dir):
         page.get_by_role("button", name="✍️ 排版文案").click()
 
     step("4_copy", "④ 文案 · Copy text", write_copy, "文案已排版")
-    step("5_export", "⑤ A/B 导出 · Export", lambda: page.get_by_role("button", name="📦 导出全部海报").click(), "已导出")
+    step(
+        "5_export", "⑤ A/B 导出 · Export", lambda: page.get_by_role("button", name="📦 导出全部海报").click(), "已导出"
+    )
     # Every file the default export makes passes its platform's rules (the AI label on 9:16 once did not).
     expect(page.locator("#tab-export").get_by_text("未通过")).to_have_count(0)
 

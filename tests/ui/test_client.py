@@ -119,7 +119,9 @@ def test_the_other_calls_by_keyword(client, photo):
         assert im.mode == "RGBA" and im.getchannel("A").getextrema() == (0, 255)
     findings = client.predict(text="全网最低价，销量第一", language="zh", api_name="/check_copy")
     assert [f["word"] for f in findings] == ["全网最低", "第一"] and "建议" in findings[0]["message"]
-    analysis = client.predict(results_csv="variant,impressions,clicks\nA,10000,300\nB,10000,380\n", api_name="/ab_stats")
+    analysis = client.predict(
+        results_csv="variant,impressions,clicks\nA,10000,300\nB,10000,380\n", api_name="/ab_stats"
+    )
     assert analysis["winner"] == "B"
 
 

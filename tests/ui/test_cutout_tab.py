@@ -42,8 +42,16 @@ def cut(client, photo: Path, **changes) -> tuple[np.ndarray, str]:
 
     s = {**DEFAULTS, **changes}
     cutout, _preview, status, _editor = client.predict(
-        handle_file(str(photo)), "u2netp", s["shift"], s["feather"], s["keep"], s["fill"], s["decon"], s["matting"],
-        "checker", api_name="/ui_remove_background",
+        handle_file(str(photo)),
+        "u2netp",
+        s["shift"],
+        s["feather"],
+        s["keep"],
+        s["fill"],
+        s["decon"],
+        s["matting"],
+        "checker",
+        api_name="/ui_remove_background",
     )
     with Image.open(cutout) as im:
         assert im.mode == "RGBA"
@@ -197,8 +205,12 @@ def test_brush_adds_erases_and_undo_restores(client, photos, tmp_path, artifacts
 
     def brush(mode: str, box: tuple[int, int, int, int], name: str) -> tuple[np.ndarray, str]:
         layer = _stroke(tmp_path / f"{name}.png", (w, h), box)
-        value = {"background": handle_file(str(background)), "layers": [handle_file(str(layer))],
-                 "composite": handle_file(str(background)), "id": None}
+        value = {
+            "background": handle_file(str(background)),
+            "layers": [handle_file(str(layer))],
+            "composite": handle_file(str(background)),
+            "id": None,
+        }
         cutout, _p, _s, _editor, message = client.predict(value, mode, "checker", api_name="/touch_up")
         return np.asarray(Image.open(cutout)), message
 
@@ -255,12 +267,17 @@ def test_cli_cuts_out_exactly_what_the_tab_does(client, photos, tmp_path, change
     tab, _ = cut(client, photos["coffee"], **changes)
     out = tmp_path / "cli"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "-m", "studio", "cutout", str(photos["coffee"]), "--out", str(out), *flags],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "studio", "cutout", str(photos["coffee"]), "--out", str(out), *flags],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-800:]
     cli = np.asarray(Image.open(out / "coffee.png"))
     assert cli.shape == tab.shape
     assert np.array_equal(cli[..., 3], tab[..., 3])
     visible = cli[..., 3] > 0
     assert np.array_equal(cli[..., :3][visible], tab[..., :3][visible])
-

@@ -20,15 +20,31 @@ from tests.conftest import make_bottle_cutout
 
 def special_recipe() -> Recipe:
     """A recipe whose interesting fields have no widget anywhere in the UI."""
-    return Recipe.from_dict({
-        "source_sha256": "ab" * 32,
-        "cutout": {"alpha_fg_threshold": 230, "crop_margin": 0.08},
-        "scene": {"preset": "marble_counter", "backdrop": "procedural", "control_type": "depth", "seed": 11,
-                  "steps": 20, "guidance": 6.0, "control_strength": 0.7},
-        "copy_text": {"headline": "清爽一夏", "price": "259", "currency": "$", "accent_color": "#1a7f37",
-                      "vertical": True, "text_effect": "stroke", "text_color": "#ffffff"},
-        "export": {"platforms": ["taobao_main"], "sku": "cup-1", "aigc_label": False},
-    })
+    return Recipe.from_dict(
+        {
+            "source_sha256": "ab" * 32,
+            "cutout": {"alpha_fg_threshold": 230, "crop_margin": 0.08},
+            "scene": {
+                "preset": "marble_counter",
+                "backdrop": "procedural",
+                "control_type": "depth",
+                "seed": 11,
+                "steps": 20,
+                "guidance": 6.0,
+                "control_strength": 0.7,
+            },
+            "copy_text": {
+                "headline": "清爽一夏",
+                "price": "259",
+                "currency": "$",
+                "accent_color": "#1a7f37",
+                "vertical": True,
+                "text_effect": "stroke",
+                "text_color": "#ffffff",
+            },
+            "export": {"platforms": ["taobao_main"], "sku": "cup-1", "aigc_label": False},
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +90,36 @@ def test_every_tab_keeps_the_fields_it_does_not_show(app, tmp_path: Path) -> Non
     expected = widget_less(recipe)
 
     # ② compose with the scene tab's widget values (as a reopened recipe shows them)
-    out = handler(app, "compose_scene")("marble_counter", "procedural", "", 11, 1, 0.5, 0, 0, 0, True, False, "",
-                                        20, 6.0, 0.7, 0.0, 1.0, "taobao_main", session, "en", None, no_progress)
+    out = handler(app, "compose_scene")(
+        "marble_counter",
+        "procedural",
+        "",
+        11,
+        1,
+        0.5,
+        0,
+        0,
+        0,
+        True,
+        False,
+        "",
+        20,
+        6.0,
+        0.7,
+        0.0,
+        1.0,
+        "taobao_main",
+        session,
+        "en",
+        None,
+        no_progress,
+    )
     session = out[3]
     assert widget_less(session.recipe) == expected, "the scene tab rebuilt the recipe"
     # ④ preview the copy
-    out = handler(app, "render_copy")("清爽一夏", "", "", "259", "", "", "", "auto", "noto_sans_sc", "taobao_main",
-                                      None, session, "en")
+    out = handler(app, "render_copy")(
+        "清爽一夏", "", "", "259", "", "", "", "auto", "noto_sans_sc", "taobao_main", None, session, "en"
+    )
     session = out[2]
     assert widget_less(session.recipe) == expected, "the copy tab reset fields it has no widget for"
     # ③ styles: none chosen
@@ -88,8 +127,27 @@ def test_every_tab_keeps_the_fields_it_does_not_show(app, tmp_path: Path) -> Non
     session = out[1]
     assert widget_less(session.recipe) == expected
     # ⑤ export: the files' recipes carry every field
-    out = handler(app, "export_posters")(["taobao_main"], 1, "seed", "", "cup-1", "auto", False, [], [], "", [],
-                                         "scene", "copy", False, "", session, "en", None, no_progress)
+    out = handler(app, "export_posters")(
+        ["taobao_main"],
+        1,
+        "seed",
+        "",
+        "cup-1",
+        "auto",
+        False,
+        [],
+        [],
+        "",
+        [],
+        "scene",
+        "copy",
+        False,
+        "",
+        session,
+        "en",
+        None,
+        no_progress,
+    )
     zip_path = out[1]
     with zipfile.ZipFile(zip_path) as z:
         saved = Recipe.model_validate(json.loads(z.read("recipes/A.json")))
@@ -129,13 +187,33 @@ def test_export_uses_the_copy_as_it_is_now_not_the_last_preview(app) -> None:
     from studio.ui.forms import CopyForm, sync_form
 
     session = fresh_session(special_recipe())
-    out = handler(app, "render_copy")("旧标题", "", "", "299", "", "", "", "auto", "noto_sans_sc", "taobao_main",
-                                      None, session, "zh")
+    out = handler(app, "render_copy")(
+        "旧标题", "", "", "299", "", "", "", "auto", "noto_sans_sc", "taobao_main", None, session, "zh"
+    )
     session = out[2]
     # The seller edits the copy fields (each change is written into the session, as the UI's change events do).
     sync_form(session, CopyForm(headline="新标题", price="259"))
-    out = handler(app, "export_posters")(["taobao_main"], 1, "seed", "", "cup-1", "auto", False, [], [], "", [],
-                                         "scene", "copy", False, "", session, "zh", None, no_progress)
+    out = handler(app, "export_posters")(
+        ["taobao_main"],
+        1,
+        "seed",
+        "",
+        "cup-1",
+        "auto",
+        False,
+        [],
+        [],
+        "",
+        [],
+        "scene",
+        "copy",
+        False,
+        "",
+        session,
+        "zh",
+        None,
+        no_progress,
+    )
     with zipfile.ZipFile(out[1]) as z:
         saved = json.loads(z.read("recipes/A.json"))
     assert saved["copy_text"]["headline"] == "新标题" and saved["copy_text"]["price"] == "259"
@@ -238,8 +316,9 @@ def test_a_new_photo_in_tab_one_clears_the_old_products_copy_on_screen_too(app, 
     photo = tmp_path / "new.jpg"
     product_photo.save(photo, quality=92)
     session = fresh_session(special_recipe())
-    out = handler(app, "ui_remove_background")(str(photo), "u2netp", 0, 0, True, False, True, False, "checker",
-                                            session, "en")
+    out = handler(app, "ui_remove_background")(
+        str(photo), "u2netp", 0, 0, True, False, True, False, "checker", session, "en"
+    )
     session = out[4]
     assert "New product" in out[2] and "copy" in out[2]
     assert session.recipe.copy_text.headline == "" and session.recipe.export.sku == "poster"

@@ -61,8 +61,25 @@ def test_variants_sit_side_by_side(n: int, columns: int) -> None:
 
 # ---- through the launched app -------------------------------------------------------------------------
 
-COMPOSE = dict(backdrop="procedural", prompt="", seed=5, n=1, cx=0.5, fy=0, sc=0, rot=0, shadow=True, reflection=False,
-               negative="", steps=3, guidance=7, strength=0.8, start=0, end=1, platform="taobao_main")
+COMPOSE = dict(
+    backdrop="procedural",
+    prompt="",
+    seed=5,
+    n=1,
+    cx=0.5,
+    fy=0,
+    sc=0,
+    rot=0,
+    shadow=True,
+    reflection=False,
+    negative="",
+    steps=3,
+    guidance=7,
+    strength=0.8,
+    start=0,
+    end=1,
+    platform="taobao_main",
+)
 
 
 def compose_args(preset: str = "marble_counter", **changes) -> list:

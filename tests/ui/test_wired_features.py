@@ -45,14 +45,22 @@ def test_cutout_status_shows_lost_parts_and_upscaling(app, monkeypatch, tmp_path
     from studio.ui.session import StudioSession
 
     small = make_bottle_cutout(60, 130)  # a small photo: every platform must blow it up
-    small.warnings.append(Note("lost_parts", "cutout", "The refined outline lost 9% of what the model found "
-                                                      "(perhaps a cap or a handle); paint it back with the brush."))
+    small.warnings.append(
+        Note(
+            "lost_parts",
+            "cutout",
+            "The refined outline lost 9% of what the model found "
+            "(perhaps a cap or a handle); paint it back with the brush.",
+        )
+    )
     _fake_cutout(monkeypatch, small)
     session = StudioSession()
-    session.recipe = session.recipe.model_copy(update={"export": session.recipe.export.model_copy(
-        update={"platforms": ["taobao_main", "amazon_main"]})})
-    out = handler(app, "ui_remove_background")(str(tmp_path / "cup.png"), "u2netp", 0, 0, True, False, True, False,
-                                               "checker", session, lang, no_progress)
+    session.recipe = session.recipe.model_copy(
+        update={"export": session.recipe.export.model_copy(update={"platforms": ["taobao_main", "amazon_main"]})}
+    )
+    out = handler(app, "ui_remove_background")(
+        str(tmp_path / "cup.png"), "u2netp", 0, 0, True, False, True, False, "checker", session, lang, no_progress
+    )
     status = out[2]
     assert lost in status, status
     assert blurry in status and "taobao_main" in status and "amazon_main" in status, status
@@ -61,8 +69,20 @@ def test_cutout_status_shows_lost_parts_and_upscaling(app, monkeypatch, tmp_path
 
     big = make_bottle_cutout(900, 1900)  # a large, clean cut-out: nothing to warn about
     _fake_cutout(monkeypatch, big)
-    out = handler(app, "ui_remove_background")(str(tmp_path / "cup.png"), "u2netp", 0, 0, True, False, True, False,
-                                               "checker", StudioSession(), lang, no_progress)
+    out = handler(app, "ui_remove_background")(
+        str(tmp_path / "cup.png"),
+        "u2netp",
+        0,
+        0,
+        True,
+        False,
+        True,
+        False,
+        "checker",
+        StudioSession(),
+        lang,
+        no_progress,
+    )
     assert "⚠" not in out[2], out[2]
 
 
@@ -134,16 +154,54 @@ def test_export_signs_and_names_the_shop_per_export(app, monkeypatch) -> None:
     monkeypatch.setattr(files, "label_names", lambda s: (producers.append(s.content_producer), real(s))[1])
     export = handler(app, "export_posters")
     session = _session_with_cutout()
-    out = export(["taobao_main"], 1, "seed", "", "cup", "auto", False, [], [], "", [], "scene", "copy",
-                 True, "  茶茶小铺  ", session, "zh", None, no_progress)
+    out = export(
+        ["taobao_main"],
+        1,
+        "seed",
+        "",
+        "cup",
+        "auto",
+        False,
+        [],
+        [],
+        "",
+        [],
+        "scene",
+        "copy",
+        True,
+        "  茶茶小铺  ",
+        session,
+        "zh",
+        None,
+        no_progress,
+    )
     path = Path(out[0][0][0])
     assert read_credentials(path)["state"] == "Valid", "signed because this export asked for it"
     assert producers and set(producers) == {"茶茶小铺"}
     assert session.ui["export"]["producer"] == "  茶茶小铺  " and session.ui["export"]["c2pa"] is True
 
     producers.clear()
-    out = export(["taobao_main"], 1, "seed", "", "cup", "auto", False, [], [], "", [], "scene", "copy",
-                 False, "", session, "zh", None, no_progress)
+    out = export(
+        ["taobao_main"],
+        1,
+        "seed",
+        "",
+        "cup",
+        "auto",
+        False,
+        [],
+        [],
+        "",
+        [],
+        "scene",
+        "copy",
+        False,
+        "",
+        session,
+        "zh",
+        None,
+        no_progress,
+    )
     with pytest.raises(Exception):  # c2pa's Reader finds no manifest in an unsigned file
         read_credentials(Path(out[0][0][0]))
     assert set(producers) == {""}, "empty: label_names writes the app's name"
