@@ -376,27 +376,27 @@ def build_export_tab(ctx: UiContext) -> None:
         # Plain values, not updates: API clients get the files and tables themselves.
         return made.images, made.zip_path, made.manifest, made.message, session, made.variant_count
 
+    # The widgets of ExportForm, in its field order: the event's inputs and the form's refill use the same list.
+    export_fields = [
+        platforms,
+        n_variants,
+        factor,
+        values,
+        sku,
+        fmt,
+        ai_label,
+        scene_pick,
+        style_pick,
+        headlines,
+        layout_pick,
+        grid_first,
+        grid_second,
+        c2pa_box,
+        producer,
+    ]
     export_event = run.click(
         export_posters,
-        inputs=[
-            platforms,
-            n_variants,
-            factor,
-            values,
-            sku,
-            fmt,
-            ai_label,
-            scene_pick,
-            style_pick,
-            headlines,
-            layout_pick,
-            grid_first,
-            grid_second,
-            c2pa_box,
-            producer,
-            ctx.session,
-            ctx.lang,
-        ],
+        inputs=[*export_fields, ctx.session, ctx.lang],
         outputs=[gallery, zip_file, manifest, status, ctx.session, variant_count],
         api_name="export_posters",
         concurrency_id="gpu",
@@ -490,23 +490,7 @@ def build_export_tab(ctx: UiContext) -> None:
     register_form(
         ctx,
         ExportForm,
-        [
-            platforms,
-            n_variants,
-            factor,
-            values,
-            sku,
-            fmt,
-            ai_label,
-            scene_pick,
-            style_pick,
-            headlines,
-            layout_pick,
-            grid_first,
-            grid_second,
-            c2pa_box,
-            producer,
-        ],
+        export_fields,
         views={"export_gallery": gallery, "export_zip": zip_file, "export_status": status},
     )
 
