@@ -97,14 +97,15 @@ def cutout_warnings(session: StudioSession, lang: str) -> list[str]:
 
 
 def touch_up(ctx: UiContext, session: StudioSession, strokes: Image.Image | None, mode: str, lang: str) -> str:
-    """Paint product back ("add") or erase background with the brush strokes (an L mask in cut-out pixels)."""
-    from studio.cutout import apply_touch_up
+    """Paint product back ("add") or erase background with the brush strokes (an L mask over the whole
+    photo, `brush_canvas`): a part the crop left out can be painted back and the crop grows."""
+    from studio.cutout import paint_on_photo
 
     _need_cutout(ctx, session, lang)
     if strokes is None:
         raise StudioError(ctx.tr.text("no_strokes", lang))
     kwargs = {"add": strokes} if mode == "add" else {"erase": strokes}
-    session.set_cutout(apply_touch_up(session.cutout, **kwargs))
+    session.set_cutout(paint_on_photo(session.cutout, **kwargs))
     return ctx.tr.text("brush_applied_add" if mode == "add" else "brush_applied_erase", lang, n=len(session.undo_stack))
 
 
