@@ -29,6 +29,10 @@ class Cutout:
     source_sha256: str = ""
     # studio.notes.Note records (code "lost_parts": the refinement lost a part of the product); the UI translates them
     warnings: list = field(default_factory=list)
+    # the whole photo (RGB, the cut-out's colours) and where `rgba`'s top-left lies in it, so the
+    # touch-up brush can paint back a part the crop left out; None when only the crop is known
+    photo: Image.Image | None = None
+    origin: tuple[int, int] = (0, 0)
 
     @property
     def mask(self) -> Image.Image:

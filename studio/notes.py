@@ -13,6 +13,8 @@ class Note:
     code: str  # stable id: "no_text_slot", "scene_fallback", "scene_note", "copy_layout", …
     element: str  # where: "A/taobao_main" (variant/platform), a copy layer, or "" for the whole job
     message: str  # the core's own sentence (English)
+    # the values a translation fills in ("factor": "2.4"), as text: the UI formats them, never parses `message`
+    params: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.element}: {self.message}" if self.element else self.message

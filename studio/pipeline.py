@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from studio.settings import Settings
     from studio.text.space import BusyMap
 
-from studio.export.poster_rows import UPSCALE_WARN  # noqa: E402 - a constant, no heavy import
 
 SHRINK_TO_FIT = (0.85, 0.72)  # product scales tried, in turn, when the copy does not fit beside it
 EXPORT_THREADS = 4  # files written at once; more rarely helps, and each holds a canvas or two
@@ -448,12 +447,13 @@ def render_job(
     cancel: CancelToken | None = None,
 ) -> Poster:
     """The poster of one resolved job."""
+    from studio.cutout.quality import product_upscale, upscale_note
     from studio.scene.composite import add_layers
     from studio.text import layout_copy
 
     recipe, platform = job.recipe, job.platform
     cache = cache if cache is not None else SceneCache()
-    placed = placed_for(cutout, recipe, platform, cache)
+    placed, placed_by = placed_for(cutout, recipe, platform, cache), recipe  # placed_by: the recipe it was placed by
     scene = scene_for(models, cutout, recipe, platform, placed, cache, progress=progress, cancel=cancel)
     reflect = recipe.scene.reflection and not platform.white_background
     plain = cache.plain(scene, placed, platform.size, reflect=reflect)
@@ -482,7 +482,7 @@ def render_job(
                 break
             # Copy that fits no layout: a smaller product before anything the seller typed is dropped.
             smaller = _scaled_product(cutout, recipe, platform, factor)
-            placed = placed_for(cutout, smaller, platform, cache)
+            placed, placed_by = placed_for(cutout, smaller, platform, cache), smaller
             scene = scene_for(models, cutout, smaller, platform, placed, cache, progress=progress, cancel=cancel)
             plain = cache.plain(scene, placed, platform.size, reflect=reflect)
             layout = layout_copy(
@@ -513,16 +513,11 @@ def render_job(
             image, avoid=[placed.box, *text_boxes.values()], keep_clear=(platform.safe_top, platform.safe_bottom)
         )
         text_boxes["aigc_label"] = tuple(label_box)  # type: ignore[assignment]
-    upscale = (placed.box[3] - placed.box[1]) / max(1, cutout.box[3] - cutout.box[1])
-    if upscale > UPSCALE_WARN:
-        notes.append(
-            Note(
-                "upscale",
-                platform.id,
-                f"{platform.id}: the product is upscaled {upscale:.1f}× from the photo "
-                "and may look blurry; a larger photo will look sharper.",
-            )
-        )
+    # The same computation the cut-out tab shows, for the placement this poster used.
+    upscale = product_upscale(cutout, placed_by, platform)
+    upscale_warning = upscale_note(platform.id, upscale)
+    if upscale_warning is not None:
+        notes.append(upscale_warning)
     return Poster(
         image=image,
         platform=platform.id,

@@ -11,7 +11,7 @@ from studio.cutout.model_files import ensure_model_file
 from studio.cutout.preview import preview, touch_up_view
 from studio.cutout.refine import refine_mask
 from studio.cutout.remove import crop_to_product, product_box, product_mask, remove_background
-from studio.cutout.touch_up import MaskHistory, apply_stroke, apply_touch_up, with_mask
+from studio.cutout.touch_up import MaskHistory, apply_stroke, apply_touch_up, brush_canvas, paint_on_photo, with_mask
 from studio.cutout.white_background import check_white_background, encode_white_background, white_background_image
 
 __all__ = [
@@ -22,6 +22,8 @@ __all__ = [
     "alpha_matte",
     "apply_stroke",
     "apply_touch_up",
+    "brush_canvas",
+    "paint_on_photo",
     "check_white_background",
     "crop_to_product",
     "cutout_batch",

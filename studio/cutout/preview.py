@@ -43,12 +43,16 @@ GHOST_OPACITY = 0.35  # how strongly the left-out photo shows in the brush view
 
 
 def touch_up_view(cutout: Cutout) -> Image.Image:
-    """RGB image, the cutout's size, for painting on: the product at full strength, the rest of
-    the photo faded over a checkerboard, so a seller sees both what is kept and what could be
-    brushed back in. Same size as the cutout, so brush strokes map 1:1 onto its mask."""
-    rgba = np.asarray(cutout.rgba.convert("RGBA"), dtype=np.float32)
+    """RGB image for painting on: the product at full strength, the rest of the whole photo
+    faded over a checkerboard, so a seller sees both what is kept and what could be brushed
+    back in (also outside the crop). Sized like `brush_canvas(cutout)`, so brush strokes map
+    1:1 onto `paint_on_photo`."""
+    from studio.cutout.touch_up import whole_photo_rgba
+
+    canvas = whole_photo_rgba(cutout)
+    rgba = np.asarray(canvas, dtype=np.float32)
     photo, alpha = rgba[..., :3], rgba[..., 3:] / 255.0
-    base = np.asarray(checkerboard(cutout.rgba.size), dtype=np.float32)
+    base = np.asarray(checkerboard(canvas.size), dtype=np.float32)
     ghost = GHOST_OPACITY * photo + (1.0 - GHOST_OPACITY) * base
     out = alpha * photo + (1.0 - alpha) * ghost
     return Image.fromarray(np.clip(np.rint(out), 0, 255).astype(np.uint8), "RGB")

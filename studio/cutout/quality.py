@@ -12,6 +12,8 @@ import numpy as np
 from PIL import Image
 
 from studio.layers import Cutout
+from studio.notes import Note
+from studio.presets import Platform
 from studio.recipe import Recipe
 
 LOST_AREA = 0.06  # share of the model's product area the refinement may drop before we warn
@@ -46,31 +48,48 @@ def lost_parts(model_mask: Image.Image, refined: Image.Image, lang: str = "en") 
     )
 
 
-def upscale_factor(cutout: Cutout, recipe: Recipe, platform_id: str) -> float:
-    """Product pixels per photo pixel on this platform's poster."""
+def product_upscale(cutout: Cutout, recipe: Recipe, platform: Platform) -> float:
+    """Product pixels per photo pixel on this platform's poster, placed as `recipe` places it.
+
+    The one computation of the upscale: the cut-out tab asks it with the session's recipe, the
+    render with the recipe it placed the product by (a smaller product when the copy needed room)."""
     from studio.pipeline import resolve_placement
-    from studio.presets import get_platform
     from studio.scene.placement import product_rect
 
-    platform = get_platform(platform_id)
     placement = resolve_placement(cutout, recipe, platform)
     _rect, factor = product_rect(cutout.box, placement, platform.size)
     return float(factor)
 
 
-def upscale_warnings(
-    cutout: Cutout, recipe: Recipe, platforms: Sequence[str] | None = None, lang: str = "en"
-) -> list[str]:
-    """One line per platform that must upscale the product more than ~2× (for the cutout and export tabs)."""
+def upscale_factor(cutout: Cutout, recipe: Recipe, platform_id: str) -> float:
+    """`product_upscale` for a platform by id."""
+    from studio.presets import get_platform
+
+    return product_upscale(cutout, recipe, get_platform(platform_id))
+
+
+def upscale_note(platform_id: str, factor: float) -> Note | None:
+    """The warning for a product blown up more than ~2× (a Note: the UI words it in the seller's language)."""
     from studio.export.poster_rows import UPSCALE_WARN
 
-    out = []
-    for pid in platforms if platforms is not None else recipe.export.platforms:
-        factor = upscale_factor(cutout, recipe, pid)
-        if factor > UPSCALE_WARN:
-            out.append(
-                f"{pid}: 商品图要放大 {factor:.1f} 倍，可能发虚；请换更大的原图。"
-                if lang == "zh"
-                else f"{pid}: the product is upscaled {factor:.1f}× and may look blurry; a larger photo will look sharper."
-            )
-    return out
+    if factor <= UPSCALE_WARN:
+        return None
+    shown = f"{factor:.1f}"
+    return Note(
+        "upscale",
+        platform_id,
+        f"{platform_id}: the product is upscaled {shown}× and may look blurry; a larger photo will look sharper.",
+        params=(("factor", shown),),
+    )
+
+
+def upscale_notes(cutout: Cutout, recipe: Recipe, platforms: Sequence[str] | None = None) -> list[Note]:
+    """One note per platform that must upscale the product more than ~2× (for the cutout and export tabs)."""
+    pids = platforms if platforms is not None else recipe.export.platforms
+    notes = (upscale_note(pid, upscale_factor(cutout, recipe, pid)) for pid in pids)
+    return [n for n in notes if n is not None]
+
+
+def upscale_warnings(cutout: Cutout, recipe: Recipe, platforms: Sequence[str] | None = None) -> list[str]:
+    """`upscale_notes` as the core's English lines (the UI words the notes by code)."""
+    return [n.message for n in upscale_notes(cutout, recipe, platforms)]

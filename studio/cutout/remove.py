@@ -141,4 +141,10 @@ def crop_to_product(rgba: Image.Image, margin: float, source_sha256: str = "") -
     cropped = Image.new("RGBA", (crop[2] - crop[0], crop[3] - crop[1]), (0, 0, 0, 0))
     inside = (max(0, crop[0]), max(0, crop[1]), min(rgba.width, crop[2]), min(rgba.height, crop[3]))
     cropped.paste(rgba.crop(inside), (inside[0] - crop[0], inside[1] - crop[1]))
-    return Cutout(rgba=cropped, box=(pad, pad, pad + x1 - x0, pad + y1 - y0), source_sha256=source_sha256)
+    return Cutout(
+        rgba=cropped,
+        box=(pad, pad, pad + x1 - x0, pad + y1 - y0),
+        source_sha256=source_sha256,
+        photo=rgba.convert("RGB"),
+        origin=(crop[0], crop[1]),
+    )

@@ -15,6 +15,7 @@ from PIL import Image
 
 from studio.errors import StudioError
 from studio.layers import Cutout
+from studio.recipe import Box
 
 HISTORY_LIMIT = 30  # undo steps kept; older ones are dropped first
 
@@ -101,3 +102,68 @@ class MaskHistory:
 
     def undo(self) -> "MaskHistory":
         return MaskHistory(self.masks[:-1]) if self.can_undo else self
+
+
+# ---- the brush on the whole photo ------------------------------------------------------------------------------
+def brush_canvas(cutout: Cutout) -> Box:
+    """The box, in photo pixels, the brush paints on: the whole photo and the crop together
+    (the crop's margin may reach past the photo). Just the crop when the photo is not known."""
+    cw, ch = cutout.rgba.size
+    ox, oy = cutout.origin
+    if cutout.photo is None:
+        return (ox, oy, ox + cw, oy + ch)
+    pw, ph = cutout.photo.size
+    return (min(0, ox), min(0, oy), max(pw, ox + cw), max(ph, oy + ch))
+
+
+def whole_photo_rgba(cutout: Cutout) -> Image.Image:
+    """RGBA over `brush_canvas`: the photo's pixels with alpha 0, the cut-out (colour and mask) in its place."""
+    cx0, cy0, cx1, cy1 = brush_canvas(cutout)
+    canvas = Image.new("RGBA", (cx1 - cx0, cy1 - cy0), (0, 0, 0, 0))
+    if cutout.photo is not None:
+        photo = cutout.photo.convert("RGBA")
+        photo.putalpha(0)
+        canvas.paste(photo, (-cx0, -cy0))
+    canvas.paste(cutout.rgba.convert("RGBA"), (cutout.origin[0] - cx0, cutout.origin[1] - cy0))
+    return canvas
+
+
+def _margin(cutout: Cutout) -> int:
+    """The breathing room the crop keeps around the product (the smallest side's)."""
+    x0, y0, x1, y1 = cutout.box
+    w, h = cutout.rgba.size
+    return max(0, min(x0, y0, w - x1, h - y1))
+
+
+def paint_on_photo(cutout: Cutout, *, add: Image.Image | None = None, erase: Image.Image | None = None) -> Cutout:
+    """Brush strokes over the whole photo (sized like `brush_canvas`, or scaled to it): painting
+    "add" outside the crop grows the crop so that part of the photo comes back in the product.
+    Erasing never shrinks the crop, as within the crop."""
+    canvas = whole_photo_rgba(cutout)
+    mask = canvas.getchannel("A")
+    if add is not None:
+        mask = apply_stroke(mask, add, "add")
+    if erase is not None:
+        mask = apply_stroke(mask, erase, "erase")
+    from studio.cutout.remove import product_box
+
+    tight = product_box(mask)
+    if tight is None:
+        raise StudioError("That would erase the whole product.", hint="Undo the last stroke.")
+    cx0, cy0, _, _ = brush_canvas(cutout)
+    ox, oy = cutout.origin[0] - cx0, cutout.origin[1] - cy0  # the old crop, in canvas pixels
+    cw, ch = cutout.rgba.size
+    pad = _margin(cutout)
+    # the crop grows only on a side the product now reaches past, keeping the margin there, so
+    # strokes inside the crop land where they were painted
+    crop = (
+        ox if tight[0] >= ox else tight[0] - pad,
+        oy if tight[1] >= oy else tight[1] - pad,
+        ox + cw if tight[2] <= ox + cw else tight[2] + pad,
+        oy + ch if tight[3] <= oy + ch else tight[3] + pad,
+    )
+    canvas.putalpha(mask)
+    rgba = Image.new("RGBA", (crop[2] - crop[0], crop[3] - crop[1]), (0, 0, 0, 0))
+    rgba.paste(canvas, (-crop[0], -crop[1]))
+    box = (tight[0] - crop[0], tight[1] - crop[1], tight[2] - crop[0], tight[3] - crop[1])
+    return replace(cutout, rgba=rgba, box=box, origin=(crop[0] + cx0, crop[1] + cy0))

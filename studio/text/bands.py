@@ -3,19 +3,22 @@
 A template group with `"band": "accent" | "dark" | "light"` gets a full-width band behind the
 elements placed for it (only on full-width groups, never over the product). The band is its
 own layer, first in the stack; the copy is then painted against the banded pixels, so its
-colours and plates are chosen for the band, not for the scene under it.
+colours and plates are chosen for the band, not for the scene under it. Like a button, a band
+keeps ≥ 3:1 against the scene behind it (a seller's explicit accent is kept as it is).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 from studio.layers import TextLayer
 from studio.recipe import Box
 from studio.text.contrast import RGB
 from studio.text.elements import DEFAULT_ACCENT
+from studio.text.paint import pill_fill
 from studio.text.plan import Plan, expand
 from studio.text.space import intersects
 
@@ -53,8 +56,10 @@ def draw_bands(
                 for b in boxes
             ]
         )
+        pieces = [p for p in pieces if not intersects(p, product_box)]
         colour = (accent or DEFAULT_ACCENT) if kind == "accent" else BAND_COLOURS.get(kind, BAND_COLOURS["dark"])
-        for j, piece in enumerate(p for p in pieces if not intersects(p, product_box)):
+        colour = pill_fill(colour, _ground(background, pieces), keep=kind == "accent" and accent is not None)
+        for j, piece in enumerate(pieces):
             rgba = Image.new("RGBA", (piece[2] - piece[0], piece[3] - piece[1]), (*colour, 255))
             if banded is background:
                 banded = background.copy()
@@ -63,3 +68,10 @@ def draw_bands(
                 TextLayer(name=f"band_{i + 1}" + (f"_{j + 1}" if len(pieces) > 1 else ""), rgba=rgba, box=piece)
             )
     return layers, banded
+
+
+def _ground(background: Image.Image, pieces: list[Box]) -> np.ndarray:
+    """The scene's pixels under the band's pieces, (n, 3), before the band is drawn."""
+    rgb = np.asarray(background.convert("RGB"))
+    parts = [rgb[y0:y1, x0:x1].reshape(-1, 3) for x0, y0, x1, y1 in pieces]
+    return np.concatenate(parts) if parts else np.zeros((0, 3), dtype=np.uint8)

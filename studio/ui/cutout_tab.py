@@ -150,7 +150,7 @@ def build_cutout_tab(ctx: UiContext) -> None:
         from studio.ui.handlers import touch_up as paint
 
         session, lang = ensure(session), lang_of(lang)
-        strokes = _strokes(edit_value, session.cutout.rgba.size) if session.cutout is not None else None
+        strokes = _strokes(edit_value, _brush_size(session.cutout)) if session.cutout is not None else None
         done = paint(ctx, session, strokes, brush_mode, lang)
         cutout = session.cutout
         return cutout.rgba, _preview(cutout, bg), _describe(cutout, lang), _editor_value(cutout), session, done
@@ -215,6 +215,14 @@ def _editor_value(cutout) -> dict[str, Any]:
 
     view = touch_up_view(cutout)
     return {"background": view, "layers": [], "composite": view}
+
+
+def _brush_size(cutout) -> tuple[int, int]:
+    """The brush view's size: the whole photo with the crop (strokes are painted over it)."""
+    from studio.cutout import brush_canvas
+
+    x0, y0, x1, y1 = brush_canvas(cutout)
+    return (x1 - x0, y1 - y0)
 
 
 def _describe(cutout, lang) -> str:

@@ -29,12 +29,16 @@ NOTE_WORDS = {  # the core's notes by code, in Chinese (English: the core's own 
     "scene_fallback": "AI 场景需要 GPU 配置（sd15/sdxl）；此海报改用影棚背景。",
     "copy_missing": "文案无法排进这张海报：请缩短文字或换一个版式。",
     "lost_parts": "精修后的轮廓丢掉了模型找到的一部分商品（可能是瓶盖或把手）：请用画笔把它补回来。",
+    "upscale": "{element}：商品图要放大 {factor} 倍，可能发虚；请换更大的原图。",
 }
 
 
 def note_text(note: Any, lang: str) -> str:
     """A studio.notes.Note in the seller's language."""
-    return NOTE_WORDS.get(note.code, note.message) if lang == "zh" else note.message
+    words = NOTE_WORDS.get(note.code) if lang == "zh" else None
+    if words is None:
+        return note.message
+    return words.format(element=note.element, **dict(getattr(note, "params", ())))
 
 
 def _need_cutout(ctx: UiContext, session: StudioSession, lang: str) -> None:
@@ -88,23 +92,24 @@ def remove_background(
 
 def cutout_warnings(session: StudioSession, lang: str) -> list[str]:
     """What is wrong with the cut-out: a part the refinement lost, and the platforms that must blow it up."""
-    from studio.cutout.quality import upscale_warnings
+    from studio.cutout.quality import upscale_notes
 
     if session.cutout is None:
         return []
-    lost = [note_text(n, lang) for n in session.cutout.warnings]
-    return list(dict.fromkeys(lost + upscale_warnings(session.cutout, session.recipe, None, lang)))
+    notes = [*session.cutout.warnings, *upscale_notes(session.cutout, session.recipe)]
+    return list(dict.fromkeys(note_text(n, lang) for n in notes))
 
 
 def touch_up(ctx: UiContext, session: StudioSession, strokes: Image.Image | None, mode: str, lang: str) -> str:
-    """Paint product back ("add") or erase background with the brush strokes (an L mask in cut-out pixels)."""
-    from studio.cutout import apply_touch_up
+    """Paint product back ("add") or erase background with the brush strokes (an L mask over the whole
+    photo, `brush_canvas`): a part the crop left out can be painted back and the crop grows."""
+    from studio.cutout import paint_on_photo
 
     _need_cutout(ctx, session, lang)
     if strokes is None:
         raise StudioError(ctx.tr.text("no_strokes", lang))
     kwargs = {"add": strokes} if mode == "add" else {"erase": strokes}
-    session.set_cutout(apply_touch_up(session.cutout, **kwargs))
+    session.set_cutout(paint_on_photo(session.cutout, **kwargs))
     return ctx.tr.text("brush_applied_add" if mode == "add" else "brush_applied_erase", lang, n=len(session.undo_stack))
 
 

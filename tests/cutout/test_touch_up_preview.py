@@ -82,3 +82,42 @@ def test_previews(bottle_cutout: Cutout, artifacts_dir: Path) -> None:
     assert outs["white"].getpixel(centre) == outs["black"].getpixel(centre)  # the product is opaque there
     with pytest.raises(StudioError):
         preview(bottle_cutout, "purple")  # type: ignore[arg-type]
+
+
+def test_brush_paints_back_a_part_outside_the_crop() -> None:
+    """A perfume whose cap the mask lost: the crop is the body only; painting "keep" over the cap in
+    the whole-photo brush view grows the cut-out and brings the photo's own cap pixels in."""
+    from studio.cutout import brush_canvas, crop_to_product, paint_on_photo, touch_up_view
+
+    photo = Image.new("RGB", (300, 400), (200, 200, 200))
+    draw = ImageDraw.Draw(photo)
+    draw.rectangle((100, 200, 200, 380), fill=(40, 90, 160))  # the bottle
+    draw.rectangle((130, 40, 170, 90), fill=(210, 170, 30))  # its cap, far above the body
+    mask = Image.new("L", photo.size, 0)
+    ImageDraw.Draw(mask).rectangle((100, 200, 200, 380), fill=255)  # the model lost the cap
+    rgba = photo.convert("RGBA")
+    rgba.putalpha(mask)
+    cutout = crop_to_product(rgba, 0.05)
+    assert cutout.origin[1] > 90  # the cap is outside the crop: the old brush could not reach it
+    x0, y0, x1, y1 = brush_canvas(cutout)
+    view = touch_up_view(cutout)
+    assert view.size == (x1 - x0, y1 - y0) and (x0, y0) == (0, 0)  # the whole photo to paint on
+    assert view.getpixel((150, 60)) != (200, 200, 200)  # the cap shows (faded) where it is
+
+    stroke = Image.new("L", view.size, 0)
+    ImageDraw.Draw(stroke).rectangle((130, 40, 170, 90), fill=255)
+    painted = paint_on_photo(cutout, add=stroke)
+
+    ox, oy = painted.origin
+    bx0, by0, bx1, by1 = painted.box
+    assert (bx0 + ox, by0 + oy, bx1 + ox, by1 + oy) == (100, 40, 201, 381)  # the box holds cap and body
+    cap = painted.rgba.getpixel((150 - ox, 60 - oy))
+    assert cap == (210, 170, 30, 255)  # the photo's own cap pixels, kept
+    body = painted.rgba.getpixel((150 - ox, 300 - oy))
+    assert body == (40, 90, 160, 255)
+    assert painted.rgba.getpixel((95 - ox, 300 - oy))[3] == 0  # the background beside it stays out
+    assert painted.rgba.height > cutout.rgba.height and painted.box[1] == cutout.box[1]  # same margin
+
+    # erasing outside what is kept changes nothing and never shrinks the crop
+    erased = paint_on_photo(painted, erase=Image.new("L", touch_up_view(painted).size, 0))
+    assert erased.rgba.size == painted.rgba.size and erased.origin == painted.origin

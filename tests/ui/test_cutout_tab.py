@@ -188,23 +188,45 @@ def _stroke(path: Path, size: tuple[int, int], box: tuple[int, int, int, int]) -
     return path
 
 
+def _offset_in_view(view: np.ndarray, cutout: np.ndarray) -> tuple[int, int]:
+    """Where the cut-out's top-left lies in the whole-photo brush view: its opaque pixels show there
+    at full strength (the editor's image is lossy, so the best match, not an exact one)."""
+    h, w = cutout.shape[:2]
+    vh, vw = view.shape[:2]
+    opaque = np.argwhere(cutout[..., 3] == 255)
+    cost = np.zeros((vh - h + 1, vw - w + 1))
+    for y, x in opaque[:: max(1, len(opaque) // 40)][:40]:
+        diff = np.abs(view.astype(int) - cutout[y, x, :3].astype(int)).sum(axis=2)
+        cost += diff[y : y + vh - h + 1, x : x + vw - w + 1]
+    oy, ox = np.unravel_index(int(np.argmin(cost)), cost.shape)
+    return int(ox), int(oy)
+
+
 def test_brush_adds_erases_and_undo_restores(client, photos, tmp_path, artifacts_dir_module):
     from gradio_client import handle_file
 
     original, _ = cut(client, photos["coffee"])
     h, w = original.shape[:2]
     a = original[..., 3]
+    with Image.open(client.predict("checker", api_name="/undo_touch_up")[3]["background"]) as im:
+        view = np.asarray(im.convert("RGB"))  # the brush paints on the whole photo, not just the crop
+    vh, vw = view.shape[:2]
+    ox, oy = _offset_in_view(view, original)
+    assert (vw, vh) != (w, h)  # the photo reaches past the crop
     ys, xs = np.nonzero(a == 255)
     cy, cx = int(np.median(ys)), int(np.median(xs))  # inside the product
-    erase_box = (cx - 6, cy - 6, cx + 6, cy + 6)
-    add_box = (0, 0, 5, 5)  # the crop margin's corner, transparent after the cutout
+    erase_box = (ox + cx - 6, oy + cy - 6, ox + cx + 6, oy + cy + 6)
+    add_box = (ox, oy, ox + 5, oy + 5)  # the crop margin's corner, transparent after the cutout
     assert a[cy, cx] == 255 and a[:6, :6].max() == 0
+    # a part outside the crop, beside it in the photo
+    out_box = (ox - 12, oy + cy, ox - 8, oy + cy + 4) if ox >= 12 else (ox + w + 8, oy + cy, ox + w + 12, oy + cy + 4)
+    assert 0 <= out_box[0] and out_box[2] < vw
 
     background = tmp_path / "view.png"
-    Image.new("RGB", (w, h), "white").save(background)
+    Image.new("RGB", (vw, vh), "white").save(background)
 
     def brush(mode: str, box: tuple[int, int, int, int], name: str) -> tuple[np.ndarray, str]:
-        layer = _stroke(tmp_path / f"{name}.png", (w, h), box)
+        layer = _stroke(tmp_path / f"{name}.png", (vw, vh), box)
         value = {
             "background": handle_file(str(background)),
             "layers": [handle_file(str(layer))],
@@ -218,19 +240,23 @@ def test_brush_adds_erases_and_undo_restores(client, photos, tmp_path, artifacts
     assert erased[cy, cx, 3] == 0 and "1" in message
     added, message = brush("add", add_box, "add")
     assert added[2, 2, 3] == 255 and added[cy, cx, 3] == 0 and "2" in message
-    assert added.shape == original.shape  # the crop stays: strokes keep landing where they were painted
+    assert added.shape == original.shape  # painting inside the crop keeps it
     assert (added[2, 2, :3] == original[2, 2, :3]).all()  # adding brings back the photo's own pixels
-    Image.fromarray(added).save(artifacts_dir_module / "brushed.png")
+    grown, message = brush("add", out_box, "outside")
+    assert grown.shape[1] > original.shape[1] and "3" in message  # the crop grew to hold the painted part
+    Image.fromarray(grown).save(artifacts_dir_module / "brushed.png")
 
+    undone, _p, _s, editor, message = client.predict("checker", api_name="/undo_touch_up")
+    assert np.array_equal(np.asarray(Image.open(undone)), added)
     once, _p, _s, editor, message = client.predict("checker", api_name="/undo_touch_up")
     assert np.array_equal(np.asarray(Image.open(once)), erased)
     twice, _p, _s, editor, message = client.predict("checker", api_name="/undo_touch_up")
     assert np.array_equal(np.asarray(Image.open(twice))[..., 3], a)  # back to the cutout as made
     again, _p, _s, editor, message = client.predict("checker", api_name="/undo_touch_up")
     assert np.array_equal(np.asarray(Image.open(again))[..., 3], a)  # nothing left to undo: unchanged
-    with Image.open(editor["background"]) as view:  # the editor shows the cutout to paint on
-        assert view.size == (w, h)
-        view.convert("RGB").save(artifacts_dir_module / "brush_view.png")
+    with Image.open(editor["background"]) as shown:  # the editor shows the whole photo to paint on
+        assert shown.size == (vw, vh)
+        shown.convert("RGB").save(artifacts_dir_module / "brush_view.png")
 
 
 def test_white_background_file_is_2000_square_and_passes(client, photos, artifacts_dir_module):

@@ -282,3 +282,29 @@ def test_font_upload_is_a_plain_handler_per_session(app) -> None:
     if not shared.settings.uploads_allowed:
         with pytest.raises(StudioError):
             add_session_font(shared, {}, bundled_font_path(), "zh")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_export_upscale_note_is_worded_like_the_cutout_tab_with_the_same_factor(lang) -> None:
+    """One computation and one wording: the cut-out tab and the export say the same factor for the same
+    photo and platform, and the export's note is Chinese in the Chinese UI."""
+    from studio.models import ModelManager
+    from studio.pipeline import SceneCache, render_poster
+    from studio.ui.handlers import cutout_warnings, note_text
+    from studio.ui.session import StudioSession
+
+    models = ModelManager(Settings(profile="none", open_browser=False))
+    session = StudioSession()
+    session.cutout = make_bottle_cutout(60, 130)  # a small photo: 5.04× on a Taobao main image
+    platforms = ["taobao_main", "amazon_main"]
+    session.recipe = session.recipe.model_copy(
+        update={"export": session.recipe.export.model_copy(update={"platforms": platforms})}
+    )
+    in_tab = cutout_warnings(session, lang)
+    for pid in platforms:
+        poster = render_poster(models, session.cutout, session.recipe, pid, cache=SceneCache())
+        said = [note_text(n, lang) for n in poster.notes if n.code == "upscale"]
+        assert len(said) == 1 and said[0] in in_tab, (said, in_tab)  # the same line, so the same factor
+        assert f"{poster.upscale:.1f}" in said[0]
+        if lang == "zh":
+            assert "upscaled" not in said[0] and "放大" in said[0], said
