@@ -228,12 +228,12 @@ def _seller_preprocess(original: Callable[[Any], Any], settings: Settings) -> Ca
 
 
 def register_form(ctx: UiContext, form_cls: Any, widgets: list[Any], *, views: dict[str, Any] | None = None) -> None:
-    """A tab's form widgets (in `form_cls.WIDGETS` order): every change is written into the session recipe,
+    """A tab's form widgets (in `form_cls.widgets()` order): every change is written into the session recipe,
     and reopen / reload fill them back from it (app.py). `views`: result components a reopen clears."""
     from studio.ui.forms import sync_form
     from studio.ui.session import ensure
 
-    assert len(widgets) == len(form_cls.WIDGETS), form_cls.__name__
+    assert len(widgets) == len(form_cls.widgets()), form_cls.__name__
     ctx.extra.setdefault("forms", {})[form_cls.TAB] = (form_cls, list(widgets))
     ctx.extra.setdefault("views", {}).update(views or {})
     if ctx.session is None:  # a tab built alone without a session (never in the app)

@@ -2,7 +2,7 @@
 
 A form never rebuilds the recipe: `apply` returns the recipe with only the fields the tab
 shows changed (depth control, vertical copy, currency, accent colour… survive), and
-`of` reads a recipe back into widget values (reopen, reload). Widget order = `WIDGETS`.
+`of` reads a recipe back into widget values (reopen, reload). Widget order = the dataclass field order.
 No gradio here: tests build and apply forms without a UI.
 """
 
@@ -20,16 +20,20 @@ MAX_STYLES = 3
 
 
 class _Form:
-    WIDGETS: ClassVar[tuple[str, ...]] = ()
     TAB: ClassVar[str] = ""
 
     @classmethod
+    def widgets(cls) -> tuple[str, ...]:
+        """The form's widgets, in field order: the dataclass fields are the one list that names them."""
+        return tuple(f.name for f in fields(cls))  # type: ignore[arg-type]  # subclasses are dataclasses
+
+    @classmethod
     def from_values(cls, *values: Any) -> Any:
-        """The form from its widgets' values, in WIDGETS order (missing trailing values: defaults)."""
-        return cls(**dict(zip(cls.WIDGETS, values)))  # type: ignore[call-arg]
+        """The form from its widgets' values, in field order (missing trailing values: defaults)."""
+        return cls(**dict(zip(cls.widgets(), values)))  # type: ignore[call-arg]
 
     def widget_values(self) -> list[Any]:
-        return [getattr(self, name) for name in self.WIDGETS]
+        return [getattr(self, name) for name in self.widgets()]
 
     def extras(self) -> dict[str, Any]:
         """Values that are not recipe fields (kept in the session for a reload)."""
@@ -54,15 +58,6 @@ def _keep_auto(old: Any, new: Any, auto_value: Any) -> Any:
 @dataclass
 class CutoutForm(_Form):
     TAB: ClassVar[str] = "cutout"
-    WIDGETS: ClassVar[tuple[str, ...]] = (
-        "model",
-        "edge_shift",
-        "feather",
-        "keep_main",
-        "fill_holes",
-        "decontaminate",
-        "alpha_matting",
-    )
     model: str = "u2netp"
     edge_shift: int = 0
     feather: float = 0.0
@@ -96,26 +91,6 @@ class CutoutForm(_Form):
 @dataclass
 class SceneForm(_Form):
     TAB: ClassVar[str] = "scene"
-    WIDGETS: ClassVar[tuple[str, ...]] = (
-        "preset",
-        "backdrop",
-        "prompt",
-        "seed",
-        "n_variants",
-        "center_x",
-        "floor_y",
-        "scale",
-        "rotation",
-        "shadow",
-        "reflection",
-        "negative",
-        "steps",
-        "guidance",
-        "control_strength",
-        "control_start",
-        "control_end",
-        "preview_platform",
-    )
     preset: str = "marble_counter"
     backdrop: str = "auto"
     prompt: str = ""
@@ -203,7 +178,6 @@ class SceneForm(_Form):
 @dataclass
 class StyleForm(_Form):
     TAB: ClassVar[str] = "style"
-    WIDGETS: ClassVar[tuple[str, ...]] = ("name_1", "name_2", "name_3", "weight_1", "weight_2", "weight_3")
     name_1: str = ""
     name_2: str = ""
     name_3: str = ""
@@ -230,19 +204,6 @@ class StyleForm(_Form):
 @dataclass
 class CopyForm(_Form):
     TAB: ClassVar[str] = "copy"
-    WIDGETS: ClassVar[tuple[str, ...]] = (
-        "headline",
-        "subline",
-        "points",
-        "price",
-        "original_price",
-        "badge",
-        "cta",
-        "layout",
-        "font",
-        "preview_platform",
-        "logo",
-    )
     headline: str = ""
     subline: str = ""
     points: str = ""  # one selling point per line
@@ -296,23 +257,6 @@ class CopyForm(_Form):
 @dataclass
 class ExportForm(_Form):
     TAB: ClassVar[str] = "export"
-    WIDGETS: ClassVar[tuple[str, ...]] = (
-        "platforms",
-        "n_variants",
-        "factor",
-        "values",
-        "sku",
-        "file_format",
-        "ai_label",
-        "scenes",
-        "styles",
-        "headlines",
-        "layouts",
-        "grid_first",
-        "grid_second",
-        "c2pa",
-        "producer",
-    )
     platforms: list[str] = field(default_factory=lambda: ["taobao_main"])
     n_variants: int = 2
     factor: str = "seed"
