@@ -197,17 +197,6 @@ class Settings:
         return explicit or DEFAULT_MODELS.get(self.profile, {}).get(role, "")
 
 
-def cuda_available() -> bool:
-    """True when torch is installed and sees a CUDA device. Imports torch lazily."""
-    if os.environ.get("STUDIO_FORCE_CPU"):
-        return False
-    try:
-        import torch
-    except ImportError:
-        return False
-    return bool(torch.cuda.is_available())
-
-
 def parse_auth(value: str | None) -> tuple[tuple[str, str], ...] | None:
     """`USER:PASS`, or the path of a file of `USER:PASS` lines (one account each)."""
     if not value:
