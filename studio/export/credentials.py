@@ -24,10 +24,14 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from studio.errors import StudioError
+
+if TYPE_CHECKING:  # cryptography comes with c2pa-python, imported only when signing
+    from cryptography import x509
 from studio.export.atomic import write_bytes_atomic
 from studio.export.xmp import _IPTC
 
@@ -75,6 +79,23 @@ def load_credential(cert: Path | None, key: Path | None, data_dir: Path) -> Cred
     return made
 
 
+def _signing_key_usage(*, certifies: bool) -> x509.KeyUsage:
+    """Signing only; the root may also certify keys and sign revocation lists."""
+    from cryptography import x509
+
+    return x509.KeyUsage(
+        digital_signature=True,
+        key_cert_sign=certifies,
+        crl_sign=certifies,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
 def make_local_credential(name: str = "Poster Studio local signer") -> Credential:
     """A local root CA and an ES256 signing certificate it issued, shaped as C2PA's certificate profile asks."""
     from cryptography import x509
@@ -105,20 +126,7 @@ def make_local_credential(name: str = "Poster Studio local signer") -> Credentia
         .not_valid_before(now)
         .not_valid_after(now + _dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                key_cert_sign=True,
-                crl_sign=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_signing_key_usage(certifies=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
         .sign(root_key, hashes.SHA256())
     )
@@ -131,20 +139,7 @@ def make_local_credential(name: str = "Poster Studio local signer") -> Credentia
         .not_valid_before(now)
         .not_valid_after(now + _dt.timedelta(days=1825))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                key_cert_sign=False,
-                crl_sign=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_signing_key_usage(certifies=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
