@@ -27,6 +27,17 @@ class BoundedCache:
     def __len__(self) -> int:
         return len(self._items)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __getitem__(self, key: object) -> Any:
+        with self._lock:
+            self._items.move_to_end(key)  # KeyError when absent, like a dict
+            return self._items[key]
+
+    def __setitem__(self, key: object, value: object) -> None:
+        self.put(key, value)
+
     @property
     def total_bytes(self) -> int:
         return sum(self._weights.values())

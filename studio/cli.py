@@ -208,6 +208,7 @@ def _validated(part, updates: dict):
 
 
 def _cmd_cutout(args: argparse.Namespace) -> int:
+    from studio.budgets import check_count, check_images
     from studio.cutout import cutout_batch, write_cutouts, zip_cutouts
     from studio.imageio import load_image
     from studio.models import ModelManager
@@ -215,7 +216,10 @@ def _cmd_cutout(args: argparse.Namespace) -> int:
 
     settings = _cutout_settings(CutoutSettings(), args)
     models = ModelManager(_settings(args))
-    loaded = [load_image(Path(p)) for p in args.images]  # every photo is checked before any work
+    budgets = models.settings.budgets  # the same budgets as the app's batch cut-out
+    check_count("batch_photos", len(args.images), budgets)
+    check_images([Path(p) for p in args.images], budgets)
+    loaded = [load_image(Path(p), max_pixels=budgets.image_pixels) for p in args.images]  # all checked before any work
     cutouts = cutout_batch(loaded, settings, models, progress=_progress_line)
     paths = write_cutouts(cutouts, [item.name for item in loaded], args.out)
     for path in paths:
@@ -317,11 +321,13 @@ def _cmd_poster(args: argparse.Namespace) -> int:
 
     if not 1 <= args.variants <= 26:
         raise StudioError("--variants must be between 1 and 26.")
+    from studio.budgets import budget_recipe, check_images
     from studio.imageio import load_image
 
-    base = build_recipe(args)
-    load_image(Path(args.product))  # an unreadable photo fails before anything else is said or done
     settings = _settings(args)
+    base = budget_recipe(build_recipe(args), settings.budgets, variants=args.variants)
+    check_images([Path(args.product)], settings.budgets)
+    load_image(Path(args.product), max_pixels=settings.budgets.image_pixels)  # an unreadable photo fails first
     models = ModelManager(settings)
     print(models.describe(), file=sys.stderr)
     saved_hash = base.source_sha256
@@ -355,10 +361,14 @@ def _cmd_presets(args: argparse.Namespace) -> int:
 
 
 def _cmd_ab_stats(args: argparse.Namespace) -> int:
+    from studio.budgets import check_csv_rows
     from studio.export.abtest import ab_stats, read_results_csv
+    from studio.settings import Settings
 
     path = Path(args.results)
-    rows = read_results_csv(_read_text(path))
+    text = _read_text(path)
+    check_csv_rows(text, Settings().budgets)  # rows counted before the CSV is parsed
+    rows = read_results_csv(text)
     options = {k: v for k, v in (("min_lift", args.min_lift), ("alpha", args.alpha)) if v is not None}
     if "alpha" in options and not 0 < options["alpha"] < 0.5:
         raise StudioError("--alpha must be between 0 and 0.5, e.g. 0.05.")

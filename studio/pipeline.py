@@ -102,7 +102,8 @@ class SceneCache:
     resized (the product is always placed fresh at the final size).
     """
 
-    scenes: dict[str, Scene] = field(default_factory=dict)
+    # Generated scenes (~10 MB each at 2000 px): bounded in bytes like the rest, the newest always kept.
+    scenes: BoundedCache = field(default_factory=lambda: _image_cache(24, 256))
     # Cheaper things worth keeping while a seller edits copy and exports again: procedural
     # backdrops and placed products, each bounded (least recently used goes first).
     backdrops: BoundedCache = field(default_factory=lambda: _image_cache(24, 192))
@@ -112,6 +113,11 @@ class SceneCache:
     busy_maps: BoundedCache = field(default_factory=lambda: BoundedCache(24))  # where copy would be hard to read
     # Product PSNR of written JPEGs, per quality and product pixels (see studio.export.fidelity.PsnrMemo).
     psnr: PsnrMemo = field(default_factory=PsnrMemo)
+
+    @property
+    def total_bytes(self) -> int:
+        """Pixel bytes this cache keeps alive (what the session store weighs it by)."""
+        return sum(c.total_bytes for c in (self.scenes, self.backdrops, self.placements, self.plains))
 
     def backdrop(self, preset: dict, size: tuple[int, int], seed: int) -> Image.Image:
         """The procedural backdrop for preset, size and seed (drawn once)."""
@@ -707,6 +713,6 @@ def cutout_from_photo(
     from studio.cutout import remove_background
     from studio.imageio import load_image
 
-    loaded = load_image(source, max_pixels=models.settings.max_image_pixels)  # type: ignore[arg-type]
+    loaded = load_image(source, max_pixels=models.settings.budgets.image_pixels)  # type: ignore[arg-type]
     cutout = remove_background(loaded.image, recipe.cutout, models, source_sha256=loaded.sha256, progress=progress)
     return cutout, recipe.model_copy(update={"source_sha256": loaded.sha256})

@@ -37,6 +37,52 @@ DEFAULT_MODELS: dict[str, dict[str, str]] = {
 }
 
 
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """How much one request, one user and the whole process may ask for; checked before any work.
+
+    studio/limits.py checks them (one function per kind of input); the README's limits table lists them.
+    0 means no limit. `LOCAL_BUDGETS` serve the seller's own computer, `PUBLIC_BUDGETS` anyone else.
+    """
+
+    image_pixels: int  # one image, from its header (Pillow's own guard refuses 2× this unread)
+    request_pixels: int  # all images of one request together (a photo and its logo, editor layers, a batch)
+    upload_bytes: int  # one uploaded file or `data:` URL (checked on its length, before base64 decoding)
+    ab_rows: int  # rows of one A/B results file
+    batch_photos: int  # photos in one batch cut-out
+    platforms_per_job: int  # after duplicates are dropped
+    posters_per_job: int  # variants × platforms
+    project_recipes: int  # recipes (variants) in one project file
+    project_cutouts: int  # cut-outs in one project file
+    copy_field_chars: int  # any one copy field, each selling point included
+    session_bytes: int  # pixels held by every session of this process together
+    session_idle_s: float  # a session untouched this long is dropped
+    gradio_sessions: int  # tabs whose state Gradio itself keeps (~350 KB each); the studio's store finds the rest
+    queued_jobs_per_user: int  # heavy jobs one user may have waiting or running at once
+    streams_per_client: int  # open event streams and heartbeats per client address
+    upload_bytes_per_user: int  # uploads one user may keep (a day's worth; older ones are swept)
+    upload_bytes_total: int  # Gradio's upload cache, everyone together
+    output_bytes_total: int  # the export folders, everyone together
+
+
+LOCAL_BUDGETS = Budgets(
+    image_pixels=40_000_000, request_pixels=80_000_000, upload_bytes=40 * MB, ab_rows=500, batch_photos=50,
+    platforms_per_job=12, posters_per_job=312, project_recipes=32, project_cutouts=32, copy_field_chars=120,
+    session_bytes=6 * 1024 * MB, session_idle_s=2 * 3600.0, gradio_sessions=10_000, queued_jobs_per_user=0, streams_per_client=0,
+    upload_bytes_per_user=0, upload_bytes_total=20 * 1024 * MB, output_bytes_total=20 * 1024 * MB,
+)  # fmt: skip
+# A Space, a share link, a log-in or a LAN address: strangers (or scripts) share one process and one GPU.
+PUBLIC_BUDGETS = Budgets(
+    image_pixels=25_000_000, request_pixels=40_000_000, upload_bytes=20 * MB, ab_rows=100, batch_photos=8,
+    platforms_per_job=6, posters_per_job=24, project_recipes=8, project_cutouts=8, copy_field_chars=120,
+    session_bytes=2 * 1024 * MB, session_idle_s=30 * 60.0, gradio_sessions=1000, queued_jobs_per_user=2, streams_per_client=8,
+    upload_bytes_per_user=200 * MB, upload_bytes_total=2 * 1024 * MB, output_bytes_total=4 * 1024 * MB,
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Settings:
     profile: ProfileName = "auto"
@@ -169,6 +215,16 @@ class Settings:
         if self.jobs_per_minute is not None:
             return self.jobs_per_minute
         return 10 if self.public else 0
+
+    @property
+    def budgets(self) -> Budgets:
+        """The budgets for this audience; an owner's explicit pixel, upload or variant limit can only tighten them."""
+        base = PUBLIC_BUDGETS if self.public else LOCAL_BUDGETS
+        return replace(
+            base,
+            image_pixels=min(base.image_pixels, int(self.max_image_pixels)),
+            upload_bytes=min(base.upload_bytes, int(self.max_upload_mb) * MB),
+        )
 
     def resolved(self) -> "Settings":
         """Turn `auto` into a concrete profile and record why."""

@@ -87,7 +87,7 @@ def test_launch_serves_no_extra_folders_and_blocks_the_repo(none_settings):
 
     kwargs = launch_kwargs(none_settings)
     assert kwargs["allowed_paths"] == [] and str(ROOT) in kwargs["blocked_paths"]
-    assert kwargs["max_file_size"] == f"{none_settings.max_upload_mb}mb" and kwargs["mcp_server"] is False
+    assert kwargs["max_file_size"] == none_settings.budgets.upload_bytes and kwargs["mcp_server"] is False
 
 
 def test_only_named_steps_are_public_endpoints(none_settings):

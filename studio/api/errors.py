@@ -59,6 +59,8 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
         "A/B 结果表无法使用，第一行应为：variant,impressions,clicks[,orders]。",
         "The A/B results cannot be used; the first line should be: variant,impressions,clicks[,orders].",
     ),
+    # A budget (studio/budgets.py): the message names what was too much and the limit.
+    "over_budget": ("{zh}", "{en}"),
     "invalid_input": ("输入无法使用。", "This input cannot be used."),
     "internal_error": ("服务器内部出错，请稍后重试。", "Something went wrong on our side; please try again."),
 }
@@ -93,6 +95,17 @@ def pick_language(requested: str | None, accept_language: str | None = None) -> 
         return "en"
     first = (accept_language or "").split(",")[0].strip().lower()
     return "zh" if first.startswith("zh") else "en"
+
+
+@contextmanager
+def budget_step(language: Language) -> Iterator[None]:
+    """A BudgetExceeded inside becomes ApiError("over_budget"), in the caller's language."""
+    from studio.budgets import BudgetExceeded
+
+    try:
+        yield
+    except BudgetExceeded as exc:
+        raise ApiError("over_budget", language, zh=exc.text("zh"), en=exc.text("en")) from None
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from studio.api.errors import ApiError, Language, api_step
+from studio.api.errors import ApiError, Language, api_step, budget_step
 from studio.errors import StudioError
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import RECIPE_VERSION, Recipe
@@ -124,6 +124,7 @@ def make_posters(
     cancel: CancelToken | None = None,
 ) -> PosterBatch:
     """The whole flow in one call: product photo (or RGBA cut-out) + recipe → zip, manifest, compliance, recipe."""
+    from studio.budgets import budget_recipe, check_images
     from studio.imageio import load_image
     from studio.pipeline import cutout_from_photo
 
@@ -139,8 +140,12 @@ def make_posters(
         raise ApiError("bad_variant_count", language, limit=limit)
     if product is None or product == "":
         raise ApiError("product_missing", language)
+    budgets = models.settings.budgets
+    with budget_step(language):  # counts and header sizes, before any decoding or looping
+        base = budget_recipe(base, budgets, variants=int(variants))
+        check_images([product, logo], budgets)
     with api_step("image_unreadable", language):  # a bad file fails before any model runs
-        load_image(product, max_pixels=models.settings.max_image_pixels)  # type: ignore[arg-type]
+        load_image(product, max_pixels=budgets.image_pixels)  # type: ignore[arg-type]
     try:
         cutout, base = cutout_from_photo(models, product, base, progress=lambda f, m: progress(0.2 * f, m))
     except StudioError as exc:

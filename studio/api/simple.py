@@ -10,13 +10,14 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from studio.api.errors import ApiError, Language, api_step
+from studio.api.errors import ApiError, Language, api_step, budget_step
 from studio.errors import StudioError
 
 if TYPE_CHECKING:
     from PIL import Image
 
     from studio.models import ModelManager
+    from studio.settings import Budgets
 
 MAX_COPY_CHARS = 2000  # far more than any poster carries; keeps the check cheap for any caller
 # The kinds of presets/ad_words.json, in Chinese (its own descriptions are English).
@@ -64,8 +65,13 @@ def remove_background(
         raise ApiError("recipe_invalid", language, detail=str(err.get("msg", "")), where=where) from None
     recipe = parse_recipe(Recipe(cutout=settings), language)
     check_choices(recipe, language)
+    from studio.budgets import check_images
+
+    budgets = models.settings.budgets
+    with budget_step(language):
+        check_images([photo], budgets)
     with api_step("image_unreadable", language):
-        loaded = load_image(photo, max_pixels=models.settings.max_image_pixels)  # type: ignore[arg-type]
+        loaded = load_image(photo, max_pixels=budgets.image_pixels)  # type: ignore[arg-type]
     try:
         cutout, _ = cutout_from_photo(models, photo, recipe)
     except StudioError as exc:
@@ -98,7 +104,7 @@ def check_copy(text: str, *, language: Language = "en") -> list[dict[str, Any]]:
     return findings
 
 
-def ab_stats(results_csv: str, *, language: Language = "en") -> dict[str, Any]:
+def ab_stats(results_csv: str, *, language: Language = "en", budgets: Budgets | None = None) -> dict[str, Any]:
     """The A/B analysis of a results table given as CSV text (variant, impressions, clicks[, orders])."""
     from studio.export.abtest import ab_stats as analyse
     from studio.export.abtest import read_results_csv
@@ -107,5 +113,10 @@ def ab_stats(results_csv: str, *, language: Language = "en") -> dict[str, Any]:
     # CSV text only, never a file name: a header line and at least one row always hold a line break.
     if "\n" not in text.strip():
         raise ApiError("results_invalid", language, detail="Give the CSV text: a header line and one row per variant.")
+    from studio.budgets import check_csv_rows
+    from studio.settings import PUBLIC_BUDGETS
+
+    with budget_step(language):  # rows counted before the CSV is parsed
+        check_csv_rows(text, budgets or PUBLIC_BUDGETS)
     with api_step("results_invalid", language):
         return analyse(read_results_csv(text))

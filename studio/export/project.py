@@ -13,13 +13,16 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from studio.errors import StudioError
 from studio.export.atomic import atomic_output
 from studio.recipe import Recipe
+
+if TYPE_CHECKING:
+    from studio.settings import Budgets
 
 # Version 2 stores cutouts under numbered member names and keeps the seller's own
 # names (any language, spaces, dots) only as display text in the index.
@@ -147,8 +150,10 @@ def _open_cutout(data: bytes, name: str) -> Image.Image:
     return image
 
 
-def open_project(path: Path) -> Project:
-    """Read a `.poster` file back; StudioError for anything that is not a sound project of ours."""
+def open_project(path: Path, budgets: Budgets | None = None) -> Project:
+    """Read a `.poster` file back; StudioError for anything that is not a sound project of ours.
+
+    `budgets`: the recipes and cut-outs it may list, counted from its index before any is read."""
     try:
         archive = zipfile.ZipFile(Path(path))
     except (OSError, zipfile.BadZipFile) as exc:
@@ -163,6 +168,11 @@ def open_project(path: Path) -> Project:
             raise StudioError(f"{Path(path).name} is not a Poster Studio project.")
         if int(index.get("version", 0)) > PROJECT_VERSION:
             raise StudioError("This project was saved by a newer Poster Studio.", hint="Update the studio to open it.")
+        if budgets is not None:
+            from studio.budgets import check_count
+
+            for kind, listed in (("project_cutouts", index.get("cutouts")), ("project_recipes", index.get("recipes"))):
+                check_count(kind, len(listed) if isinstance(listed, (list, dict, str)) else 0, budgets)
         cutouts = {}
         for name, member in _cutout_entries(index):
             cutouts[name] = _open_cutout(_read_member(archive, member), name)

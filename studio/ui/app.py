@@ -37,6 +37,9 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
     from studio.ui.style_tab import build_style_tab
 
     models = models or ModelManager(settings)
+    from studio.ui.session import STORE
+
+    STORE.configure(models.settings.budgets.session_bytes, models.settings.budgets.session_idle_s)
     tr = Translator(default="zh")
     ctx = UiContext(settings=models.settings, models=models, tr=tr)
     builders = {
@@ -144,7 +147,9 @@ def launch_kwargs(settings: Settings) -> dict:
         # Guessing is slowed per name (studio/auth.py); Gradio awaits the gate on each log-in.
         "auth": LoginGate(settings.auth).login if settings.auth else None,
         "inbrowser": settings.open_browser,
-        "max_file_size": f"{settings.max_upload_mb}mb",
+        "max_file_size": settings.budgets.upload_bytes,
+        # Gradio keeps ~350 KB per tab it has seen: bounded, so a flood of new tabs cannot fill memory.
+        "state_session_capacity": settings.budgets.gradio_sessions,
         # Serve only Gradio's own cache (uploads, outputs): no extra folders, and never the repo or the models.
         "allowed_paths": [],
         "blocked_paths": [str(REPO_ROOT), str(settings.cache_dir), str(settings.lora_dir)],

@@ -206,7 +206,16 @@ def _seller_preprocess(original: Callable[[Any], Any], settings: Settings) -> Ca
     import gradio as gr
     from PIL import Image
 
+    from studio.budgets import BudgetExceeded, check_images
+
     def preprocess(payload: Any) -> Any:
+        try:
+            # Sizes from lengths and headers first: a data: URL or an editor layer is never decoded over budget.
+            check_images(image_sources(payload, settings.budgets), settings.budgets)
+        except BudgetExceeded as exc:
+            raise gr.Error(str(exc), title="Too large · 太大", print_exception=False) from None
+        except StudioError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
         try:
             return original(payload)
         except gr.Error:
@@ -225,6 +234,36 @@ def _seller_preprocess(original: Callable[[Any], Any], settings: Settings) -> Ca
 
     preprocess._studio_guard = True  # type: ignore[attr-defined]
     return preprocess
+
+
+def image_sources(payload: Any, budgets: Any) -> list[Any]:
+    """The images in a Gradio image payload (an upload, or an editor's background, layers and composite):
+    a file path, or a `data:` URL's bytes once its length is within the upload limit."""
+    from studio.budgets import data_url_bytes
+
+    found: list[Any] = []
+
+    def walk(value: Any, depth: int = 0) -> None:
+        if value is None or depth > 4:
+            return
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item, depth + 1)
+            return
+        if hasattr(value, "model_dump") and not isinstance(value, dict):
+            value = value.model_dump()
+        if not isinstance(value, dict):
+            return
+        url, path = value.get("url"), value.get("path")
+        if isinstance(url, str) and url.startswith("data:"):
+            found.append(data_url_bytes(url, budgets))
+        elif isinstance(path, str) and path:
+            found.append(path)
+        for key in ("background", "layers", "composite"):
+            walk(value.get(key), depth + 1)
+
+    walk(payload)
+    return found
 
 
 def register_form(ctx: UiContext, form_cls: Any, widgets: list[Any], *, views: dict[str, Any] | None = None) -> None:

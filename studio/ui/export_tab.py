@@ -477,7 +477,9 @@ def build_export_tab(ctx: UiContext) -> None:
 
         if not file:
             return gr.update(), session
-        session, message = reopen(Path(getattr(file, "name", file)), ensure(session), lang_of(lang))
+        session, message = reopen(
+            Path(getattr(file, "name", file)), ensure(session), lang_of(lang), ctx.settings.budgets
+        )
         return message, session
 
     open_event = open_file.upload(
@@ -501,6 +503,9 @@ def build_export_tab(ctx: UiContext) -> None:
 
         if not file:
             return gr.update()
+        from studio.budgets import check_csv_file
+
+        check_csv_file(Path(getattr(file, "name", file)), ctx.settings.budgets)  # rows counted before parsing
         rows = read_results_csv(Path(getattr(file, "name", file)))  # handles GBK files from Chinese Excel
         return [[r["variant"], r["impressions"], r["clicks"], r.get("orders", 0) or 0] for r in rows]
 

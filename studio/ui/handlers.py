@@ -13,6 +13,7 @@ from typing import Any
 
 from PIL import Image
 
+from studio.budgets import budget_recipe, check_copy_text, check_count, check_images
 from studio.errors import StudioError
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import Recipe
@@ -155,7 +156,11 @@ def cutout_batch_zip(
     if not files:
         raise StudioError(ctx.tr.text("need_batch_photos", lang))
     settings = form.apply(Recipe()).cutout
-    loaded = [load_image(Path(getattr(f, "name", f)), max_pixels=ctx.settings.max_image_pixels) for f in files]
+    budgets = ctx.settings.budgets
+    paths = [Path(getattr(f, "name", f)) for f in files]
+    check_count("batch_photos", len(paths), budgets)
+    check_images(paths, budgets)  # every header, and the batch's pixels together, before any decoding
+    loaded = [load_image(p, max_pixels=budgets.image_pixels) for p in paths]
     cutouts = cutout_batch(loaded, settings, ctx.models, progress=progress)
     out = Path(tempfile.mkdtemp(prefix="cutouts-"))
     paths = write_cutouts(cutouts, [item.name for item in loaded], out)
@@ -278,6 +283,7 @@ def render_copy_preview(ctx: UiContext, session: StudioSession, form: CopyForm, 
 
     _need_cutout(ctx, session, lang)
     recipe = _apply(session, form)
+    check_copy_text(recipe.copy_text, ctx.settings.budgets)
     try:
         poster = render_poster(
             ctx.models, session.cutout, recipe, form.preview_platform or "taobao_main", cache=session.scene_cache
@@ -362,10 +368,12 @@ def export_posters(
         raise StudioError(ctx.tr.text("need_platform", lang))
     base = _apply(session, form)
     base = type(base).from_dict(base.model_dump())  # model_copy skips validation: check the SKU in the seller's words
+    base = budget_recipe(base, ctx.settings.budgets, variants=int(form.n_variants or 1))
     picks = {"scene": form.scenes, "style": form.styles, "copy": form.headlines, "layout": form.layouts}
     recipes, varied = variant_set(
         ctx, base, form.factor, form.grid_first, form.grid_second, int(form.n_variants or 1), form.values, picks, lang
     )
+    check_count("posters_per_job", len(recipes) * len(base.export.platforms), ctx.settings.budgets)
     out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
     result = make_posters(
         ctx.models,
@@ -422,6 +430,7 @@ def ab_results(
     except (TypeError, ValueError):
         raise StudioError(ctx.tr.text("ab_min_lift_bad", lang)) from None
     rows = _table_rows(table)
+    check_count("ab_rows", len(rows), ctx.settings.budgets)
     if all(str(r.get("orders", 0)).strip() in ("0", "0.0") for r in rows):
         rows = [{k: v for k, v in r.items() if k != "orders"} for r in rows]  # no orders typed: no CVR column
     stats = ab_stats(rows, min_lift=lift, design=design or "split")

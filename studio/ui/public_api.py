@@ -44,7 +44,7 @@ def register_public_api(ctx: UiContext) -> list[str]:
             raise RuntimeError(f"a UI event took the public API name {block_fn.api_name!r}; rename it")
         if block_fn.api_visibility == "public" and block_fn.api_name not in SESSION_ENDPOINTS:
             block_fn.api_visibility = "undocumented"
-    endpoints = [_make_posters(ctx), _remove_background(ctx), _check_copy(), _ab_stats()]
+    endpoints = [_make_posters(ctx), _remove_background(ctx), _check_copy(), _ab_stats(ctx)]
     for fn in endpoints:
         gr.api(fn, api_name=fn.__name__)
         block_fn = next(f for f in blocks.fns.values() if f.api_name == fn.__name__)
@@ -234,7 +234,7 @@ def _check_copy() -> Callable[..., Any]:
     return check_copy
 
 
-def _ab_stats() -> Callable[..., Any]:
+def _ab_stats(ctx: UiContext) -> Callable[..., Any]:
     from studio.api import ab_stats as run
 
     @api_errors
@@ -247,6 +247,6 @@ def _ab_stats() -> Callable[..., Any]:
         Returns:
             analysis: baseline, alpha, per-variant figures (impressions, clicks, ctr, ctr_ci, prob_best, p_value, lift_vs_baseline, needed_impressions), winner, winner_p_value and a one-line note.
         """
-        return run(results_csv, language=_language(language, request))  # type: ignore[arg-type]
+        return run(results_csv, language=_language(language, request), budgets=ctx.settings.budgets)  # type: ignore[arg-type]
 
     return ab_stats

@@ -7,15 +7,16 @@ from pathlib import Path
 from studio.errors import StudioError
 from studio.export.reopen import recipe_from_file
 from studio.layers import Cutout
+from studio.settings import Budgets
 from studio.ui.session import StudioSession
 
 
-def reopen(path: Path, session: StudioSession, lang: str) -> tuple[StudioSession, str]:
+def reopen(path: Path, session: StudioSession, lang: str, budgets: Budgets | None = None) -> tuple[StudioSession, str]:
     zh = lang == "zh"
     if path.suffix.lower() in (".poster", ".zip"):
         from studio.export.project import open_project
 
-        project = open_project(path)
+        project = open_project(path, budgets)
         if not project.recipes or not project.cutouts:
             raise StudioError("This project file has no cutout or recipe in it.")
         name, rgba = next(iter(project.cutouts.items()))

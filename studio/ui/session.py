@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PIL import Image
 
@@ -64,6 +64,13 @@ class StudioSession:
             self.rendered_copy, self.copy_failure = None, ""
             self.last_export = None
             self.views = {}
+
+    def release(self) -> None:
+        """Let go of every image (the store evicted this session): the recipe stays, the pixels go."""
+        with self._lock:
+            self.photo, self.cutout, self.undo_stack = None, None, []
+            self.scene_cache = SceneCache()
+            self.rendered_copy, self.last_export, self.views = None, None, {}
 
     # ---- the cut-out ---------------------------------------------------------------------------------
     def set_cutout(self, cutout: Cutout, *, keep_undo: bool = True) -> None:
@@ -120,47 +127,160 @@ def _dumped(parts: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# What a session costs besides its pixels (recipe, widget values, Gradio's own copies): no session is free,
+# so the byte cap also bounds how many empty ones a flood can park here.
+SESSION_OVERHEAD_BYTES = 256 * 1024
+ACTIVE_S = 15 * 60  # a session used this recently is a seller at work: never evicted for room
+
+
+def _pixels(image: Image.Image | None) -> int:
+    return image.width * image.height * len(image.getbands()) if image is not None else 0
+
+
+def session_bytes(session: StudioSession) -> int:
+    """Roughly what one session keeps alive: its photo, cut-outs (undo included), scene caches, and an overhead."""
+    cutouts = [session.cutout, *session.undo_stack]
+    held = sum(_pixels(c.rgba) + _pixels(c.photo) for c in cutouts if c is not None)
+    return SESSION_OVERHEAD_BYTES + _pixels(session.photo) + held + session.scene_cache.total_bytes
+
+
+def holds_work(session: StudioSession) -> bool:
+    """Whether the seller made anything here (a photo, a cut-out): empty sessions go first."""
+    return session.photo is not None or session.cutout is not None
+
+
 class SessionStore:
     """Sessions by key, in this process: a reload finds its session again (the key is in the browser).
 
-    Bounded by count and age (each session may hold a few hundred MB of scene caches): the least
-    recently used session goes first.
+    Bounded by bytes across all sessions (`budget_bytes`, Settings.budgets.session_bytes) and by idle time
+    (`idle_s`). When over the budget, idle sessions go first, empty ones before those holding work, the least
+    recently used first; a session holding work that was used within `active_s` is never evicted, so a flood
+    of new, idle or empty sessions cannot push out a seller at work. An evicted session's pixels are released at once (Gradio's
+    state may still hold the object; its photo, cut-outs and caches no longer weigh anything).
     """
 
-    def __init__(self, capacity: int = 16, max_age_s: float = 2 * 3600) -> None:
-        self.capacity, self.max_age_s = capacity, max_age_s
-        self._items: OrderedDict[str, tuple[float, StudioSession]] = OrderedDict()
+    def __init__(
+        self,
+        budget_bytes: int = 6 * 1024**3,
+        idle_s: float = 2 * 3600,
+        *,
+        active_s: float = ACTIVE_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.budget_bytes, self.idle_s, self.active_s = budget_bytes, idle_s, active_s
+        self._clock = clock
+        # key → (last used, session, its weight when last seen)
+        self._items: OrderedDict[str, tuple[float, StudioSession, int]] = OrderedDict()
+        self._by_client: dict[str, str] = {}  # Gradio session hash → session key (see `ensure`)
+        self._total = 0
         self._lock = threading.Lock()
+
+    def configure(self, budget_bytes: int, idle_s: float) -> None:
+        """The budgets of this deployment (create_app sets them from Settings.budgets)."""
+        with self._lock:
+            self.budget_bytes, self.idle_s = int(budget_bytes), float(idle_s)
+            self._evict(self._clock())
 
     def get(self, key: str | None) -> StudioSession | None:
         if not key:
             return None
         with self._lock:
             item = self._items.get(key)
-            if item is None or time.monotonic() - item[0] > self.max_age_s:
-                self._items.pop(key, None)
+            now = self._clock()
+            if item is None or now - item[0] > self.idle_s:
+                self._drop(key)
                 return None
-            self._items[key] = (time.monotonic(), item[1])
-            self._items.move_to_end(key)
+            self._store(key, item[1], now)
             return item[1]
 
-    def put(self, session: StudioSession) -> None:
+    def put(self, session: StudioSession, client: str | None = None) -> None:
         with self._lock:
-            self._items[session.key] = (time.monotonic(), session)
-            self._items.move_to_end(session.key)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
+            now = self._clock()
+            self._store(session.key, session, now)
+            if client:
+                self._by_client[client] = session.key
+            self._evict(now, keep=session.key)
+
+    def for_client(self, client: str | None) -> StudioSession | None:
+        """The session last used by this Gradio session hash (when Gradio's own state dropped it)."""
+        key = self._by_client.get(client or "")
+        return self.get(key) if key else None
+
+    @property
+    def total_bytes(self) -> int:
+        return self._total
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    # ---- under the lock --------------------------------------------------------------------------------
+    def _store(self, key: str, session: StudioSession, now: float) -> None:
+        old = self._items.get(key)
+        weight = session_bytes(session)
+        self._total += weight - (old[2] if old else 0)
+        self._items[key] = (now, session, weight)
+        self._items.move_to_end(key)
+
+    def _drop(self, key: str) -> None:
+        item = self._items.pop(key, None)
+        if item is None:
+            return
+        self._total -= item[2]
+        item[1].release()
+        if len(self._by_client) > 2 * len(self._items) + 64:  # forget hashes of sessions long gone
+            self._by_client = {c: k for c, k in self._by_client.items() if k in self._items}
+
+    def _evict(self, now: float, keep: str | None = None) -> None:
+        # The items are in order of last use, oldest first: every pass stops as soon as it can.
+        while self._items:
+            key, (used, _s, _w) = next(iter(self._items.items()))
+            if now - used <= self.idle_s or key == keep:
+                break
+            self._drop(key)
+        if self._total <= self.budget_bytes:
+            return
+        # Empty sessions first (nothing to lose), then idle ones holding work; a seller at work never.
+        for evictable in (
+            lambda used, s: not holds_work(s),
+            lambda used, s: now - used > self.active_s,
+        ):
+            over, victims = self._total - self.budget_bytes, []
+            for key, (used, session, weight) in self._items.items():  # oldest first; stop once enough is found
+                if over <= 0:
+                    break
+                if key != keep and evictable(used, session):
+                    victims.append(key)
+                    over -= weight
+            for key in victims:
+                self._drop(key)
+            if self._total <= self.budget_bytes:
+                return
 
 
 STORE = SessionStore()
 
 
 def ensure(session: StudioSession | None) -> StudioSession:
-    """The session of this browser (or API client); a new one, kept in the store, on the first event."""
+    """The session of this browser (or API client); a new one, kept in the store, on the first event.
+
+    When Gradio's own per-tab state has dropped the session (its state holder is bounded too), the
+    session this tab last used is found again by the tab's Gradio session hash.
+    """
+    client = _client_hash()
     if session is None:
-        session = StudioSession()
-    STORE.put(session)
+        session = STORE.for_client(client) or StudioSession()
+    STORE.put(session, client)
     return session
+
+
+def _client_hash() -> str | None:
+    try:
+        from gradio.context import LocalContext
+
+        request = LocalContext.request.get(None)
+    except (ImportError, LookupError):  # pragma: no cover - outside Gradio, or other internals
+        return None
+    return getattr(request, "session_hash", None) if request is not None else None
