@@ -124,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: {exc}", file=sys.stderr, flush=True)
     demo = create_app(settings, models)
     demo.queue(max_size=settings.max_queue, default_concurrency_limit=4)
+    from studio.ui.admission import install_admission
+
+    install_admission(demo, demo.studio_context)  # per-user queue places and rate limit, before any decoding
     start_output_sweeper()
     from studio.ui.login_guard import guarded_app_kwargs
 

@@ -42,6 +42,7 @@ class RateLimiter:
 
     def __init__(self, per_minute: int, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
+        self.checked_at_door = False  # True once the queue admits jobs (studio/ui/admission.py): counted there only
         self._clock = clock
         self._starts: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
@@ -119,3 +120,60 @@ def start_output_sweeper(interval_s: float = 3600.0, max_age_s: float = 86400.0)
     thread = threading.Thread(target=loop, name="studio-output-sweeper", daemon=True)
     thread.start()
     return thread
+
+
+class TooManyQueued(StudioError):
+    """A user already has as many heavy jobs waiting or running as the owner allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"您已有 {limit} 个任务在排队或运行，请等它们完成后再试。 "
+            f"You already have {limit} jobs waiting or running; please wait for one to finish.",
+        )
+
+
+class QueueAdmission:
+    """At most `per_user` heavy jobs per user waiting or running, and the per-minute limit, checked when a job
+    joins the queue (before its inputs are decoded). A job's place is given back when it ends or is dropped;
+    one never given back (a crash) lapses after `lapse_s`."""
+
+    def __init__(self, limiter: RateLimiter, per_user: int, *, lapse_s: float = 1800.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.limiter, self.per_user, self.lapse_s = limiter, per_user, lapse_s
+        self._clock = clock
+        self._jobs: dict[str, tuple[str, float]] = {}  # job id → (user key, admitted at)
+        self._lock = threading.Lock()
+
+    def admit(self, key: str, job_id: str) -> None:
+        """Count `job_id` against `key`, or raise TooManyQueued / RateLimited (counting nothing)."""
+        now = self._clock()
+        with self._lock:
+            self._jobs = {j: (k, t) for j, (k, t) in self._jobs.items() if now - t < self.lapse_s}
+            if self.per_user and sum(1 for k, _t in self._jobs.values() if k == key) >= self.per_user:
+                raise TooManyQueued(self.per_user)
+            self.limiter.check(key)
+            self._jobs[job_id] = (key, now)
+
+    def rebind(self, old_id: str, new_id: str) -> None:
+        """The job got its queue id: count it under that from now on."""
+        with self._lock:
+            if old_id in self._jobs:
+                self._jobs[new_id] = self._jobs.pop(old_id)
+
+    def release(self, job_id: str) -> None:
+        with self._lock:
+            self._jobs.pop(job_id, None)
+
+    def open_jobs(self, key: str) -> int:
+        with self._lock:
+            return sum(1 for k, _t in self._jobs.values() if k == key)
+
+
+def client_key(username: str | None, address: str | None, session_hash: str | None, *, public: bool) -> str:
+    """Whom a job counts against: the log-in, else (in public) the client's address, which a new session or a
+    REST `/call/` cannot change; on this computer, the browser session."""
+    if username:
+        return f"user:{username}"
+    if public and address:
+        return f"addr:{address}"
+    return f"session:{session_hash or 'anonymous'}"

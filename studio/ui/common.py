@@ -158,7 +158,8 @@ def rate_limited(fn: Callable[..., Any], limiter: Any) -> Callable[..., Any]:
         request = current_request(args, kwargs)
         key = user_key(getattr(request, "username", None), getattr(request, "session_hash", None))
         try:
-            limiter.check(key)
+            if not getattr(limiter, "checked_at_door", False):
+                limiter.check(key)
         except RateLimited as exc:
             raise gr.Error(str(exc), title="Please wait", print_exception=False) from None
         return fn(*args, **kwargs)
