@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     from studio.ui.admission import install_admission
 
     install_admission(demo, demo.studio_context)  # per-user queue places and rate limit, before any decoding
-    start_output_sweeper()
+    start_output_sweeper(settings=settings)  # old folders hourly; the disk quotas every 5 minutes
     from studio.ui.login_guard import guarded_app_kwargs
 
     # The log-in also guards the routes Gradio leaves open (MCP, heartbeat); see studio/ui/login_guard.py.

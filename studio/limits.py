@@ -109,13 +109,74 @@ def sweep_old_outputs(max_age_s: float = 86400.0, *, root: Path | None = None, n
     return removed
 
 
-def start_output_sweeper(interval_s: float = 3600.0, max_age_s: float = 86400.0) -> threading.Thread:
-    """A daemon thread that sweeps old output folders every `interval_s` while the app runs."""
+def _tree_bytes(folder: Path) -> int:
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file() and not path.is_symlink():
+                total += path.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def sweep_to_quota(limit_bytes: int, *, root: Path | None = None, prefixes: tuple[str, ...] = OUTPUT_PREFIXES,
+                   keep_s: float = 600.0, now: float | None = None) -> int:  # fmt: skip
+    """Quota pressure: remove the oldest folders under `root` named by `prefixes` until they hold at most
+    `limit_bytes` together; a folder younger than `keep_s` (an export being written or just handed back) stays.
+    Returns how many went. 0 = no quota."""
+    if limit_bytes <= 0:
+        return 0
+    root = Path(root or tempfile.gettempdir())
+    now = time.time() if now is None else now
+    folders = []
+    for prefix in prefixes:
+        for folder in root.glob(prefix + "*"):
+            try:
+                if folder.is_dir() and not folder.is_symlink():
+                    folders.append((folder.stat().st_mtime, folder, _tree_bytes(folder)))
+            except OSError:
+                continue
+    total, removed = sum(size for _m, _f, size in folders), 0
+    for mtime, folder, size in sorted(folders, key=lambda item: item[0]):
+        if total <= limit_bytes:
+            break
+        if now - mtime < keep_s:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        total, removed = total - size, removed + 1
+    return removed
+
+
+def gradio_upload_root() -> Path:
+    """Where Gradio keeps uploads and served files (GRADIO_TEMP_DIR, else <tmp>/gradio)."""
+    import os
+
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
+
+
+def make_room(settings: Settings) -> None:
+    """Keep the export folders and Gradio's upload cache within their total quotas (Settings.budgets)."""
+    budgets = settings.budgets
+    sweep_to_quota(budgets.output_bytes_total)
+    sweep_to_quota(budgets.upload_bytes_total, root=gradio_upload_root(), prefixes=("",))
+
+
+def start_output_sweeper(
+    interval_s: float = 3600.0, max_age_s: float = 86400.0, settings: Settings | None = None
+) -> threading.Thread:
+    """A daemon thread that sweeps old output folders every `interval_s` while the app runs, and keeps the
+    disk quotas every few minutes."""
 
     def loop() -> None:
+        last_age_sweep = 0.0
         while True:
-            sweep_old_outputs(max_age_s)
-            time.sleep(interval_s)
+            if time.monotonic() - last_age_sweep >= interval_s or not last_age_sweep:
+                sweep_old_outputs(max_age_s)
+                last_age_sweep = time.monotonic()
+            if settings is not None:
+                make_room(settings)
+            time.sleep(min(interval_s, 300.0))
 
     thread = threading.Thread(target=loop, name="studio-output-sweeper", daemon=True)
     thread.start()

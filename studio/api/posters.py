@@ -152,6 +152,10 @@ def make_posters(
         # check_found is the core's one "nothing there" verdict; any other refusal is a cutout failure.
         code = "no_product" if "No product" in exc.message else "cutout_failed"
         raise ApiError(code, language, detail=str(exc)) from None
+    if out_dir is None:
+        from studio.limits import make_room
+
+        make_room(models.settings)  # quota pressure: the oldest exports and uploads go before this one is written
     folder = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix=OUTPUT_PREFIX))
     with api_step("posters_failed", language):
         result = export_recipe(

@@ -374,6 +374,9 @@ def export_posters(
         ctx, base, form.factor, form.grid_first, form.grid_second, int(form.n_variants or 1), form.values, picks, lang
     )
     check_count("posters_per_job", len(recipes) * len(base.export.platforms), ctx.settings.budgets)
+    from studio.limits import make_room
+
+    make_room(ctx.models.settings)  # quota pressure: the oldest exports and uploads go before this one is written
     out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
     result = make_posters(
         ctx.models,

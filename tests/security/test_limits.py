@@ -250,3 +250,19 @@ def test_bad_upload_in_the_photo_box_gets_the_sellers_message(built_app, tmp_pat
     with pytest.raises(gr.Error) as err:
         photo.preprocess(ImageData(path=str(junk), orig_name="junk.jpg"))
     assert "not a photo" in str(err.value)
+
+
+def test_quota_pressure_removes_the_oldest_output_folders_first(tmp_path):
+    from studio.limits import sweep_to_quota
+
+    now = time.time()
+    for i, name in enumerate(("posters-a", "posters-b", "cutouts-c", "posters-new")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "poster.jpg").write_bytes(b"x" * 1000)
+        age = 3600 - i * 600 if name != "posters-new" else 5  # a..c old, oldest first; "new" was just written
+        os.utime(folder, (now - age, now - age))
+    (tmp_path / "mine.txt").write_bytes(b"y" * 5000)  # not an output folder: never touched
+    assert sweep_to_quota(1500, root=tmp_path, now=now) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt", "posters-new"]  # the fresh one stays
+    assert sweep_to_quota(0, root=tmp_path, now=now) == 0  # 0 = no quota
