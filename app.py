@@ -131,7 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     from studio.ui.login_guard import guarded_app_kwargs
 
     # The log-in also guards the routes Gradio leaves open (MCP, heartbeat); see studio/ui/login_guard.py.
-    demo.launch(**launch_kwargs(settings), app_kwargs=guarded_app_kwargs(settings.auth), prevent_thread_lock=True)
+    from studio.ui.stream_cap import stream_cap_middleware
+
+    app_kwargs = guarded_app_kwargs(settings.auth)
+    # Public modes: a cap on the event streams and heartbeats one address holds open (studio/ui/stream_cap.py).
+    app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), *stream_cap_middleware(settings)]
+    demo.launch(**launch_kwargs(settings), app_kwargs=app_kwargs, prevent_thread_lock=True)
     if settings.mcp:
         from studio.ui.public_api import restrict_mcp_tools
 

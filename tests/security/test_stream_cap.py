@@ -1,0 +1,60 @@
+"""Unauthenticated streams and heartbeats are capped per address: held open by the hundred, they starved real
+users. The 9th stream from one address is refused while 8 are open; another address and other routes are not."""
+
+from __future__ import annotations
+
+import asyncio
+
+from studio.settings import Settings
+from studio.ui.stream_cap import StreamCap, is_stream, stream_cap_middleware
+
+
+def test_which_routes_are_streams():
+    assert is_stream("/gradio_api/heartbeat/abc", "GET") and is_stream("/gradio_api/queue/data", "GET")
+    assert is_stream("/gradio_api/call/make_posters/ev1", "GET")
+    assert not is_stream("/gradio_api/call/make_posters", "POST") and not is_stream("/config", "GET")
+
+
+def test_one_address_cannot_hold_more_than_its_streams_open():
+    release = asyncio.Event()
+
+    async def held_open(scope, receive, send):  # a heartbeat that never ends until released
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await release.wait()
+        await send({"type": "http.response.body", "body": b""})
+
+    cap = StreamCap(held_open, limit=8)
+
+    async def attack() -> tuple[list[int], int, int]:
+        statuses: list[int] = []
+
+        def recorder(into: list[int]):
+            async def send(message):
+                if message["type"] == "http.response.start":
+                    into.append(message["status"])
+
+            return send
+
+        def scope(host: str, path: str = "/gradio_api/heartbeat/x") -> dict:
+            return {"type": "http", "path": path, "method": "GET", "client": (host, 1), "headers": []}
+
+        tasks = [asyncio.create_task(cap(scope("10.0.0.1"), None, recorder(statuses))) for _ in range(20)]
+        await asyncio.sleep(0.05)
+        other: list[int] = []
+        asyncio.create_task(cap(scope("10.0.0.2"), None, recorder(other)))
+        await asyncio.sleep(0.05)
+        release.set()
+        await asyncio.gather(*tasks)
+        after: list[int] = []
+        await cap(scope("10.0.0.1"), None, recorder(after))  # the streams closed: a new one is served
+        return statuses, other[0], after[0]
+
+    statuses, other, after = asyncio.run(attack())
+    assert statuses.count(200) == 8 and statuses.count(429) == 12
+    assert other == 200 and after == 200
+
+
+def test_the_cap_is_on_only_in_public_modes(monkeypatch):
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    assert stream_cap_middleware(Settings()) == []
+    assert len(stream_cap_middleware(Settings(share=True))) == 1
