@@ -132,10 +132,15 @@ def main(argv: list[str] | None = None) -> int:
 
     # The log-in also guards the routes Gradio leaves open (MCP, heartbeat); see studio/ui/login_guard.py.
     from studio.ui.stream_cap import stream_cap_middleware
+    from studio.ui.upload_quota import upload_quota_middleware
 
     app_kwargs = guarded_app_kwargs(settings.auth)
-    # Public modes: a cap on the event streams and heartbeats one address holds open (studio/ui/stream_cap.py).
-    app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), *stream_cap_middleware(settings)]
+    # Public modes: a cap on the streams one address holds open, and its day's upload quota (studio/ui/).
+    app_kwargs["middleware"] = [
+        *app_kwargs.get("middleware", []),
+        *stream_cap_middleware(settings),
+        *upload_quota_middleware(settings),
+    ]
     demo.launch(**launch_kwargs(settings), app_kwargs=app_kwargs, prevent_thread_lock=True)
     if settings.mcp:
         from studio.ui.public_api import restrict_mcp_tools

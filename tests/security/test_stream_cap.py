@@ -58,3 +58,44 @@ def test_the_cap_is_on_only_in_public_modes(monkeypatch):
     monkeypatch.delenv("SPACE_ID", raising=False)
     assert stream_cap_middleware(Settings()) == []
     assert len(stream_cap_middleware(Settings(share=True))) == 1
+
+
+def test_one_address_cannot_upload_more_than_its_days_quota():
+    """1,000 × 40 MB per request used to be accepted; now one address's uploads stop at its quota."""
+    from studio.ui.upload_quota import UploadQuota, upload_quota_middleware
+
+    served: list[str] = []
+
+    async def gradio(scope, receive, send):
+        served.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"[]"})
+
+    now = [0.0]
+    quota = UploadQuota(gradio, limit_bytes=100 * 2**20, clock=lambda: now[0])
+
+    def post(host: str, size: int | None) -> int:
+        headers = [] if size is None else [(b"content-length", str(size).encode())]
+        scope = {
+            "type": "http",
+            "path": "/gradio_api/upload",
+            "method": "POST",
+            "client": (host, 1),
+            "headers": headers,
+        }
+        got: list[int] = []
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                got.append(message["status"])
+
+        asyncio.run(quota(scope, None, send))
+        return got[0]
+
+    assert [post("10.0.0.1", 40 * 2**20) for _ in range(3)] == [200, 200, 413]  # 80 MB in, the next 40 would pass 100
+    assert post("10.0.0.2", 40 * 2**20) == 200  # another address has its own quota
+    assert post("10.0.0.1", None) == 411  # no length, no upload
+    now[0] += 86400
+    assert post("10.0.0.1", 40 * 2**20) == 200  # a day later the quota is back
+    assert len(served) == 4
+    assert upload_quota_middleware(Settings()) == [] and len(upload_quota_middleware(Settings(share=True))) == 1

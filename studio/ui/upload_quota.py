@@ -1,0 +1,66 @@
+"""A per-user quota on uploads: the bytes one client address (public modes) may post to Gradio's upload route
+within a day. Counted from Content-Length before the body is read; a request without one is refused (Gradio
+answers chunked uploads with 413 already). Pure ASGI middleware, installed by `upload_quota_middleware`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Any, Callable
+
+UPLOAD_PATH = "/gradio_api/upload"
+DAY_S = 86400.0
+_REFUSED = b'{"detail":"Upload quota reached: this address has uploaded its share for today. / \\u4eca\\u5929\\u7684\\u4e0a\\u4f20\\u989d\\u5ea6\\u5df2\\u7528\\u5b8c\\u3002"}'
+
+
+class UploadQuota:
+    def __init__(self, app: Any, limit_bytes: int, trust_forwarded: bool = False,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.app, self.limit, self.trust_forwarded, self._clock = app, int(limit_bytes), trust_forwarded, clock
+        self._sent: dict[str, deque[tuple[float, int]]] = {}
+        self._lock = threading.Lock()
+
+    def _address(self, scope: dict) -> str:
+        if self.trust_forwarded:
+            for key, value in scope.get("headers", []):
+                if key.lower() == b"x-forwarded-for":
+                    return value.decode("latin-1").split(",")[0].strip()
+        return str((scope.get("client") or ("?", 0))[0])
+
+    def take(self, address: str, size: int) -> bool:
+        """Count `size` bytes for `address`, or say no (counting nothing) when that would pass the day's quota."""
+        now = self._clock()
+        with self._lock:
+            sent = self._sent.setdefault(address, deque())
+            while sent and now - sent[0][0] >= DAY_S:
+                sent.popleft()
+            if sum(n for _t, n in sent) + size > self.limit:
+                return False
+            sent.append((now, size))
+            return True
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope.get("type") != "http" or scope.get("method") != "POST" or not path.startswith(UPLOAD_PATH):
+            await self.app(scope, receive, send)
+            return
+        length = next((v for k, v in scope.get("headers", []) if k.lower() == b"content-length"), b"")
+        size = int(length) if length.isdigit() else -1
+        if size < 0 or not self.take(self._address(scope), size):
+            await send({"type": "http.response.start", "status": 413 if size >= 0 else 411,
+                        "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+            await send({"type": "http.response.body", "body": _REFUSED})
+            return
+        await self.app(scope, receive, send)
+
+
+def upload_quota_middleware(settings: Any) -> list[Any]:
+    """The middleware for demo.launch's app_kwargs: none on this computer, the quota in public modes."""
+    limit = settings.budgets.upload_bytes_per_user
+    if not limit:
+        return []
+    from starlette.middleware import Middleware
+
+    return [Middleware(UploadQuota, limit_bytes=limit, trust_forwarded=settings.on_space)]
