@@ -45,7 +45,9 @@ def install_admission(demo: Any, ctx: Any) -> QueueAdmission:
         try:
             admission.admit(key, ticket)
         except Exception as exc:  # RateLimited / TooManyQueued: the seller's words, nothing decoded
-            return False, str(exc), "error"
+            # HTTP 422 in Gradio's validation shape: gradio_client and the page both show the message.
+            refusal = {"__type__": "validate", "is_valid": False, "message": str(exc), "parameter_name": "limit"}
+            return False, [refusal], "validator_error"
         try:
             success, event_id, state = await push(body=body, request=request, username=username)
         except BaseException:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from studio.settings import LOOPBACK_HOSTS
+
 STREAM_PREFIXES = ("/gradio_api/queue/data", "/gradio_api/heartbeat", "/gradio_api/call/")
 _REFUSED = b'{"detail":"Too many open connections from this address; close a tab and try again."}'
 
@@ -44,6 +46,9 @@ class StreamCap:
             await self.app(scope, receive, send)
             return
         address = self._address(scope)
+        if address in LOOPBACK_HOSTS:  # a share link's tunnel (every visitor) and the MCP server's own client
+            await self.app(scope, receive, send)
+            return
         with self._lock:
             if self._open.get(address, 0) >= self.limit:
                 refused = True

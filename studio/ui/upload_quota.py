@@ -10,6 +10,8 @@ import time
 from collections import deque
 from typing import Any, Callable
 
+from studio.settings import LOOPBACK_HOSTS
+
 UPLOAD_PATH = "/gradio_api/upload"
 DAY_S = 86400.0
 _REFUSED = b'{"detail":"Upload quota reached: this address has uploaded its share for today. / \\u4eca\\u5929\\u7684\\u4e0a\\u4f20\\u989d\\u5ea6\\u5df2\\u7528\\u5b8c\\u3002"}'
@@ -48,7 +50,11 @@ class UploadQuota:
             return
         length = next((v for k, v in scope.get("headers", []) if k.lower() == b"content-length"), b"")
         size = int(length) if length.isdigit() else -1
-        if size < 0 or not self.take(self._address(scope), size):
+        address = self._address(scope)
+        if address in LOOPBACK_HOSTS:  # a share link's tunnel (every visitor) and the MCP server's own client
+            await self.app(scope, receive, send)
+            return
+        if size < 0 or not self.take(address, size):
             await send({"type": "http.response.start", "status": 413 if size >= 0 else 411,
                         "headers": [(b"content-type", b"application/json")]})  # fmt: skip
             await send({"type": "http.response.body", "body": _REFUSED})

@@ -72,7 +72,7 @@ def test_one_user_cannot_fill_the_queue_and_the_limit_holds_across_calls(served)
     url, admission, decoded = served
     first, second, third = (_call(url, "cutout_batch", f"job{i}") for i in range(3))
     assert first.status_code == 200 and second.status_code == 200
-    assert third.status_code == 400 and "jobs waiting or running" in third.text  # 2 places per user
+    assert third.status_code == 422 and "jobs waiting or running" in third.text  # 2 places per user
     assert _call(url, "light", "x").status_code == 200  # light endpoints are not metered
     for response in (first, second):
         event = response.json()["event_id"]
@@ -81,5 +81,5 @@ def test_one_user_cannot_fill_the_queue_and_the_limit_holds_across_calls(served)
     assert admission.open_jobs("addr:127.0.0.1") == 0  # both places given back
     assert _call(url, "cutout_batch", "third").status_code == 200  # the third job of this minute
     refused = _call(url, "cutout_batch", "fourth")
-    assert refused.status_code == 400 and "per minute" in refused.text
+    assert refused.status_code == 422 and "per minute" in refused.text
     assert len(decoded) <= 3  # refused jobs never reached the handler

@@ -99,3 +99,27 @@ def test_one_address_cannot_upload_more_than_its_days_quota():
     assert post("10.0.0.1", 40 * 2**20) == 200  # a day later the quota is back
     assert len(served) == 4
     assert upload_quota_middleware(Settings()) == [] and len(upload_quota_middleware(Settings(share=True))) == 1
+
+
+def test_loopback_is_not_capped():
+    """A share link's tunnel brings every visitor from 127.0.0.1: one shared cap would lock them all out."""
+    served: list[int] = []
+
+    async def gradio(scope, receive, send):
+        served.append(1)
+
+    cap = StreamCap(gradio, limit=1)
+    scope = {
+        "type": "http",
+        "path": "/gradio_api/heartbeat/x",
+        "method": "GET",
+        "client": ("127.0.0.1", 1),
+        "headers": [],
+    }
+
+    async def many() -> None:
+        for _ in range(5):
+            await cap(scope, None, None)
+
+    asyncio.run(many())
+    assert len(served) == 5
