@@ -326,9 +326,12 @@ def sync_form(session: Any, form: _Form) -> bool:
     with session._lock:
         session.ui[form.TAB] = {**session.ui.get(form.TAB, {}), **form.extras()}
         try:
-            session.recipe = form.apply(session.recipe)
+            recipe = form.apply(session.recipe)
         except (ValidationError, ValueError, TypeError):
             return False
+        if recipe != session.recipe:
+            session.recipe = recipe
+            session.changed()  # a running job's result no longer describes this recipe
         return True
 
 
