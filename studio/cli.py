@@ -249,7 +249,7 @@ def build_recipe(args: argparse.Namespace):
         cta=args.cta,
         layout=args.layout,
         font=args.font,
-        logo=str(Path(args.logo).resolve()) if args.logo else None,
+        logo=_logo_arg(args.logo) if args.logo else None,
         currency=args.currency,
         accent_color=args.accent_color,
         text_effect=args.text_effect,
@@ -286,6 +286,15 @@ def _saved_recipe(path: Path):
     if not path.is_file():
         raise StudioError(f"Cannot find the recipe {path}.")
     return recipe_from_file(path).model_copy(update={"outputs": []})
+
+
+def _logo_arg(path: str) -> str:
+    """The --logo file the user named, as the recipe's content reference (recipes never hold paths)."""
+    from studio.text.logo_store import logo_from_file
+
+    if not Path(path).is_file():
+        raise StudioError(f"The logo file '{Path(path).name}' was not found.", hint="Check the --logo path.")
+    return logo_from_file(path)
 
 
 def _given(**values: object) -> dict:
