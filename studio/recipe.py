@@ -97,7 +97,7 @@ class CopyText(_Part):
     original_price: str = Field("", max_length=24)
     badge: str = Field("", max_length=16)
     cta: str = Field("", max_length=24)
-    font: str = "noto_sans_sc"
+    font: str = "noto_sans_sc"  # a font id or an uploaded font's "upload:<sha256>.<ext>", never a path
     layout: str = "auto"
     text_color: str = "auto"  # auto picks a colour (or a plate) with contrast >= 4.5:1
     currency: Literal["¥", "$"] = "¥"  # put before a bare number in price / original_price
@@ -107,6 +107,15 @@ class CopyText(_Part):
     # The logo's content reference, "sha256:<hex>" of its bytes (studio/text/logo_store.py), never a path:
     # a path would read files on whatever machine opens the recipe. Drawn in a free corner.
     logo: str = ""
+
+    @field_validator("font")
+    @classmethod
+    def _font_name(cls, value: str) -> str:
+        from studio.text.fonts import FONT_PATH_NOTE, is_font_path
+
+        if is_font_path(value):
+            raise ValueError(FONT_PATH_NOTE)
+        return value
 
     @field_validator("logo")
     @classmethod
@@ -250,14 +259,22 @@ class Recipe(_Part):
 
 def without_logo_path(data: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
     """An old recipe's logo path dropped (never opened), with the note that says so."""
+    from studio.text.fonts import FONT_PATH_NOTE, is_font_path
     from studio.text.logo_store import is_logo_ref
 
     copy_text = data.get("copy_text")
-    if not isinstance(copy_text, dict) or not isinstance(copy_text.get("logo"), str):
+    if not isinstance(copy_text, dict):
         return data, []
-    if not copy_text["logo"] or is_logo_ref(copy_text["logo"]):
-        return data, []
-    return {**data, "copy_text": {**copy_text, "logo": ""}}, [Note("logo_path", "logo", LOGO_PATH_NOTE)]
+    notes, copy_text = [], dict(copy_text)
+    logo = copy_text.get("logo")
+    if isinstance(logo, str) and logo and not is_logo_ref(logo):
+        copy_text["logo"] = ""
+        notes.append(Note("logo_path", "logo", LOGO_PATH_NOTE))
+    font = copy_text.get("font")
+    if isinstance(font, str) and is_font_path(font):
+        copy_text.pop("font")  # the default: the bundled font
+        notes.append(Note("font_path", "font", FONT_PATH_NOTE))
+    return ({**data, "copy_text": copy_text}, notes) if notes else (data, [])
 
 
 def _first_problem(exc: ValidationError) -> str:

@@ -297,3 +297,24 @@ def test_a_project_carries_its_logo_bytes_and_an_old_recipe_says_its_logo_was_dr
     for lang, word in (("zh", "标志"), ("en", "logo")):
         session, message = reopen(old, StudioSession(), lang)
         assert session.recipe.copy_text.logo == "" and word in message.split("\n\n")[-1]
+
+
+def test_a_font_path_is_refused_and_an_old_recipe_falls_back_to_the_bundled_font(tmp_path):
+    from studio.recipe import CopyText, Recipe
+    from studio.text.fonts import bundled_font_path, keep_font_file, resolve_font
+
+    server_font = str(bundled_font_path())  # a real font file on the server: still never named by path
+    with pytest.raises(StudioError) as err:
+        resolve_font(server_font)
+    assert "path" in str(err.value) and "路径" in str(err.value)
+    old = Recipe.from_dict({"copy_text": {"headline": "Hi", "font": server_font}})
+    assert old.copy_text.font == "noto_sans_sc" and [n.code for n in old.load_notes()] == ["font_path"]
+    with pytest.raises(ValueError):
+        CopyText(font="/usr/share/fonts/x.ttf")
+    family, ref = keep_font_file(bundled_font_path())  # an upload: kept by content, named by its hash
+    assert (
+        ref.startswith("upload:")
+        and "/" not in ref
+        and resolve_font(ref).read_bytes()[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true")
+    )
+    assert Recipe.from_dict({"copy_text": {"font": ref}}).copy_text.font == ref
