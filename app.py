@@ -24,6 +24,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, help="port to listen on (default 7860)")
     p.add_argument("--share", action="store_true", help="make a public share link (requires --auth)")
     p.add_argument("--auth", metavar="USER:PASS", help="log-in for the app, or a file holding USER:PASS")
+    p.add_argument(
+        "--no-auth-i-know-the-risk",
+        dest="no_auth",
+        action="store_true",
+        help="serve a non-loopback --host with no log-in anyway (public limits still apply)",
+    )
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     p.add_argument("--base-model", help="hub id, local diffusers folder or .safetensors checkpoint")
     p.add_argument("--controlnet", help="hub id or local diffusers folder")
@@ -65,7 +71,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         )
     if args.mcp and importlib.util.find_spec("mcp") is None:
         raise StudioError("--mcp needs Gradio's MCP extra, which is not installed.", hint=MCP_HINT)
-    return Settings.from_env(
+    settings = Settings.from_env(
         profile=args.profile,
         host=args.host,
         port=args.port,
@@ -83,7 +89,25 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         device=args.device,
         dtype=args.dtype,
         fast_path=args.fast_path or None,
-    ).resolved()
+        no_auth_accepted=args.no_auth or None,
+    )
+    if settings.open_to_network_without_login and not settings.no_auth_accepted:
+        raise StudioError(
+            f"--host {settings.host} lets anyone on the network use the studio, so it needs a log-in. "
+            f"/ --host {settings.host} 会让网络上的任何人使用本工作室，必须设置登录。",
+            hint="Add --auth USER:PASS (or --auth team.txt), or --no-auth-i-know-the-risk to serve it open anyway.",
+        )
+    return settings.resolved()
+
+
+def open_network_warning(settings: Settings) -> str:
+    """The line printed when the owner chose to serve the network without a log-in ('' otherwise)."""
+    if not settings.open_to_network_without_login:
+        return ""
+    return (
+        f"warning: serving {settings.host}:{settings.port} with NO log-in (--no-auth-i-know-the-risk): anyone who "
+        "reaches this address can use the studio; public limits apply. / 警告：未设置登录，网络上任何人都能使用。"
+    )
 
 
 def check_startup(settings: Settings) -> None:
@@ -109,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     except StudioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if open_network_warning(settings):
+        print(open_network_warning(settings), file=sys.stderr, flush=True)
     from studio.limits import start_output_sweeper
     from studio.models import ModelManager
     from studio.ui.app import create_app, launch_kwargs

@@ -252,8 +252,8 @@ def build_recipe(args: argparse.Namespace):
         badge=args.badge,
         cta=args.cta,
         layout=args.layout,
-        font=args.font,
-        logo=str(Path(args.logo).resolve()) if args.logo else None,
+        font=_font_arg(args.font) if args.font else None,
+        logo=_logo_arg(args.logo) if args.logo else None,
         currency=args.currency,
         accent_color=args.accent_color,
         text_effect=args.text_effect,
@@ -290,6 +290,22 @@ def _saved_recipe(path: Path):
     if not path.is_file():
         raise StudioError(f"Cannot find the recipe {path}.")
     return recipe_from_file(path).model_copy(update={"outputs": []})
+
+
+def _font_arg(value: str) -> str:
+    """--font: a font id, or a font file the user named (kept by content; recipes never hold paths)."""
+    from studio.text.fonts import keep_font_file
+
+    return keep_font_file(value)[1] if Path(value).is_file() else value
+
+
+def _logo_arg(path: str) -> str:
+    """The --logo file the user named, as the recipe's content reference (recipes never hold paths)."""
+    from studio.text.logo_store import logo_from_file
+
+    if not Path(path).is_file():
+        raise StudioError(f"The logo file '{Path(path).name}' was not found.", hint="Check the --logo path.")
+    return logo_from_file(path)
 
 
 def _given(**values: object) -> dict:

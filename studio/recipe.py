@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from studio.errors import StudioError
+from studio.notes import Note
 
 RECIPE_VERSION = 1
 GENERATING_PROFILES = ("sd15", "sdxl", "tiny")  # profiles whose scenes a model paints
@@ -96,14 +97,34 @@ class CopyText(_Part):
     original_price: str = Field("", max_length=24)
     badge: str = Field("", max_length=16)
     cta: str = Field("", max_length=24)
-    font: str = "noto_sans_sc"
+    font: str = "noto_sans_sc"  # a font id or an uploaded font's "upload:<sha256>.<ext>", never a path
     layout: str = "auto"
     text_color: str = "auto"  # auto picks a colour (or a plate) with contrast >= 4.5:1
     currency: Literal["¥", "$"] = "¥"  # put before a bare number in price / original_price
     accent_color: str = "auto"  # price, badge pill and button colour; auto: a sale red
     text_effect: Literal["auto", "none", "shadow", "stroke", "gradient"] = "auto"
     vertical: bool = False  # headline set top-to-bottom (Chinese), columns right to left
-    logo: str = ""  # path to a logo image (PNG with transparency), drawn in a free corner
+    # The logo's content reference, "sha256:<hex>" of its bytes (studio/text/logo_store.py), never a path:
+    # a path would read files on whatever machine opens the recipe. Drawn in a free corner.
+    logo: str = ""
+
+    @field_validator("font")
+    @classmethod
+    def _font_name(cls, value: str) -> str:
+        from studio.text.fonts import FONT_PATH_NOTE, is_font_path
+
+        if is_font_path(value):
+            raise ValueError(FONT_PATH_NOTE)
+        return value
+
+    @field_validator("logo")
+    @classmethod
+    def _logo_ref(cls, value: str) -> str:
+        from studio.text.logo_store import is_logo_ref
+
+        if value and not is_logo_ref(value):
+            raise ValueError(LOGO_PATH_NOTE)
+        return value
 
     @field_validator("selling_points")
     @classmethod
@@ -121,6 +142,12 @@ class CopyText(_Part):
     def without_words(self) -> "CopyText":
         """The same styling (font, layout, colours, currency, vertical…) with no words."""
         return self.model_copy(update={name: [] if name == "selling_points" else "" for name in COPY_WORDS})
+
+
+LOGO_PATH_NOTE = (
+    "The recipe named its logo by a file path, which is never read: the logo was left out; add it again. "
+    "/ 配方里的标志是文件路径，不会被读取：已去掉标志，请重新上传。"
+)
 
 
 class ExportSettings(_Part):
@@ -175,6 +202,7 @@ class Recipe(_Part):
     export: ExportSettings = Field(default_factory=ExportSettings)
     models: ModelIds = Field(default_factory=ModelIds)
     outputs: list[OutputFile] = Field(default_factory=list)
+    _load_notes: list[Note] = PrivateAttr(default_factory=list)
 
     @field_validator("variant")
     @classmethod
@@ -216,10 +244,37 @@ class Recipe(_Part):
             raise StudioError("A recipe must be a JSON object.")
         if data.get("version", RECIPE_VERSION) > RECIPE_VERSION:
             raise StudioError("This recipe was made by a newer Poster Studio.", hint="Update the studio to open it.")
+        data, notes = without_logo_path(data)
         try:
-            return cls.model_validate(data)
+            recipe = cls.model_validate(data)
         except ValidationError as exc:
             raise StudioError("This recipe has a setting the studio cannot use.", hint=_first_problem(exc)) from None
+        recipe._load_notes = notes
+        return recipe
+
+    def load_notes(self) -> list[Note]:
+        """What opening this recipe left out (an old logo path), for the seller's message."""
+        return list(self._load_notes)
+
+
+def without_logo_path(data: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
+    """An old recipe's logo path dropped (never opened), with the note that says so."""
+    from studio.text.fonts import FONT_PATH_NOTE, is_font_path
+    from studio.text.logo_store import is_logo_ref
+
+    copy_text = data.get("copy_text")
+    if not isinstance(copy_text, dict):
+        return data, []
+    notes, copy_text = [], dict(copy_text)
+    logo = copy_text.get("logo")
+    if isinstance(logo, str) and logo and not is_logo_ref(logo):
+        copy_text["logo"] = ""
+        notes.append(Note("logo_path", "logo", LOGO_PATH_NOTE))
+    font = copy_text.get("font")
+    if isinstance(font, str) and is_font_path(font):
+        copy_text.pop("font")  # the default: the bundled font
+        notes.append(Note("font_path", "font", FONT_PATH_NOTE))
+    return ({**data, "copy_text": copy_text}, notes) if notes else (data, [])
 
 
 def _first_problem(exc: ValidationError) -> str:

@@ -113,6 +113,8 @@ class Settings:
     profile_reason: str = ""
     # --- deployment: who can reach this process, and how much each of them may ask of it ---
     on_space: bool = False  # running on a Hugging Face Space (SPACE_ID is set): public, binds 0.0.0.0
+    # The owner's explicit "serve a non-loopback address without a log-in" (--no-auth-i-know-the-risk).
+    no_auth_accepted: bool = False
     mcp: bool = False  # also serve the named endpoints as MCP tools (needs gradio[mcp])
     max_canvas_side: int = 4096  # no poster or canvas larger than this on either side
     # Heavy jobs (cutout, scene, copy render, export) per user per minute; None = the
@@ -203,6 +205,12 @@ class Settings:
         rules (uploads off, a job limit per user) even before the tunnel is up, e.g. on a LAN.
         """
         return self.share or self.on_space or self.auth is not None or self.host not in LOOPBACK_HOSTS
+
+    @property
+    def open_to_network_without_login(self) -> bool:
+        """Listening beyond this computer (outside a Space, whose own page is the door) with no log-in:
+        anyone on the network can use the GPU and read what sellers made, so it needs the owner's explicit yes."""
+        return not self.on_space and self.auth is None and self.host not in LOOPBACK_HOSTS
 
     @property
     def uploads_allowed(self) -> bool:

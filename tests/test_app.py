@@ -98,3 +98,43 @@ def test_only_named_steps_are_public_endpoints(none_settings):
     public = {d.api_name for d in demo.fns.values() if d.api_visibility == "public"}
     assert None not in public
     assert not {name for name in public if name.startswith(("false", "unnamed", "lambda"))}, sorted(public)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::"])
+def test_a_network_address_without_a_log_in_refuses_to_start(monkeypatch, capsys, host):
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    assert app.main(["--host", host, "--profile", "none", "--no-browser"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--auth" in err and "--no-auth-i-know-the-risk" in err and "Traceback" not in err
+    assert len(err.splitlines()) == 1
+
+
+def test_the_explicit_flag_serves_open_with_a_warning_and_public_limits(monkeypatch):
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    settings = app.settings_from_args(
+        app.parse_args(["--host", "0.0.0.0", "--profile", "none", "--no-auth-i-know-the-risk"])
+    )
+    assert settings.public and settings.job_limit == 10 and not settings.uploads_allowed
+    warning = app.open_network_warning(settings)
+    assert warning.startswith("warning:") and "0.0.0.0" in warning
+
+
+def test_a_log_in_never_lifts_the_public_limits(monkeypatch):
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    for extra in (
+        ["--auth", "ann:secret"],
+        ["--auth", "ann:secret", "--host", "0.0.0.0"],
+        ["--share", "--auth", "a:b"],
+    ):
+        settings = app.settings_from_args(app.parse_args(["--profile", "none", *extra]))
+        assert settings.public and settings.job_limit == 10 and not settings.uploads_allowed, extra
+        assert app.open_network_warning(settings) == ""
+
+
+def test_loopback_and_a_space_need_no_flag(monkeypatch):
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    for host in ("127.0.0.1", "localhost", "::1"):
+        assert not app.settings_from_args(app.parse_args(["--host", host, "--profile", "none"])).public
+    monkeypatch.setenv("SPACE_ID", "shop/poster-studio")
+    space = app.settings_from_args(app.parse_args(["--profile", "none"]))
+    assert space.public and app.open_network_warning(space) == ""

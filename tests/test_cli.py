@@ -375,6 +375,28 @@ def test_logo_and_copy_flags_reach_the_poster(tmp_path, photo_path, capsys):
     assert "logo" in boxes and "price" in boxes
 
 
+def test_no_output_byte_names_the_server_path_of_a_logo(tmp_path, photo_path):
+    """The CLI poster with --logo: every written byte (images, metadata, manifest, recipes) greps clean."""
+    logo = tmp_path / "brand-logo-folder" / "logo.png"
+    logo.parent.mkdir()
+    Image.new("RGBA", (60, 30), (10, 40, 160, 255)).save(logo)
+    out = tmp_path / "out"
+    code = main(["poster", "--product", str(photo_path), "--profile", "none", "--platform", "jd_main", "--headline", "Hi",
+                 "--logo", str(logo), "--out", str(out)])  # fmt: skip
+    assert code == 0
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        if path.suffix == ".zip":
+            import zipfile
+
+            with zipfile.ZipFile(path) as z:
+                data += b"".join(z.read(n) for n in z.namelist())
+        for needle in (str(tmp_path), "brand-logo-folder"):
+            assert needle.encode() not in data, (path, needle)
+
+
 def test_a_recipe_whose_variant_climbs_out_of_the_folder_is_refused(tmp_path, photo_path, capsys):
     evil = tmp_path / "evil.json"
     evil.write_text(

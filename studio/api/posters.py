@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from studio.api.errors import ApiError, Language, api_step, budget_step
 from studio.errors import StudioError
 from studio.progress import CancelToken, Progress, no_progress
-from studio.recipe import RECIPE_VERSION, Recipe
+from studio.recipe import RECIPE_VERSION, Recipe, without_logo_path
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -66,12 +66,14 @@ def parse_recipe(recipe: str | bytes | dict | Recipe | None, language: Language 
     version = data.get("version", RECIPE_VERSION)
     if isinstance(version, int) and version > RECIPE_VERSION:
         raise ApiError("recipe_too_new", language)
+    data, dropped = without_logo_path(data)  # an old logo path: never opened, the call's notes say so
     try:
         parsed = Recipe.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err.get("loc", ())) or "recipe"
         raise ApiError("recipe_invalid", language, detail=str(err.get("msg", "")), where=where) from None
+    parsed._load_notes = dropped
     # Files belong to the export that wrote them; this call writes its own.
     return parsed.model_copy(update={"outputs": []})
 
@@ -127,14 +129,17 @@ def make_posters(
     from studio.budgets import budget_recipe, check_images
     from studio.imageio import load_image
     from studio.pipeline import cutout_from_photo
+    from studio.text.logo_store import logo_from_file
 
     base = parse_recipe(recipe, language)
     check_choices(base, language)
     notes: list[str] = []
     # A recipe's logo is a path on the machine that wrote it: a caller's file comes only as `logo`.
-    if base.copy_text.logo and logo is None:
+    # A reference in the recipe is not this call's either (the stateless API holds nothing between calls).
+    if (base.copy_text.logo or base.load_notes()) and logo is None:
         notes.append(LOGO_NOTE[language])
-    base = base.model_copy(update={"copy_text": base.copy_text.model_copy(update={"logo": str(logo) if logo else ""})})
+    ref = logo_from_file(logo) if logo else ""
+    base = base.model_copy(update={"copy_text": base.copy_text.model_copy(update={"logo": ref})})
     limit = models.settings.max_variants
     if not 1 <= int(variants) <= limit:
         raise ApiError("bad_variant_count", language, limit=limit)

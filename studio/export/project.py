@@ -75,7 +75,34 @@ def save_project(
             archive.writestr(member, buf.getvalue(), compress_type=zipfile.ZIP_STORED)
         for member, recipe in zip(index["recipes"], recipes):
             archive.writestr(member, recipe.to_json())
+        for ref, data in _carried_logos(recipes).items():  # the logo's bytes travel with the project
+            archive.writestr(f"logos/{ref.removeprefix('sha256:')}", data, compress_type=zipfile.ZIP_STORED)
     return path
+
+
+def _carried_logos(recipes: list[Recipe]) -> dict[str, bytes]:
+    from studio.text.logo_store import logo_bytes
+
+    found = {}
+    for recipe in recipes:
+        data = logo_bytes(recipe.copy_text.logo) if recipe.copy_text.logo else None
+        if data is not None:
+            found[recipe.copy_text.logo] = data
+    return found
+
+
+def _open_logos(archive: zipfile.ZipFile) -> None:
+    """Hold the logos a project carries (members named by their own hash; one that does not match is ignored)."""
+    import hashlib
+
+    from studio.text.logo_store import MAX_LOGO_BYTES, remember_logo
+
+    for info in archive.infolist():
+        if not re.fullmatch(r"logos/[0-9a-f]{64}", info.filename) or info.file_size > MAX_LOGO_BYTES:
+            continue
+        data = _read_member(archive, info.filename)
+        if hashlib.sha256(data).hexdigest() == info.filename.removeprefix("logos/"):
+            remember_logo(data)
 
 
 def display_name(name: str) -> str:
@@ -176,6 +203,7 @@ def open_project(path: Path, budgets: Budgets | None = None) -> Project:
         cutouts = {}
         for name, member in _cutout_entries(index):
             cutouts[name] = _open_cutout(_read_member(archive, member), name)
+        _open_logos(archive)
         recipes = []
         for member in index.get("recipes", []):
             if not isinstance(member, str) or not re.fullmatch(r"recipes/\d{3,6}\.json", member):

@@ -101,19 +101,67 @@ def validate_font_file(path: Path, *, max_bytes: int = MAX_FONT_BYTES) -> str:
     return family or path.stem
 
 
-def resolve_font(name_or_path: str) -> Path:
-    """A font id from `available_fonts()`, a family name, or a path to a font file."""
-    name = (name_or_path or BUNDLED_ID).strip()
+# A font the user gave (an upload, a --font file) is kept by content and named "upload:<sha256>.<ext>":
+# recipes name fonts by id or by that reference, never by a path on the machine that made them.
+FONT_REF = re.compile(r"upload:[0-9a-f]{64}\.(ttf|otf|ttc)")
+FONT_PATH_NOTE = (
+    "The recipe named its font by a file path, which is never read: the bundled font is used; upload the font "
+    "again. / 配方里的字体是文件路径，不会被读取：已改用内置字体，请重新上传字体。"
+)
+
+
+def _kept_fonts() -> Path:
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "poster-studio-fonts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def keep_font_file(path: str | Path, *, max_bytes: int = MAX_FONT_BYTES) -> tuple[str, str]:
+    """Check a font file the user gave and keep a copy by content: (family name, its "upload:…" reference)."""
+    import hashlib
+    import shutil
+
+    src = Path(path)
+    family = validate_font_file(src, max_bytes=max_bytes)
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    ref = f"upload:{digest}{src.suffix.lower()}"
+    dest = _kept_fonts() / ref.removeprefix("upload:")
+    if not dest.is_file():
+        staging = dest.with_suffix(".part")
+        shutil.copyfile(src, staging)
+        staging.replace(dest)
+    return family, ref
+
+
+def is_font_path(value: str) -> bool:
+    """Whether a recipe's font names a file path (never opened) rather than an id or an upload reference."""
+    value = (value or "").strip()
+    if FONT_REF.fullmatch(value):
+        return False
+    return "/" in value or "\\" in value or value.lower().endswith(FONT_SUFFIXES)
+
+
+def resolve_font(name: str) -> Path:
+    """A font id from `available_fonts()`, a family name, or an uploaded font's reference; never a path."""
+    name = (name or BUNDLED_ID).strip()
     fonts = available_fonts()
     if name in fonts:
         return fonts[name]
+    if FONT_REF.fullmatch(name):
+        kept = _kept_fonts() / name.removeprefix("upload:")
+        if kept.is_file():
+            return kept
+        raise StudioError("The uploaded font is not on this server any more. / 上传的字体已不在，请重新上传。")
+    if is_font_path(name):
+        raise StudioError(
+            "A font is chosen by its name, never by a file path. / 字体只能按名称选择，不能用文件路径。",
+            hint="Upload the font file, or choose a listed font.",
+        )
     as_id = _font_id(Path(name))
     if as_id in fonts:
         return fonts[as_id]
-    path = Path(name).expanduser()
-    if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
-        validate_font_file(path)
-        return path
     some = ", ".join(list(fonts)[:8])
     raise StudioError(f"Unknown font '{name}'.", hint=f"Upload a font file or choose one of: {some}…")
 

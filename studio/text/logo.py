@@ -12,7 +12,6 @@ without it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
@@ -29,18 +28,25 @@ MIN_GRAPHIC_CONTRAST = 3.0  # WCAG's bar for non-text graphics
 LOGO = "logo"
 
 
-def load_logo(path: str | Path) -> tuple[Image.Image | None, str]:
-    """The logo as RGBA, or (None, a warning in the seller's terms)."""
-    p = Path(path).expanduser()
-    if not p.is_file():
-        return None, f"The logo file '{p.name}' was not found, so the poster has no logo."
+def load_logo(ref: str) -> tuple[Image.Image | None, str]:
+    """The logo behind a content reference (logo_store) as RGBA, or (None, a warning in the seller's terms).
+
+    Never a path: the bytes are only what the user gave in this process or carried in a project.
+    """
+    from io import BytesIO
+
+    from studio.text.logo_store import logo_bytes
+
+    data = logo_bytes(ref)
+    if data is None:
+        return None, "The logo is not in this session any more (upload it again), so the poster has no logo."
     try:
-        with Image.open(p) as img:
+        with Image.open(BytesIO(data)) as img:
             if img.width * img.height > MAX_LOGO_PIXELS:
                 return None, "The logo image is far too large; use a PNG under 6000×6000 pixels."
             rgba = ImageOps.exif_transpose(img).convert("RGBA")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        return None, f"The logo file '{p.name}' could not be read as an image; use a PNG (with transparency) or a JPEG."
+        return None, "The logo file could not be read as an image; use a PNG (with transparency) or a JPEG."
     bbox = rgba.getchannel("A").getbbox()
     if bbox is None:
         return None, "The logo image is fully transparent, so the poster has no logo."

@@ -10,6 +10,7 @@ from studio.settings import REPO_ROOT, Settings
 from studio.ui.common import UiContext, guard_heavy_events, guard_image_inputs
 from studio.ui.i18n import Translator, pick_lang
 from studio.ui.public_api import register_public_api
+from studio.ui.session import new_session
 from studio.ui.wiring import wire_session
 
 TAB_TITLES = [
@@ -52,7 +53,7 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
 
     # delete_cache: hourly, drop temporary files older than a day (uploads, exports).
     with gr.Blocks(title="Poster Studio · 海报工作室", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
-        ctx.session = gr.State(None)
+        ctx.session = gr.State(new_session)  # one live session per browser session (see session.py)
         ctx.lang = gr.State("zh")
         with gr.Row(elem_id="studio-header"):
             tr.bind(gr.Markdown(tr.text("title")), "title", "value")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -89,14 +87,10 @@ def _named_choices(kind: str) -> list[tuple[str, str]]:
 
 def store_uploaded_font(upload: str | Path, *, max_bytes: int | None = None) -> tuple[str, str]:
     """Check an uploaded font and copy it out of the upload cache; (family name, stored path)."""
-    from studio.text.fonts import MAX_FONT_BYTES, validate_font_file
+    from studio.text.fonts import MAX_FONT_BYTES, keep_font_file
 
-    src = Path(upload)
-    family = validate_font_file(src, max_bytes=max_bytes or MAX_FONT_BYTES)
-    folder = Path(tempfile.mkdtemp(prefix="studio-font-"))
-    dest = folder / src.name
-    shutil.copyfile(src, dest)
-    return family, str(dest)
+    # Kept by content, named "upload:<sha256>.<ext>": recipes and projects never hold a server path.
+    return keep_font_file(Path(upload), max_bytes=max_bytes or MAX_FONT_BYTES)
 
 
 def flags_markdown(copy_text: CopyText, lang: str, tr) -> str:

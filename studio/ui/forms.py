@@ -231,7 +231,7 @@ class CopyForm(_Form):
                 "cta": self.cta or "",
                 "layout": self.layout or "auto",
                 "font": self.font or "noto_sans_sc",
-                "logo": str(self.logo or ""),
+                "logo": _logo_ref(self.logo),
             }
         )  # text colour, currency, accent, effect, vertical: kept as they are
         return Recipe.model_validate({**recipe.model_dump(), "copy_text": copy_text.model_dump()})
@@ -250,8 +250,23 @@ class CopyForm(_Form):
             c.layout,
             c.font,
             extras.get("preview_platform", "taobao_main"),
-            c.logo or None,
+            _logo_shown(c.logo),
         )
+
+
+def _logo_ref(value: str | None) -> str:
+    """The logo widget's file (this session's upload) as the recipe's content reference; a reference stays."""
+    from studio.text.logo_store import is_logo_ref, logo_from_file
+
+    if not value:
+        return ""
+    return value if is_logo_ref(value) else logo_from_file(value)
+
+
+def _logo_shown(ref: str) -> str | None:
+    from studio.text.logo_store import logo_file
+
+    return logo_file(ref) if ref else None
 
 
 @dataclass
@@ -326,9 +341,12 @@ def sync_form(session: Any, form: _Form) -> bool:
     with session._lock:
         session.ui[form.TAB] = {**session.ui.get(form.TAB, {}), **form.extras()}
         try:
-            session.recipe = form.apply(session.recipe)
+            recipe = form.apply(session.recipe)
         except (ValidationError, ValueError, TypeError):
             return False
+        if recipe != session.recipe:
+            session.recipe = recipe
+            session.changed()  # a running job's result no longer describes this recipe
         return True
 
 

@@ -78,17 +78,30 @@ def remove_background(
     """Cut out the product; a different product clears its copy, SKU and placement (and says so)."""
     from studio.pipeline import cutout_from_photo
 
-    recipe = form.apply(session.recipe)
-    cutout, recipe = cutout_from_photo(ctx.models, photo, recipe, progress=progress)
-    old_sha = session.recipe.source_sha256
-    reset: list[str] = []
-    if old_sha and old_sha != recipe.source_sha256:
-        reset = session.new_product(recipe)
-    else:
-        session.edit(cutout=recipe.cutout, source_sha256=recipe.source_sha256)
-    session.set_cutout(cutout, keep_undo=False)
-    session.photo_name = Path(photo).stem
+    start = session.snapshot()
+    cutout, made = cutout_from_photo(ctx.models, photo, form.apply(start.recipe), progress=progress)
+    with session._lock:
+        if session.cutout is not start.cutout:  # a project or another photo arrived meanwhile: it is newer
+            return CutoutResult(message=_newer_product_note(lang))
+        # The cut-out's own fields onto the recipe as it is *now* (edits made while it ran are kept).
+        recipe = form.apply(session.recipe).model_copy(
+            update={"cutout": made.cutout, "source_sha256": made.source_sha256}
+        )
+        old_sha = session.recipe.source_sha256
+        reset: list[str] = []
+        if old_sha and old_sha != made.source_sha256:
+            reset = session.new_product(recipe)
+        else:
+            session.edit(cutout=made.cutout, source_sha256=made.source_sha256)
+        session.set_cutout(cutout, keep_undo=False)
+        session.photo_name = Path(photo).stem
     return CutoutResult(message=_new_product_note(reset, lang), reset=reset, warnings=cutout_warnings(session, lang))
+
+
+def _newer_product_note(lang: str) -> str:
+    if lang == "zh":
+        return "ℹ 抠图进行中打开了另一个商品（项目或照片），以后来的为准：这次抠图结果没有替换它。"
+    return "ℹ Another product (a project or photo) was opened while this cut-out ran; the newer one is kept and this cut-out was not applied."
 
 
 def cutout_warnings(session: StudioSession, lang: str) -> list[str]:
@@ -219,13 +232,15 @@ def compose_scene(
     from studio.presets import get_platform
 
     _need_cutout(ctx, session, lang)
-    recipe = _apply(session, form)
-    variants = seed_variants(without_copy(recipe), int(form.n_variants or 1))
-    cache = session.scene_cache
+    _apply(session, form)
+    snap = session.snapshot()  # one product and one cache for the whole job, whatever happens meanwhile
+    variants = seed_variants(without_copy(snap.recipe), int(form.n_variants or 1))
+    cache, cutout = snap.scene_cache, snap.cutout
+    assert cutout is not None
     platform_id = form.preview_platform or "taobao_main"
     platform = get_platform(platform_id)
-    generate_backdrops(ctx.models, session.cutout, variants, platform, cache, progress=progress, cancel=cancel)
-    posters = [render_poster(ctx.models, session.cutout, v, platform_id, cache=cache, cancel=cancel) for v in variants]
+    generate_backdrops(ctx.models, cutout, variants, platform, cache, progress=progress, cancel=cancel)
+    posters = [render_poster(ctx.models, cutout, v, platform_id, cache=cache, cancel=cancel) for v in variants]
     images = [(p.image, ctx.tr.text("sc_variant_caption", lang, seed=v.scene.seed)) for p, v in zip(posters, variants)]
     control = None
     for v in variants:
@@ -366,8 +381,11 @@ def export_posters(
     _need_cutout(ctx, session, lang)
     if not form.platforms:
         raise StudioError(ctx.tr.text("need_platform", lang))
-    base = _apply(session, form)
-    base = type(base).from_dict(base.model_dump())  # model_copy skips validation: check the SKU in the seller's words
+    _apply(session, form)
+    snap = session.snapshot()  # the job reads this, never the live session (a reopen may come meanwhile)
+    base = type(snap.recipe).from_dict(
+        snap.recipe.model_dump()
+    )  # model_copy skips validation: check the SKU in the seller's words
     base = budget_recipe(base, ctx.settings.budgets, variants=int(form.n_variants or 1))
     picks = {"scene": form.scenes, "style": form.styles, "copy": form.headlines, "layout": form.layouts}
     recipes, varied = variant_set(
@@ -380,10 +398,10 @@ def export_posters(
     out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
     result = make_posters(
         ctx.models,
-        session.cutout,
+        snap.cutout,
         recipes,
         out,
-        cache=session.scene_cache,
+        cache=snap.scene_cache,
         progress=progress,
         cancel=cancel,
         settings=export_settings(ctx.models.settings, form),
@@ -397,14 +415,20 @@ def export_posters(
     images = [(str(out / o.file), f"{v} · {labels[v]} · {o.platform}") for v, o in outputs]
     header, *rows = _manifest_rows(out / "manifest.csv")
     legend = " · ".join(f"**{v}** = {label}" for v, label in labels.items())
-    session.last_export = result.zip_path
-    session.views.update(export_reports=report_records(result), export_gallery=images, export_zip=str(result.zip_path))
+    with session._lock:
+        current = session.is_current(snap)
+        if current:  # the session still is what these files show: they become its last export
+            session.last_export = result.zip_path
+            session.views.update(
+                export_reports=report_records(result), export_gallery=images, export_zip=str(result.zip_path)
+            )
     message = "\n\n".join(
         filter(
             None,
             [
                 ctx.tr.text("export_done", lang, files=len(images)),
-                copy_note(session, lang),
+                "" if current else _stale_export_note(lang),
+                copy_note(session, lang) if current else "",
                 ctx.tr.text("ex_variants_made", lang, legend=legend),
                 grouped_notes(ctx, result.notes, lang),
             ],
@@ -417,6 +441,12 @@ def export_posters(
         message=message,
         variant_count=len(result.recipes),
     )
+
+
+def _stale_export_note(lang: str) -> str:
+    if lang == "zh":
+        return "ℹ 导出进行中你改动了商品或配方：这些文件是改动前的，你的改动已保留；请再导出一次得到新版。"
+    return "ℹ You changed the product or recipe while this export ran: these files are from before the change, which is kept; export again for the new version."
 
 
 # ---- ⑤ A/B results --------------------------------------------------------------------------------------------

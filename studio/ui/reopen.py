@@ -7,6 +7,7 @@ from pathlib import Path
 from studio.errors import StudioError
 from studio.export.reopen import recipe_from_file
 from studio.layers import Cutout
+from studio.recipe import Recipe
 from studio.settings import Budgets
 from studio.ui.session import StudioSession
 
@@ -28,19 +29,28 @@ def reopen(path: Path, session: StudioSession, lang: str, budgets: Budgets | Non
         session.load_recipe(recipe)  # every field, the widget-less ones too; stale results cleared
         session.set_cutout(cutout, keep_undo=False)
         session.photo_name = name
-        return session, (
+        return session, _with_notes(
+            recipe,
             "✅ 项目已打开：抠图和配方已恢复，可直接导出。"
             if zh
-            else "✅ Project opened: cutout and recipe restored; export makes the same posters again."
+            else "✅ Project opened: cutout and recipe restored; export makes the same posters again.",
         )
     recipe = recipe_from_file(path)
     session.load_recipe(recipe)
     if session.cutout is None:
-        return session, (
+        return session, _with_notes(
+            recipe,
             "✅ 配方已载入。请先在 ① 上传同一张商品照片。"
             if zh
-            else "✅ Recipe loaded. Upload the same product photo in ① to make it again."
+            else "✅ Recipe loaded. Upload the same product photo in ① to make it again.",
         )
-    return session, (
-        "✅ 配方已载入，导出即可重做同样的海报。" if zh else "✅ Recipe loaded: export makes the same posters again."
+    return session, _with_notes(
+        recipe,
+        "✅ 配方已载入，导出即可重做同样的海报。" if zh else "✅ Recipe loaded: export makes the same posters again.",
     )
+
+
+def _with_notes(recipe: Recipe, message: str) -> str:
+    """The opening message and what opening left out (an old logo path), each note on its own line."""
+    notes = recipe.load_notes()
+    return "\n\n".join([message, *(f"⚠ {n.message}" for n in notes)])

@@ -3,6 +3,9 @@
 The session is one mutable object per browser session (in a gr.State) and every tab
 edits *fields* of its recipe (`edit`), under the session's lock, at the moment it
 finishes: a long scene job never writes back a copy edit it did not see.
+Every change a seller makes bumps `revision`; a job works on a `snapshot()` taken when it starts
+and writes its result back only while `is_current(snapshot)` (`finish_if_current`): a project opened
+or a photo cut out while an export runs is never reverted by the export ending.
 The session lives in the main process only; what crosses into a GPU call is plain
 data (pipeline.SceneBatch, run through studio/models/zerogpu.py). A failed step leaves the previous result intact.
 """
@@ -47,13 +50,42 @@ class StudioSession:
     # What the result views last showed (file paths), restored on reload.
     views: dict[str, Any] = field(default_factory=dict)
     key: str = field(default_factory=new_key)
+    revision: int = 0  # one more for every seller's change (recipe, cut-out, product); jobs compare it
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "StudioSession":
+        # Gradio deep-copies a State's value on a session's first event; the session must stay one live
+        # object (two copies are two truths, and the job that ends last writes its copy over the other).
+        return self
+
+    # ---- jobs: a snapshot to work on, results kept only while nothing newer happened ----------------
+    def snapshot(self) -> "Snapshot":
+        """What a job works on: the recipe, cut-out, scene cache and name as they are now."""
+        with self._lock:
+            return Snapshot(
+                recipe=self.recipe.model_copy(deep=True),
+                cutout=self.cutout,
+                scene_cache=self.scene_cache,
+                photo_name=self.photo_name,
+                revision=self.revision,
+            )
+
+    def is_current(self, snap: "Snapshot") -> bool:
+        """Whether nothing changed since `snap` was taken (its job's result still describes this session)."""
+        return self.revision == snap.revision
+
+    def changed(self) -> None:
+        """Record one seller's change (call under the lock)."""
+        self.revision += 1
 
     # ---- the recipe: tabs edit fields, never replace it wholesale --------------------------------------
     def edit(self, **parts: Any) -> Recipe:
         """Set top-level recipe fields (scene=…, copy_text=…) on the recipe as it is *now*."""
         with self._lock:
-            self.recipe = Recipe.model_validate({**self.recipe.model_dump(), **_dumped(parts)})
+            recipe = Recipe.model_validate({**self.recipe.model_dump(), **_dumped(parts)})
+            if recipe != self.recipe:
+                self.recipe = recipe
+                self.changed()
             return self.recipe
 
     def load_recipe(self, recipe: Recipe) -> None:
@@ -64,6 +96,7 @@ class StudioSession:
             self.rendered_copy, self.copy_failure = None, ""
             self.last_export = None
             self.views = {}
+            self.changed()
 
     def release(self) -> None:
         """Let go of every image (the store evicted this session): the recipe stays, the pixels go."""
@@ -78,6 +111,7 @@ class StudioSession:
             self.undo_stack = (self.undo_stack + [self.cutout])[-UNDO_DEPTH:] if keep_undo and self.cutout else []
             self.cutout = cutout
             self.scene_cache = SceneCache()
+            self.changed()
 
     def undo(self) -> bool:
         with self._lock:
@@ -85,6 +119,7 @@ class StudioSession:
                 return False
             self.cutout, self.undo_stack = self.undo_stack[-1], self.undo_stack[:-1]
             self.scene_cache = SceneCache()
+            self.changed()
             return True
 
     def new_product(self, recipe: Recipe) -> list[str]:
@@ -112,7 +147,24 @@ class StudioSession:
             )
             self.rendered_copy, self.copy_failure, self.last_export = None, "", None
             self.views = {}
+            self.changed()
             return reset
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A session as one job saw it when it started (the job reads this, never the live session)."""
+
+    recipe: Recipe
+    cutout: Cutout | None
+    scene_cache: SceneCache
+    photo_name: str
+    revision: int
+
+
+def new_session() -> StudioSession:
+    """A gr.State's initial value: one session per browser session, made on its first event."""
+    return StudioSession()
 
 
 def _dumped(parts: dict[str, Any]) -> dict[str, Any]:

@@ -163,5 +163,6 @@ def test_a_recipes_logo_path_is_never_read(cutout_png, none_models, tmp_path):
     assert batch.recipe["copy_text"]["logo"] == "" and "logo" in batch.notes[0]
     assert "logo" not in json.dumps(batch.manifest)
     with_logo = make_posters(cutout_png, recipe, models=none_models, out_dir=tmp_path / "b", logo=cutout_png)
-    assert with_logo.recipe["copy_text"]["logo"] == str(cutout_png)
+    assert with_logo.recipe["copy_text"]["logo"].startswith("sha256:")  # the content, never the caller's path
+    assert str(cutout_png) not in json.dumps(with_logo.recipe)
     assert "logo" in with_logo.recipe["outputs"][0]["text_boxes"]

@@ -49,8 +49,8 @@ def test_a_log_in_gets_the_share_links_rules(monkeypatch):
     assert shared.public and not shared.uploads_allowed and shared.job_limit == 10
     allowed = app.settings_from_args(app.parse_args(["--profile", "none", "--auth", "ann:secret", "--allow-uploads"]))
     assert allowed.uploads_allowed
-    lan = app.settings_from_args(app.parse_args(["--profile", "none", "--host", "0.0.0.0"]))
-    assert lan.public
+    lan = app.settings_from_args(app.parse_args(["--profile", "none", "--host", "0.0.0.0", "--auth", "ann:secret"]))
+    assert lan.public and lan.job_limit == 10
     local = app.settings_from_args(app.parse_args(["--profile", "none"]))
     assert not local.public and local.uploads_allowed and local.job_limit == 0
 

@@ -246,3 +246,77 @@ class TestThroughTheApp:
             api_name="/ui_remove_background",
         )
         assert "✅" in status
+
+
+def test_an_old_recipe_logo_path_is_dropped_with_a_note_and_never_opened(tmp_path, monkeypatch):
+    """A recipe naming a server file as its logo: nothing is read, the logo is left out, one zh/en note."""
+    import builtins
+
+    from PIL import Image
+
+    from studio.recipe import Recipe
+
+    secret = tmp_path / "secret.png"
+    Image.new("RGBA", (40, 40), (255, 0, 0, 255)).save(secret)
+    opened: list[str] = []
+    real_open = builtins.open
+    real_image_open = Image.open
+    monkeypatch.setattr(builtins, "open", lambda f, *a, **k: opened.append(str(f)) or real_open(f, *a, **k))
+    monkeypatch.setattr(Image, "open", lambda f, *a, **k: opened.append(str(f)) or real_image_open(f, *a, **k))
+    recipe = Recipe.from_dict({"copy_text": {"headline": "Hi", "logo": str(secret)}})
+    assert recipe.copy_text.logo == "" and str(secret) not in recipe.to_json()
+    (note,) = recipe.load_notes()
+    assert note.code == "logo_path" and "标志" in note.message and "logo" in note.message
+    assert not any(str(secret) in f for f in opened)
+    with pytest.raises(ValueError):  # and a path can never be set on a recipe afterwards
+        recipe.copy_text.logo = str(secret)
+
+
+def test_a_project_carries_its_logo_bytes_and_an_old_recipe_says_its_logo_was_dropped(tmp_path):
+    import io
+    import json
+
+    from PIL import Image
+
+    from studio.export.project import open_project, save_project
+    from studio.recipe import Recipe
+    from studio.text import logo_store
+    from studio.ui.reopen import reopen
+    from studio.ui.session import StudioSession
+    from tests.conftest import make_bottle_cutout
+
+    buf = io.BytesIO()
+    Image.new("RGBA", (30, 30), (0, 90, 200, 255)).save(buf, "PNG")
+    ref = logo_store.remember_logo(buf.getvalue())
+    recipe = Recipe.from_dict({"copy_text": {"headline": "Hi", "logo": ref}})
+    project = save_project(tmp_path / "p.poster", cutouts={"水杯.jpg": make_bottle_cutout().rgba}, recipes=[recipe])
+    logo_store._logos.clear()  # another process (or a restart) opens it
+    opened = open_project(project)
+    assert opened.recipes[0].copy_text.logo == ref and logo_store.logo_bytes(ref) == buf.getvalue()
+
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"copy_text": {"headline": "Hi", "logo": "/etc/brand/logo.png"}}), "utf-8")
+    for lang, word in (("zh", "标志"), ("en", "logo")):
+        session, message = reopen(old, StudioSession(), lang)
+        assert session.recipe.copy_text.logo == "" and word in message.split("\n\n")[-1]
+
+
+def test_a_font_path_is_refused_and_an_old_recipe_falls_back_to_the_bundled_font(tmp_path):
+    from studio.recipe import CopyText, Recipe
+    from studio.text.fonts import bundled_font_path, keep_font_file, resolve_font
+
+    server_font = str(bundled_font_path())  # a real font file on the server: still never named by path
+    with pytest.raises(StudioError) as err:
+        resolve_font(server_font)
+    assert "path" in str(err.value) and "路径" in str(err.value)
+    old = Recipe.from_dict({"copy_text": {"headline": "Hi", "font": server_font}})
+    assert old.copy_text.font == "noto_sans_sc" and [n.code for n in old.load_notes()] == ["font_path"]
+    with pytest.raises(ValueError):
+        CopyText(font="/usr/share/fonts/x.ttf")
+    family, ref = keep_font_file(bundled_font_path())  # an upload: kept by content, named by its hash
+    assert (
+        ref.startswith("upload:")
+        and "/" not in ref
+        and resolve_font(ref).read_bytes()[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true")
+    )
+    assert Recipe.from_dict({"copy_text": {"font": ref}}).copy_text.font == ref

@@ -25,7 +25,11 @@ def test_menus_name_categories_in_both_languages() -> None:
 
 def test_uploaded_font_is_checked_copied_and_offered_for_this_session_only(tmp_path: Path) -> None:
     family, stored = copy_tab.store_uploaded_font(bundled_font_path())
-    assert family == "Noto Sans SC" and Path(stored).is_file() and Path(stored) != bundled_font_path()
+    # kept by content under a reference, never offered (or written into a recipe) as a server path
+    assert family == "Noto Sans SC" and stored.startswith("upload:") and "/" not in stored
+    from studio.text.fonts import resolve_font
+
+    assert resolve_font(stored).is_file() and resolve_font(stored) != bundled_font_path()
     mine = copy_tab._font_choices({family: stored})
     assert (f"⬆ {family}", stored) in mine
     assert all(value != stored for _, value in copy_tab._font_choices())  # another session does not see it

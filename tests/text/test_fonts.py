@@ -27,7 +27,7 @@ def test_latin_font_lacks_chinese_glyphs() -> None:
     if not latin:
         pytest.skip("no DejaVu Sans installed here")
     assert missing_glyphs(latin[0], "Sale 夏日") == "夏日"
-    assert resolve_font(str(latin[0])) == latin[0]
+    assert resolve_font("dejavusans") == latin[0]  # by its id; a path is refused (test_bad_inputs)
 
 
 def test_uploaded_font_validation(tmp_path: Path) -> None:

@@ -11,10 +11,16 @@ from PIL import Image, ImageDraw
 from studio.recipe import CopyText
 from studio.text import layout_copy
 from studio.text.logo import LOGO_FRACTION, WIDE_EXTRA
+from studio.text.logo_store import logo_from_file
 from studio.text.space import inside, intersects
 from tests.text.helpers import SIZES, background, with_product
 
 COPY = CopyText(headline="夏日清爽 水润一整天", subline="温和配方", price="99.9", cta="立即抢购")
+
+
+def _ref(path: Path) -> str:
+    """A logo file as the recipe holds it: its content reference."""
+    return logo_from_file(path)
 
 
 def _mark(path: Path, size: tuple[int, int] = (400, 400), colour=(20, 60, 160), mode: str = "RGBA") -> Path:
@@ -48,7 +54,7 @@ def _assert_logo_clear(result, box, canvas) -> None:
 @pytest.mark.parametrize("ratio", list(SIZES))
 def test_png_logo_sits_in_a_free_corner_at_a_sensible_size(ratio: str, tmp_path: Path, artifacts_dir: Path) -> None:
     img, box = with_product(background("light", SIZES[ratio]), 0.5, 0.9, 0.5)
-    result = layout_copy(COPY.model_copy(update={"logo": str(_mark(tmp_path / "logo.png"))}), img, box)
+    result = layout_copy(COPY.model_copy(update={"logo": _ref(_mark(tmp_path / "logo.png"))}), img, box)
     _assert_logo_clear(result, box, img.size)
     logo = result.boxes["logo"]
     short = min(img.size)
@@ -69,10 +75,10 @@ def test_png_logo_sits_in_a_free_corner_at_a_sensible_size(ratio: str, tmp_path:
 def test_jpeg_logo_and_a_dark_logo_on_a_dark_scene_gets_a_plate(tmp_path: Path) -> None:
     img, box = with_product(background("dark", SIZES["1:1"]), 0.5, 0.9, 0.5)
     jpeg = _mark(tmp_path / "logo.jpg", mode="RGB")
-    result = layout_copy(COPY.model_copy(update={"logo": str(jpeg)}), img, box)
+    result = layout_copy(COPY.model_copy(update={"logo": _ref(jpeg)}), img, box)
     _assert_logo_clear(result, box, img.size)
     dark = _mark(tmp_path / "dark.png", colour=(30, 30, 40))
-    result = layout_copy(COPY.model_copy(update={"logo": str(dark)}), img, box)
+    result = layout_copy(COPY.model_copy(update={"logo": _ref(dark)}), img, box)
     _assert_logo_clear(result, box, img.size)
     layer = next(layer for layer in result.layers if layer.name == "logo")
     corner = np.asarray(layer.rgba)[2, layer.rgba.width // 2]
@@ -90,7 +96,8 @@ def test_bad_logo_files_warn_and_the_poster_is_still_made(kind: str, tmp_path: P
     elif kind == "transparent":
         Image.new("RGBA", (50, 50), (0, 0, 0, 0)).save(path)
     img, box = with_product(background("light", SIZES["1:1"]), 0.5, 0.9, 0.5)
-    result = layout_copy(COPY.model_copy(update={"logo": str(path)}), img, box)
+    ref = "sha256:" + "0" * 64 if kind == "missing" else _ref(path)  # missing: bytes this process never held
+    result = layout_copy(COPY.model_copy(update={"logo": ref}), img, box)
     assert "logo" not in result.boxes and "headline" in result.boxes
     assert any("logo" in w for w in result.warnings)
 
@@ -104,7 +111,7 @@ def test_logo_takes_a_corner_and_the_copy_moves_when_no_corner_is_free(tmp_path:
         selling_points=["深层补水", "轻薄易吸收", "500ml 大容量"],
         price="99.9",
         cta="立即抢购",
-        logo=str(_mark(tmp_path / "wide.png", size=(900, 300))),
+        logo=_ref(_mark(tmp_path / "wide.png", size=(900, 300))),
     )
     result = layout_copy(long_copy, img, box)
     _assert_logo_clear(result, box, img.size)
@@ -113,5 +120,5 @@ def test_logo_takes_a_corner_and_the_copy_moves_when_no_corner_is_free(tmp_path:
 
 def test_logo_alone_without_copy(tmp_path: Path) -> None:
     img, box = with_product(background("light", SIZES["3:4"]), 0.5, 0.9, 0.5)
-    result = layout_copy(CopyText(logo=str(_mark(tmp_path / "l.png"))), img, box)
+    result = layout_copy(CopyText(logo=_ref(_mark(tmp_path / "l.png"))), img, box)
     assert [layer.name for layer in result.layers] == ["logo"]
