@@ -82,6 +82,8 @@ def parse_styles(text: str) -> list[StyleChoice]:
 
 def row_recipe(base: Recipe, cells: dict[str, str]) -> Recipe:
     """The base recipe with this row's cells; RowProblem naming the column for a bad value."""
+    if not cells.get("sku", "").strip():
+        raise RowProblem("The SKU cell is empty. / 商品编码为空。")
     parts: dict[str, dict[str, object]] = {"copy_text": {}, "scene": {}, "export": {"sku": cells.get("sku", "")}}
     for column, text in cells.items():
         if column in FIELDS and text:
