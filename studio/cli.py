@@ -75,6 +75,18 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_model_flags(poster)
     _add_cutout_flags(poster)
 
+    batch = sub.add_parser("batch", help="make posters for every SKU of a catalogue (CSV or XLSX)")
+    batch.add_argument("catalog", type=Path, metavar="CATALOG", help="CSV or XLSX: one row per SKU (sku, photo, …)")
+    batch.add_argument("--photos", required=True, type=Path, metavar="DIR|ZIP", help="folder or zip of the photos")
+    batch.add_argument("--out", required=True, type=Path, metavar="DIR")
+    batch.add_argument("--recipe", type=Path, metavar="FILE", help="the base recipe empty cells fall back to")
+    batch.add_argument("--variants", type=int, default=1, metavar="N", help="variants for rows without a variants cell")
+    batch.add_argument("--workers", type=int, default=1, metavar="N", help="local worker processes (default 1)")
+    batch.add_argument("--ray", metavar="auto|ADDRESS", help="run on Ray: a local instance (auto) or a cluster")
+    batch.add_argument("--producer", metavar="SHOP", help="your shop name or ID for the AI label's ContentProducer")
+    batch.add_argument("--propagator", metavar="SHOP", help="who publishes the files (AI label's ContentPropagator)")
+    _add_model_flags(batch)
+
     presets = sub.add_parser("presets", help="list scenes, layouts and platforms")
     presets.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -130,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_cutout(args)
         if args.command == "poster":
             return _cmd_poster(args)
+        if args.command == "batch":
+            return _cmd_batch(args)
         if args.command == "presets":
             return _cmd_presets(args)
         if args.command == "ab-stats":
@@ -357,6 +371,46 @@ def _cmd_poster(args: argparse.Namespace) -> int:
     for recipe in result.recipes:
         for output in recipe.outputs:
             print(args.out / output.file)
+    print(result.zip_path)
+    return 0
+
+
+def _batch_line(update) -> None:
+    eta = f", about {_duration(update.eta_s)} left" if update.eta_s is not None and update.left else ""
+    what = f" {update.sku}: {update.message}" if update.sku else f" {update.message}"
+    print(
+        f"[{update.done + update.failed}/{update.total}] done {update.done}, failed {update.failed}, "
+        f"left {update.left}{eta}.{what}",
+        file=sys.stderr,
+    )
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from studio.batch import parse_catalogue, run_catalogue
+    from studio.recipe import Recipe
+
+    settings = _settings(args)
+    base = _saved_recipe(args.recipe) if args.recipe else Recipe()
+    if not 1 <= args.variants <= settings.max_variants:
+        raise StudioError(f"--variants must be between 1 and {settings.max_variants}.")
+    plan = parse_catalogue(args.catalog, args.photos, base=base, settings=settings, variants=args.variants)
+    for note in plan.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for error in plan.errors:
+        print(f"row {error.row} ({error.sku or 'no SKU'}): {error.reason}", file=sys.stderr)
+    result = run_catalogue(plan, args.out, settings=settings, workers=args.workers, ray=args.ray, progress=_batch_line)
+    print(
+        f"{len(result.made)} made, {len(result.skipped)} already done, {len(result.errors)} failed "
+        f"in {_duration(result.seconds)}.",
+        file=sys.stderr,
+    )
+    print(result.manifest_path)
+    print(result.errors_path)
     print(result.zip_path)
     return 0
 

@@ -107,6 +107,8 @@ class Settings:
     max_image_pixels: int = 40_000_000  # refuse bigger uploads before decoding them fully
     max_upload_mb: int = 40
     max_variants: int = 8
+    max_catalogue_rows: int = 5000  # rows one catalogue batch may hold (studio/batch); a share link may lower it
+    max_batch_skus_public: int = 20  # rows the app's Batch tab takes on a share link or a Space (local: no cap)
     low_vram: bool = False  # model CPU offload for 6–8 GB cards (slower, far less VRAM)
     compile: bool = False  # torch.compile the UNet/ControlNet on CUDA (minutes of warm-up; studio/models/fastpath.py)
     # Why `auto` resolved the way it did, shown in the UI and the CLI.
@@ -163,6 +165,10 @@ class Settings:
                 values[key] = Path(env[f"STUDIO_{key.upper()}"])
         if env.get("STUDIO_MCP", "").lower() in ("1", "true", "yes"):
             values["mcp"] = True  # a Space has no flags: its variables turn MCP on
+        if env.get("STUDIO_MAX_CATALOGUE_ROWS", "").strip().isdigit():
+            values["max_catalogue_rows"] = int(env["STUDIO_MAX_CATALOGUE_ROWS"])
+        if env.get("STUDIO_MAX_BATCH_SKUS_PUBLIC", "").strip().isdigit():
+            values["max_batch_skus_public"] = int(env["STUDIO_MAX_BATCH_SKUS_PUBLIC"])
         if env.get("STUDIO_JOBS_PER_MINUTE", "").strip().isdigit():
             values["jobs_per_minute"] = int(env["STUDIO_JOBS_PER_MINUTE"])
         if env.get("SPACE_ID"):

@@ -1,4 +1,4 @@
-"""Assemble the five tabs into one Blocks app. Each tab lives in its own module."""
+"""Assemble the six tabs into one Blocks app. Each tab lives in its own module."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ TAB_TITLES = [
     ("③ 风格 LoRA · Style", "style"),
     ("④ 文案 · Copy text", "copy"),
     ("⑤ A/B 导出 · Export", "export"),
+    ("⑥ 批量商品表 · Batch", "batch"),
 ]
 
 EXAMPLES_DIR = REPO_ROOT / "examples"
@@ -31,6 +32,7 @@ CSS = """
 
 def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blocks:
     """The whole studio UI. `models` is shared by every session of this process."""
+    from studio.ui.batch_tab import build_batch_tab
     from studio.ui.copy_tab import build_copy_tab
     from studio.ui.cutout_tab import build_cutout_tab
     from studio.ui.export_tab import build_export_tab
@@ -49,6 +51,7 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
         "style": build_style_tab,
         "copy": build_copy_tab,
         "export": build_export_tab,
+        "batch": build_batch_tab,
     }
 
     # delete_cache: hourly, drop temporary files older than a day (uploads, exports).

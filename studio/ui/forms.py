@@ -335,6 +335,20 @@ class ExportForm(_Form):
 FORMS: tuple[type[_Form], ...] = (CutoutForm, SceneForm, StyleForm, CopyForm, ExportForm)
 
 
+@dataclass
+class BatchForm(_Form):
+    """Tab ⑥: a catalogue and its photos. Not a recipe form: the rows carry the recipes (base: Recipe())."""
+
+    TAB: ClassVar[str] = "batch"
+    catalogue: Any = None  # the uploaded CSV/XLSX (a path, or Gradio's file object)
+    photos_zip: Any = None  # the uploaded zip of photos
+    photos_folder: str = ""  # a folder on this computer (local runs only)
+    variants: float = 1
+
+    def apply(self, recipe: Recipe) -> Recipe:
+        return recipe
+
+
 def sync_form(session: Any, form: _Form) -> bool:
     """Write what a tab shows into the session recipe (its fields only). False when a value is not valid yet
     (an empty platform list, a half-typed SKU): the recipe keeps its last valid value, the export says why."""

@@ -243,4 +243,49 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Main-image rules: pure white (255,255,255), square, at least 1000×1000 px, product fills 85% or more.",
     ),
     "need_batch_photos": ("请先添加照片。", "Add some photos first."),
+    # tab 6: catalogue batch
+    "cat_intro": (
+        "上传商品表（CSV/XLSX，每行一个 SKU：sku、photo、headline、price…）和图片压缩包，先预览再批量生成。",
+        "Upload a catalogue (CSV/XLSX, one SKU a row: sku, photo, headline, price…) and a zip of photos; "
+        "preview, then make them all.",
+    ),
+    "cat_file": ("商品表（CSV / XLSX）", "Catalogue (CSV / XLSX)"),
+    "cat_photos": ("图片压缩包（.zip）", "Photos (.zip)"),
+    "cat_folder": ("或本机图片文件夹路径（仅本机运行时）", "Or a photos folder on this computer (local only)"),
+    "cat_variants": ("每个 SKU 的变体数（表中未填时）", "Variants per SKU (where the row has none)"),
+    "cat_preview": ("🔍 预览商品表", "🔍 Preview the catalogue"),
+    "cat_rows": ("解析结果（前几行）", "As parsed (first rows)"),
+    "cat_run": ("🚀 批量生成", "🚀 Make all posters"),
+    "cat_cancel": ("⏹ 停止", "⏹ Stop"),
+    "cat_downloads": (
+        "下载：全部、清单、错误表、每个 SKU 的压缩包",
+        "Downloads: all, manifest, errors, one zip per SKU",
+    ),
+    "need_catalogue": ("请先上传商品表。", "Upload a catalogue first."),
+    "need_catalogue_photos": ("请上传图片压缩包或填写图片文件夹。", "Upload a zip of photos or give a photos folder."),
+    "cat_folder_public": (
+        "公开链接上不能使用本机文件夹，请上传图片压缩包。",
+        "A folder on the server cannot be used on a public link: upload a zip of photos.",
+    ),
+    "cat_too_many": (
+        "公开链接上一次最多 {cap} 个 SKU，此表有 {rows} 行。请拆分商品表。",
+        "On a public link a batch takes at most {cap} SKUs; this catalogue has {rows} rows. Split it.",
+    ),
+    "cat_parsed": (
+        "共 {rows} 行：{good} 行可生成，{bad} 行有问题（见下表）。",
+        "{rows} rows: {good} ready, {bad} with a problem (see the table).",
+    ),
+    "cat_progress": (
+        "完成 {done} · 失败 {failed} · 剩余 {left} · 预计 {eta}",
+        "done {done} · failed {failed} · left {left} · ETA {eta}",
+    ),
+    "cat_finished": (
+        "✅ 批量完成：新生成 {made}，已是最新 {skipped}，失败 {failed}，用时 {secs:.0f} 秒。",
+        "✅ Batch finished: {made} made, {skipped} already current, {failed} failed, in {secs:.0f} s.",
+    ),
+    "cat_stopped": (
+        "⏹ 已停止：新生成 {made}，失败 {failed}；已完成的 SKU 可下载。",
+        "⏹ Stopped: {made} made, {failed} failed; the finished SKUs are ready to download.",
+    ),
+    "cat_ok": ("✔ 可生成", "✔ ready"),
 }
