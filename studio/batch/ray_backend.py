@@ -10,6 +10,7 @@ Ray itself (max_retries=1), then recorded as failed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,6 +44,16 @@ def connect(address: str) -> Any:
     return ray
 
 
+def _torch_threads() -> int:
+    """The thread count torch uses in this process (its default, without importing torch for it)."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        return int(torch.get_num_threads())
+    return int(os.environ.get("OMP_NUM_THREADS", "0") or 0) or (os.cpu_count() or 1)
+
+
 def _actor_class(ray: Any) -> Any:
     @ray.remote(num_gpus=1, max_restarts=1, max_task_retries=1)
     class SkuActor:
@@ -71,7 +82,10 @@ def ray_jobs(
         actors = [_actor_class(ray).remote(settings_ref) for _ in range(gpus)]
         width = len(actors)
     else:
-        task = ray.remote(num_cpus=1, max_retries=1)(safe_render)
+        # Ray runs a 1-CPU task with OMP_NUM_THREADS=1; torch's float sums then differ from this
+        # machine's `poster` in the last bit. The driver's thread count keeps a local instance exact.
+        threads = {"env_vars": {"OMP_NUM_THREADS": str(_torch_threads())}}
+        task = ray.remote(num_cpus=1, max_retries=1, runtime_env=threads)(safe_render)
         width = max(1, int(resources.get("CPU", 1)))
     running: dict[Any, SkuJob] = {}
     pending = iter(work)

@@ -103,14 +103,18 @@ def write_catalog_zip(out_dir: Path, folders: list[str]) -> Path:
     # Streamed to a temp file beside the target (a catalogue's zip can be gigabytes), kept only if it differs.
     fd, tmp_name = tempfile.mkstemp(prefix=f".{CATALOG_ZIP}.", suffix=".part", dir=out_dir)
     tmp = Path(tmp_name)
-    with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
-        for arcname, path in members:
-            info = zipfile.ZipInfo(arcname, date_time=_ZIP_TIME)
-            stored = path.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp")
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            with path.open("rb") as src, archive.open(info, "w", force_zip64=True) as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+    try:
+        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
+            for arcname, path in members:
+                info = zipfile.ZipInfo(arcname, date_time=_ZIP_TIME)
+                stored = path.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp")
+                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                with path.open("rb") as src, archive.open(info, "w", force_zip64=True) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     if target.is_file() and filecmp.cmp(tmp, target, shallow=False):
         tmp.unlink()
     else:
