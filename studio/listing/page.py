@@ -199,8 +199,9 @@ def export_detail_page(
         poster = Poster(image=page.image.crop((0, top, page.width, bottom)), platform=platform.id,
                         product_box=largest, text_boxes=boxes)  # fmt: skip
         output = write_poster_file(
-            poster, platform, out_dir, recipe=recipe, visible_label=False, ai_generated=ai, **labels
-        )
+            poster, platform, out_dir, recipe=recipe, visible_label=False, ai_generated=ai,
+            producer=labels["producer"], propagator=labels["propagator"],
+        )  # fmt: skip
         notes.extend(f"{slot}: {w}" for w in poster.warnings)
         report = check_file(out_dir / output.file, platform, product_box=largest, text_boxes=boxes, ai_generated=ai)
         cap = page.platform.slice_height

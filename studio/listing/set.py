@@ -61,6 +61,9 @@ def write_slot(
     from studio.export.files import label_names, write_poster_file
     from studio.export.hashes import file_hashes
 
+    labels = label_names(settings)
+    hashes = file_hashes(models.settings, made.recipe) if made.ai_made else {}
+    lora = hashes.get("lora_hashes")
     output = write_poster_file(
         made.poster,
         made.platform,
@@ -69,8 +72,10 @@ def write_slot(
         visible_label=False,  # drawn by the slot where a model made pixels
         ai_generated=made.ai_made,
         psnr_memo=cache.psnr,
-        **label_names(settings),
-        **(file_hashes(models.settings, made.recipe) if made.ai_made else {}),
+        producer=labels["producer"],
+        propagator=labels["propagator"],
+        model_hash=str(hashes.get("model_hash", "")),
+        lora_hashes=dict(lora) if isinstance(lora, dict) else None,
     )
     report = check_file(
         out_dir / output.file,

@@ -224,15 +224,24 @@ def _panel_slot(
     )
     lang = copy_lang(recipe.copy_text)
     colour = Ink.on(preset.get("panel", "#ffffff")).ground
+    pad = margin // 2
+    short = min(platform.size)
+    title_h = round(0.11 * short)
+    # The panel as tall as its content, centred on the product's height: no empty card below the rows.
+    count = len(recipe.copy_text.selling_points[: int(preset.get("max_points", 5))]) if kind == "points" else len(
+        recipe.listing.specs[: int(preset.get("max_rows", 8))]
+    )  # fmt: skip
+    content = title_h + pad + count * round((0.16 if kind == "points" else 0.095) * short)
+    wanted = min(panel[3] - panel[1], content + 2 * pad)
+    centre = (placed.box[1] + placed.box[3]) // 2
+    top_y = min(max(margin, centre - wanted // 2), height - margin - wanted)
+    panel = (panel[0], top_y, panel[2], top_y + wanted)
     plate(image, panel, colour, alpha=float(preset.get("panel_alpha", 0.9)), radius=margin // 2)
     ink = Ink.on(colour)
     boxes: dict[str, Box] = {}
     sizes: dict[str, int] = {}
-    pad = margin // 2
     x0, y0, x1, y1 = panel[0] + pad, panel[1] + pad, panel[2] - pad, panel[3] - pad
     title = preset.get("title", {}).get(lang, "")
-    short = min(platform.size)
-    title_h = round(0.11 * short)
     boxes["title"], sizes["title"] = draw_text(
         image, title, (x0, y0, x1, y0 + title_h), font=recipe.copy_text.font, ink=ink.text,
         start_px=round(0.07 * short), min_px=round(0.05 * short), weight=700,
