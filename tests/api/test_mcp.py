@@ -25,7 +25,10 @@ def mcp_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mcp")
     with running_studio(folder, "--mcp", "--profile", "none") as url:
         # The page answers as soon as Gradio listens; the tool filter is applied (and logged) just after.
-        expected, log = "MCP tools: ab_stats, check_copy, make_detail_page, make_posters, make_set, remove_background", ""
+        expected, log = (
+            "MCP tools: ab_stats, check_copy, make_detail_page, make_posters, make_set, remove_background",
+            "",
+        )
         for _ in range(120):
             log = (folder / "app.log").read_text()
             if "MCP tools:" in log:

@@ -36,9 +36,9 @@ def _read(image: Image.Image, box) -> str:
 
 @pytest.fixture(scope="module")
 def page(none_models):
+    from studio.recipe import Recipe
     from tests.conftest import make_bottle_cutout
     from tests.listing.conftest import LISTING_RECIPE
-    from studio.recipe import Recipe
 
     return render_detail_page(none_models, make_bottle_cutout(), Recipe.model_validate(LISTING_RECIPE),
                               marketplace="taobao", cache=SceneCache())  # fmt: skip
