@@ -108,3 +108,15 @@ def test_missing_fields_are_refused_before_any_work(listing_recipe, bottle_cutou
         resolve_marketplace("ebay")
     with pytest.raises(StudioError, match="no set slot 'white'"):
         make_listing_set(none_models, bottle_cutout, listing_recipe, "jd", tmp_path, slots=["white"])
+
+
+def test_ai_labels_only_where_a_model_made_pixels(listing_recipe, bottle_cutout, tiny_models, tmp_path):
+    generated = listing_recipe.model_copy(
+        update={"scene": listing_recipe.scene.model_copy(update={"backdrop": "generated", "steps": 2})}
+    )
+    made = make_listing_set(tiny_models, bottle_cutout, generated, "taobao", tmp_path, slots=["points", "detail"])
+    points, detail = (made.reports[f.file]["checks"] for f in made.files)
+    assert "AIGC Label=1" in points["aigc_metadata"]["reason"] and points["aigc_visible_label"]["status"] == "passed"
+    assert detail["aigc_metadata"]["status"] == "passed" and "no AI label needed" in detail["aigc_metadata"]["reason"]
+    assert "aigc_visible_label" not in detail  # the close-up is the photo's own pixels
+    assert all(f.compliant for f in made.files)
