@@ -304,6 +304,15 @@ def _notes(models, cutout, recipe: Recipe, preset: dict, page: Platform, cache: 
     return SectionImage("notes", image, title, tbox, text_boxes=boxes, text_px=sizes)
 
 
+def guarantee_icon(line: str, preset: dict) -> str:
+    """The icon for one guarantee line: the first keyword group (preset `icons`) the line mentions."""
+    text = line.lower()
+    for group in preset.get("icons", []):
+        if any(word in text for word in group["words"]):
+            return str(group["icon"])
+    return str(preset.get("default_icon", "check"))
+
+
 def _guarantee(models, cutout, recipe: Recipe, preset: dict, page: Platform, cache: SceneCache) -> SectionImage:
     width = page.width
     pad = round(PAD * width)
@@ -316,10 +325,9 @@ def _guarantee(models, cutout, recipe: Recipe, preset: dict, page: Platform, cac
     title, tbox, tpx, top = _heading(image, preset, recipe, pad, ink)
     boxes, sizes = {"title": tbox}, {"title": tpx}
     disc = round(badge_h * 0.42)
-    icons = ("shield", "truck", "clock", "check")
     for i, line in enumerate(lines):
         x0 = pad + i * cell
-        icon_disc(image, icons[i % len(icons)], (x0 + cell // 2, top + disc // 2), disc)
+        icon_disc(image, guarantee_icon(line, preset), (x0 + cell // 2, top + disc // 2), disc)
         boxes[f"guarantee_{i + 1}"], sizes[f"guarantee_{i + 1}"] = draw_text(
             image, line, (x0 + 4, top + disc + pad // 4, x0 + cell - 4, top + badge_h), font=recipe.copy_text.font,
             ink=ink.text, start_px=round(0.034 * width), min_px=round(0.026 * width), weight=600, align="center",

@@ -88,9 +88,7 @@ def write_slot(
         ai_generated=made.ai_made,
     )
     texts = {k: v for k, v in output.text_boxes.items() if k != "aigc_label"}
-    report["checks"]["text_off_product"] = text_off_product(texts, output.product_box) if made.kind not in (
-        "poster", "scene"
-    ) else {"status": "passed", "reason": "laid out by the poster layout, clear of the product"}  # fmt: skip
+    report["checks"]["text_off_product"] = text_off_product(texts, output.product_box)
     report["compliant"] = all(c["status"] != "failed" for c in report["checks"].values())
     return output, report
 

@@ -47,3 +47,12 @@ def test_every_bundled_icon_draws_something():
         assert 0.05 < coverage < 0.9, (icon, coverage)
     with pytest.raises(StudioError, match="Unknown icon"):
         draw_icon("rocket", 48, (0, 0, 0))
+
+
+def test_guarantee_lines_get_the_icon_their_words_name():
+    from studio.listing.sections import guarantee_icon
+    from studio.presets import get_preset
+
+    preset = get_preset("detail_sections", "guarantee")
+    lines = ["7天无理由退换", "正品保障", "顺丰包邮", "Free returns", "终身维护"]
+    assert [guarantee_icon(line, preset) for line in lines] == ["clock", "shield", "truck", "clock", "check"]
