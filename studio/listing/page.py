@@ -186,6 +186,9 @@ def export_detail_page(
                     boxes[f"{s.id}.{name}"] = clipped
             products += [c for b in s.product_boxes if (c := _clip(b, top, bottom)) is not None]
         ai = any(s.ai_made for s in inside)
+        marks = [name for name in boxes if "aigc_label" in name]
+        if marks:  # the visible AI mark a section drew: the check finds it under its usual name
+            boxes["aigc_label"] = boxes.pop(marks[0])
         platform = replace(page.platform, height=bottom - top)
         largest = max(products, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), default=(0, 0, page.width, bottom - top))
         slot = f"detail-{i:02d}"

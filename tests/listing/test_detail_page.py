@@ -124,3 +124,29 @@ def test_bad_sections_and_widths_are_refused(listing_recipe, bottle_cutout, none
         render_detail_page(none_models, bottle_cutout, no_brand, sections=["hero", "brand"])
     with pytest.raises(StudioError, match="480"):
         render_detail_page(none_models, bottle_cutout, listing_recipe, sections=["hero"], width=300)
+
+
+def test_ai_labels_only_on_slices_a_model_painted(listing_recipe, bottle_cutout, tiny_models, tmp_path):
+    from studio.listing import make_detail_page
+
+    generated = listing_recipe.model_copy(
+        update={"scene": listing_recipe.scene.model_copy(update={"backdrop": "generated", "steps": 2})}
+    )
+    made = make_detail_page(tiny_models, bottle_cutout, generated, tmp_path, sections=["points", "hero", "specs"])
+    checks = [made.reports[name]["checks"] for name in made.slices]
+    assert len(checks) == 3  # points | hero | specs: 1500 px cannot hold two of them with the hero
+    painted = [c for c in checks if "AIGC Label=1" in c["aigc_metadata"]["reason"]]
+    assert len(painted) == 1 and painted[0]["aigc_visible_label"]["status"] == "passed"
+    assert all("aigc_visible_label" not in c for c in checks if c not in painted)
+
+
+def test_the_pages_recipe_remakes_it_exactly(page, none_models, tmp_path):
+    from studio.recipe import Recipe
+    from tests.conftest import make_bottle_cutout
+
+    made = export_detail_page(page, tmp_path)
+    saved = Recipe.from_json((tmp_path / "recipes" / "page.json").read_text(encoding="utf-8"))
+    again = render_detail_page(none_models, make_bottle_cutout(), saved, marketplace=page.marketplace)
+    assert [s.id for s in again.sections] == [s.id for s in page.sections]
+    assert np.array_equal(np.asarray(again.image), np.asarray(page.image))
+    assert made.recipes[0].listing.slot == "detail-01"
