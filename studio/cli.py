@@ -86,6 +86,20 @@ def _build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--producer", metavar="SHOP", help="your shop name or ID for the AI label's ContentProducer")
     batch.add_argument("--propagator", metavar="SHOP", help="who publishes the files (AI label's ContentPropagator)")
     _add_model_flags(batch)
+    listing = sub.add_parser("set", help="make the main-image set (套图) for one marketplace")
+    _add_listing_flags(listing)
+    listing.add_argument(
+        "--slots",
+        metavar="IDS",
+        help="comma-separated slot ids (default: all, e.g. hero,points,detail,scene,specs,white)",
+    )
+
+    page = sub.add_parser("detail-page", help="make the detail page (详情页), whole and in slices")
+    _add_listing_flags(page)
+    page.add_argument(
+        "--sections", metavar="IDS", help="comma-separated section ids in page order (default: the recipe's)"
+    )
+    page.add_argument("--width", type=int, metavar="PX", help="page width (default: the marketplace's, 750 or 790)")
 
     presets = sub.add_parser("presets", help="list scenes, layouts and platforms")
     presets.add_argument("--json", action="store_true", help="machine-readable output")
@@ -107,6 +121,15 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     ab.add_argument("--alpha", type=float, default=None, help="significance level (default 0.05)")
     return parser
+
+
+def _add_listing_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--product", required=True, metavar="IMAGE", help="the product photo")
+    p.add_argument("--recipe", type=Path, metavar="FILE", help="a saved recipe (.json) with the listing fields")
+    p.add_argument("--platform", default="taobao", metavar="NAME", help="taobao, tmall, jd or pdd (default taobao)")
+    p.add_argument("--logo", metavar="IMAGE", help="your logo (PNG with transparency)")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR")
+    _add_model_flags(p)
 
 
 def _add_model_flags(p: argparse.ArgumentParser) -> None:
@@ -146,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_batch(args)
         if args.command == "presets":
             return _cmd_presets(args)
+        if args.command in ("set", "detail-page"):
+            return _cmd_listing(args)
         if args.command == "ab-stats":
             return _cmd_ab_stats(args)
     except StudioError as exc:
@@ -412,6 +437,48 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     print(result.manifest_path)
     print(result.errors_path)
     print(result.zip_path)
+
+
+def _ids(text: str | None) -> list[str] | None:
+    return [part.strip() for part in text.split(",") if part.strip()] if text else None
+
+
+def _cmd_listing(args: argparse.Namespace) -> int:
+    """`set` and `detail-page`: the same checks and core calls as the API's make_set / make_detail_page."""
+    from studio.api.listing import check_listing_request, listing_from_photo
+    from studio.imageio import load_image
+    from studio.listing import make_detail_page, make_listing_set
+    from studio.models import ModelManager
+    from studio.recipe import Recipe
+
+    base = _saved_recipe(args.recipe) if args.recipe else Recipe()
+    if args.logo:
+        base = base.model_copy(update={"copy_text": base.copy_text.model_copy(update={"logo": _logo_arg(args.logo)})})
+    load_image(Path(args.product))  # an unreadable photo fails before anything else is said or done
+    page = args.command == "detail-page"
+    sections = (_ids(args.sections) or list(base.listing.sections)) if page else None
+    slots = None if page else _ids(args.slots)
+    market = check_listing_request(base, args.platform, "en", slots=slots, sections=sections,
+                                   width=args.width if page else None)  # fmt: skip
+    models = ModelManager(_settings(args))
+    print(models.describe(), file=sys.stderr)
+    cutout, base = listing_from_photo(models, Path(args.product), base, "en", _progress_line)
+    if page:
+        made = make_detail_page(models, cutout, base, args.out, marketplace=market, sections=sections, width=args.width,
+                                progress=_progress_line)  # fmt: skip
+        files = [*made.slices, made.page_file]
+        notes = made.notes
+    else:
+        result = make_listing_set(models, cutout, base, market, args.out, slots=slots, progress=_progress_line)
+        files, notes = [f.file for f in result.files], result.notes
+        for f in result.files:
+            if not f.compliant:
+                print(f"note: {f.file} does not pass every {f.platform} check; see compliance.csv", file=sys.stderr)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    for name in files:
+        print(args.out / name)
+    print(args.out / "posters.zip")
     return 0
 
 

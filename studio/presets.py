@@ -16,7 +16,7 @@ from typing import Any
 from studio.errors import StudioError
 from studio.settings import REPO_ROOT
 
-KINDS = ("scenes", "layouts", "platforms")
+KINDS = ("scenes", "layouts", "platforms", "set_slots", "detail_sections")
 # Short-video covers: buttons and captions cover the top and bottom (platforms.md: "likely").
 DEFAULT_SAFE_AREA = {"top": 0.12, "bottom": 0.2}
 
@@ -36,6 +36,7 @@ class Platform:
     # Fractions of the height that the app's own UI covers (rule safe_top_bottom), kept free of copy.
     safe_top: float = 0.0
     safe_bottom: float = 0.0
+    slice_height: int = 0  # a long page (detail page) is uploaded as slices at most this tall; 0: one image
 
     @property
     def size(self) -> tuple[int, int]:
@@ -79,7 +80,13 @@ def preset_ids(kind: str, presets_dir: Path | None = None) -> list[str]:
 def get_preset(kind: str, preset_id: str, presets_dir: Path | None = None) -> dict[str, Any]:
     items = all_presets(kind, presets_dir)
     if preset_id not in items:
-        label = {"scenes": "scene", "layouts": "layout", "platforms": "platform"}[kind]
+        label = {
+            "scenes": "scene",
+            "layouts": "layout",
+            "platforms": "platform",
+            "set_slots": "set slot",
+            "detail_sections": "detail-page section",
+        }[kind]
         raise StudioError(f"Unknown {label} '{preset_id}'.", hint=f"Choose one of: {', '.join(items)}.")
     return items[preset_id]
 
@@ -105,6 +112,7 @@ def get_platform(platform_id: str, presets_dir: Path | None = None) -> Platform:
         rules=tuple(data.get("rules", ())),
         source=data.get("source", ""),
         confidence=data.get("confidence", "check"),
+        slice_height=int(data.get("slice_height", 0)),
         **_safe_bands(data),
     )
 
@@ -114,6 +122,12 @@ def _safe_bands(data: dict[str, Any]) -> dict[str, float]:
         return {}
     bands = {**DEFAULT_SAFE_AREA, **data.get("safe_area", {})}
     return {"safe_top": float(bands["top"]), "safe_bottom": float(bands["bottom"])}
+
+
+def ordered_ids(kind: str, presets_dir: Path | None = None) -> list[str]:
+    """Preset ids in their files' `order` (set slots, detail-page sections), then by id."""
+    items = all_presets(kind, presets_dir)
+    return sorted(items, key=lambda pid: (int(items[pid].get("order", 999)), pid))
 
 
 def display_name(item: dict[str, Any], lang: str = "en") -> str:

@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
 
 from studio.errors import StudioError
 from studio.notes import Note
@@ -150,6 +150,85 @@ LOGO_PATH_NOTE = (
 )
 
 
+def _default_sections() -> list[str]:
+    # The sections are data (presets/detail_sections, each with its `order`); read when a recipe is made.
+    from studio.presets import ordered_ids
+
+    return ordered_ids("detail_sections")
+
+
+class SpecRow(_Part):
+    """One line of the specs table (slot 5, the detail page's specs section): 材质 | 304不锈钢."""
+
+    key: str = Field(min_length=1, max_length=12)
+    value: str = Field(min_length=1, max_length=40)
+
+    @field_validator("key", "value")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("a spec needs a name and a value / 参数名和参数值都不能为空")
+        return value
+
+
+class ListingFields(_Part):
+    """What the main-image set and the detail page need beyond the poster's copy, entered once.
+
+    The selling points themselves stay in `copy_text.selling_points` (one home); `point_icons`
+    gives each its icon, by position. The brand's logo is `copy_text.logo`, as on posters.
+    """
+
+    point_icons: list[str] = Field(default_factory=list, max_length=5)  # icon id per point; "" = a numbered pill
+    specs: list[SpecRow] = Field(default_factory=list, max_length=10)
+    guarantees: list[str] = Field(default_factory=list, max_length=4)  # 7天无理由退换, 正品保障…
+    notes: list[str] = Field(default_factory=list, max_length=6)  # size and usage notes, one line each
+    brand: str = Field("", max_length=24)
+    brand_line: str = Field("", max_length=40)  # a short line under the brand name in the footer
+    # The detail crop (slot 3, close-ups): x0, y0, x1, y1 as fractions of the product's box; None = most textured.
+    detail_region: tuple[float, float, float, float] | None = None
+    scene_variant: str = ""  # slot 4's scene preset; "" = the first bundled scene unlike the hero's
+    gallery: list[str] = Field(default_factory=list, max_length=3)  # the detail page's scenes; [] = automatic
+    sections: list[str] = Field(default_factory=_default_sections, min_length=1, max_length=12)
+    slot: str = ""  # which set slot or detail slice this recipe made ("" for a plain poster)
+
+    @field_validator("guarantees", "notes")
+    @classmethod
+    def _lines(cls, lines: list[str], info: ValidationInfo) -> list[str]:
+        cap = 20 if info.field_name == "guarantees" else 60
+        lines = [line.strip() for line in lines if line.strip()]
+        for line in lines:
+            if len(line) > cap:
+                raise ValueError(f"at most {cap} characters a line / 每行最多 {cap} 个字: {line[:12]}…")
+        return lines
+
+    @field_validator("point_icons")
+    @classmethod
+    def _icons(cls, icons: list[str]) -> list[str]:
+        return [icon.strip() for icon in icons]
+
+    @field_validator("detail_region")
+    @classmethod
+    def _region(cls, region: tuple[float, float, float, float] | None) -> tuple[float, float, float, float] | None:
+        if region is None:
+            return None
+        x0, y0, x1, y1 = region
+        if not (0.0 <= x0 < x1 <= 1.0 and 0.0 <= y0 < y1 <= 1.0) or (x1 - x0) < 0.05 or (y1 - y0) < 0.05:
+            raise ValueError("the detail region is x0, y0, x1, y1 in 0..1, at least 0.05 each way / 细节区域无效")
+        return region
+
+    @field_validator("sections")
+    @classmethod
+    def _sections(cls, sections: list[str]) -> list[str]:
+        known = _default_sections()
+        unknown = [s for s in sections if s not in known]
+        if unknown:
+            raise ValueError(f"unknown section {unknown[0]!r}; choose from {', '.join(known)} / 未知的详情页模块")
+        if len(set(sections)) != len(sections):
+            raise ValueError("each section at most once / 每个模块只能出现一次")
+        return sections
+
+
 class ExportSettings(_Part):
     platforms: list[str] = Field(default_factory=lambda: ["taobao_main"], min_length=1)
     file_format: Literal["auto", "jpeg", "png", "webp"] = "auto"
@@ -201,6 +280,7 @@ class Recipe(_Part):
     copy_text: CopyText = Field(default_factory=CopyText)
     export: ExportSettings = Field(default_factory=ExportSettings)
     models: ModelIds = Field(default_factory=ModelIds)
+    listing: ListingFields = Field(default_factory=ListingFields)  # the set and detail page's own fields
     outputs: list[OutputFile] = Field(default_factory=list)
     _load_notes: list[Note] = PrivateAttr(default_factory=list)
 

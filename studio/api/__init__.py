@@ -8,6 +8,7 @@ carries a stable `code` and a message in the caller's language (zh or en).
 """
 
 from studio.api.errors import ERROR_MESSAGES, ApiError, Language, pick_language
+from studio.api.listing import ListingBatch, make_detail_page, make_set
 from studio.api.posters import PosterBatch, export_recipe, make_posters, parse_recipe
 from studio.api.simple import ab_stats, check_copy, remove_background
 
@@ -15,11 +16,14 @@ __all__ = [
     "ERROR_MESSAGES",
     "ApiError",
     "Language",
+    "ListingBatch",
     "PosterBatch",
     "ab_stats",
     "check_copy",
     "export_recipe",
+    "make_detail_page",
     "make_posters",
+    "make_set",
     "parse_recipe",
     "pick_language",
     "remove_background",

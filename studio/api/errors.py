@@ -61,13 +61,30 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # A budget (studio/budgets.py): the message names what was too much and the limit.
     "over_budget": ("{zh}", "{en}"),
+    "unknown_marketplace": (
+        "未知的平台“{value}”。可选：{choices}。",
+        "Unknown marketplace '{value}'. Choose one of: {choices}.",
+    ),
+    "unknown_section": (
+        "未知的详情页模块“{value}”。可选：{choices}。",
+        "Unknown detail-page section '{value}'. Choose one of: {choices}.",
+    ),
+    "bad_page_width": ("详情页宽度须在 {low} 到 {high} 像素之间。", "The page width must be {low} to {high} pixels."),
+    "listing_fields_missing": (
+        "套图或详情页缺少需要填写的内容。",
+        "The set or the detail page needs fields the recipe does not have.",
+    ),
+    "set_failed": ("套图生成失败。", "The main-image set could not be made."),
+    "detail_page_failed": ("详情页生成失败。", "The detail page could not be made."),
     "invalid_input": ("输入无法使用。", "This input cannot be used."),
     "internal_error": ("服务器内部出错，请稍后重试。", "Something went wrong on our side; please try again."),
 }
 
 
 # Codes for a failure deep in the core: the core's own words are the only specifics, so every language gets them.
-GENERIC_CODES = ("cutout_failed", "posters_failed", "invalid_input")
+GENERIC_CODES = (
+    "cutout_failed", "posters_failed", "invalid_input", "listing_fields_missing", "set_failed", "detail_page_failed",
+)  # fmt: skip
 
 
 class ApiError(StudioError):

@@ -114,7 +114,15 @@ def _is_gpu_out_of_memory(exc: BaseException) -> bool:
 
 # Handlers (by api_name) that run the scene models: they share one queue lane with one
 # worker, so two jobs never fight over the GPU, and on ZeroGPU each gets a GPU slot.
-GPU_ENDPOINTS = ("compose_scene", "render_copy", "export_posters", "make_posters", "catalogue_batch")
+GPU_ENDPOINTS = (
+    "compose_scene",
+    "render_copy",
+    "export_posters",
+    "make_posters",
+    "make_set",
+    "make_detail_page",
+    "catalogue_batch",
+)
 # Handlers that cost real CPU/GPU time: counted by the per-user rate limit (UI events and public API alike).
 HEAVY_ENDPOINTS = ("remove_background", "ui_remove_background", "cutout_batch", *GPU_ENDPOINTS)
 GPU_LANE = "gpu"

@@ -23,7 +23,7 @@ from studio.ui.common import UiContext
 
 log = logging.getLogger("studio.api")
 
-PUBLIC_ENDPOINTS = ("make_posters", "remove_background", "check_copy", "ab_stats")
+PUBLIC_ENDPOINTS = ("make_posters", "make_set", "make_detail_page", "remove_background", "check_copy", "ab_stats")
 # The UI session's own calls (reading out or loading what a person built): documented, but never MCP tools,
 # because every MCP caller shares one Gradio session.
 SESSION_ENDPOINTS = ("get_recipe", "set_recipe")
@@ -44,7 +44,14 @@ def register_public_api(ctx: UiContext) -> list[str]:
             raise RuntimeError(f"a UI event took the public API name {block_fn.api_name!r}; rename it")
         if block_fn.api_visibility == "public" and block_fn.api_name not in SESSION_ENDPOINTS:
             block_fn.api_visibility = "undocumented"
-    endpoints = [_make_posters(ctx), _remove_background(ctx), _check_copy(), _ab_stats(ctx)]
+    endpoints = [
+        _make_posters(ctx),
+        _make_set(ctx),
+        _make_detail_page(ctx),
+        _remove_background(ctx),
+        _check_copy(),
+        _ab_stats(ctx),
+    ]
     for fn in endpoints:
         gr.api(fn, api_name=fn.__name__)
         block_fn = next(f for f in blocks.fns.values() if f.api_name == fn.__name__)
@@ -174,6 +181,83 @@ def _make_posters(ctx: UiContext) -> Callable[..., Any]:
         return _file(batch.zip_path), batch.manifest, batch.compliance, batch.recipe, batch.notes
 
     return make_posters
+
+
+def _make_set(ctx: UiContext) -> Callable[..., Any]:
+    from studio.api import make_set as run
+
+    @api_errors
+    def make_set(
+        product: FileData,
+        recipe: str | dict = "",
+        platform: str = "taobao",
+        logo: FileData | None = None,
+        language: str = "auto",
+        request: gr.Request = None,  # type: ignore[assignment]
+    ) -> tuple[FileData, list[str], list[dict], list[dict], dict, list[str]]:
+        """Make a marketplace's whole main-image set (套图) in one call: 1 hero poster, 2 selling points with icons, 3 a close-up from the product photo's own pixels, 4 another scene, 5 a specs table, and the white-background image where the marketplace wants one, each checked against its rules and zipped. Nothing from earlier calls is used or kept.
+
+        Args:
+            product: The product photo (JPEG, PNG or WebP) or an RGBA cut-out whose transparency outlines the product.
+            recipe: The recipe as JSON text or an object (the schema of recipes/<variant>.json), with copy_text.selling_points (3 to 5) and the listing fields: listing.point_icons, listing.specs ([{key, value}]), listing.detail_region, listing.scene_variant.
+            platform: The marketplace: taobao, tmall, jd or pdd.
+            logo: Optional brand logo (a PNG with transparency); a logo path inside the recipe is not read.
+            language: Language of error messages, zh or en; auto follows the request's Accept-Language header.
+        Returns:
+            zip: posters.zip with the set's files in slot order, manifest.csv, compliance.csv and .json, recipes/<NN-slot>.json and recipes/set.json.
+            files: The set's file names in slot order.
+            manifest: One row per file (file, variant = NN-slot, platform, width, height, bytes, compliant, failed_checks...).
+            compliance: One row per file and check (file, platform, check, status, reason).
+            recipe_used: The recipe as used (model ids and the photo's sha256 recorded): pass it back to make the same set again.
+            notes: Things the seller should know, e.g. a slot that allows no text.
+        """
+        lang = _language(language, request)
+        batch = run(_path(product), recipe, models=ctx.models, platform=platform, logo=_path(logo) if logo else None,
+                    language=lang)  # type: ignore[arg-type]  # fmt: skip
+        return _file(batch.zip_path), batch.files, batch.manifest, batch.compliance, batch.recipe, batch.notes
+
+    return make_set
+
+
+def _make_detail_page(ctx: UiContext) -> Callable[..., Any]:
+    from studio.api import make_detail_page as run
+
+    @api_errors
+    def make_detail_page(
+        product: FileData,
+        recipe: str | dict = "",
+        platform: str = "taobao",
+        sections: str = "",
+        width: int = 0,
+        logo: FileData | None = None,
+        language: str = "auto",
+        request: gr.Request = None,  # type: ignore[assignment]
+    ) -> tuple[FileData, FileData, list[str], list[dict], dict, list[str]]:
+        """Make a product detail page (详情页) in one call: hero, selling-point icon grid, scene gallery, close-ups of the real photo, specs table, usage notes, guarantee strip and brand footer, at the marketplace's width, exported whole and as JPEG slices in order, each within the marketplace's slice height and byte cap. Nothing from earlier calls is used or kept.
+
+        Args:
+            product: The product photo (JPEG, PNG or WebP) or an RGBA cut-out whose transparency outlines the product.
+            recipe: The recipe as JSON text or an object (the schema of recipes/<variant>.json) with the fields its sections use: copy_text (headline, selling_points), listing.specs, listing.notes, listing.guarantees, listing.brand, listing.gallery.
+            platform: The marketplace: taobao, tmall, jd or pdd (its page width, slice height and byte cap).
+            sections: Section ids in page order, comma-separated, from hero, points, scenes, closeups, specs, notes, guarantee, brand. Empty: the recipe's listing.sections.
+            width: Page width in pixels, 480 to 1242; 0: the marketplace's (750 Taobao/Tmall/PDD, 790 JD).
+            logo: Optional brand logo (a PNG with transparency) for the hero and the brand footer.
+            language: Language of error messages, zh or en; auto follows the request's Accept-Language header.
+        Returns:
+            zip: posters.zip with the slices, the whole page, manifest.csv, compliance.csv and .json, recipes/detail-NN.json and recipes/page.json.
+            page: The whole page as one JPEG, for a preview.
+            slices: The slice file names in page order (upload them in this order).
+            compliance: One row per slice and check (file, platform, check, status, reason).
+            recipe_used: The recipe as used, with listing.sections in page order: pass it back to make the same page again.
+            notes: Things the seller should know.
+        """
+        lang = _language(language, request)
+        batch = run(_path(product), recipe, models=ctx.models, platform=platform, sections=sections or None,
+                    width=width or None, logo=_path(logo) if logo else None, language=lang)  # type: ignore[arg-type]  # fmt: skip
+        page = _file(batch.page_path) if batch.page_path else _file(batch.zip_path)
+        return _file(batch.zip_path), page, batch.files, batch.compliance, batch.recipe, batch.notes
+
+    return make_detail_page
 
 
 def _remove_background(ctx: UiContext) -> Callable[..., Any]:

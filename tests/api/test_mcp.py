@@ -17,7 +17,7 @@ from tests.conftest import make_bottle_cutout
 from tests.ui.launch import running_studio
 
 pytestmark = pytest.mark.slow
-TOOLS = {"make_posters", "remove_background", "check_copy", "ab_stats"}
+TOOLS = {"make_posters", "make_set", "make_detail_page", "remove_background", "check_copy", "ab_stats"}
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,10 @@ def mcp_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mcp")
     with running_studio(folder, "--mcp", "--profile", "none") as url:
         # The page answers as soon as Gradio listens; the tool filter is applied (and logged) just after.
-        expected, log = "MCP tools: ab_stats, check_copy, make_posters, remove_background", ""
+        expected, log = (
+            "MCP tools: ab_stats, check_copy, make_detail_page, make_posters, make_set, remove_background",
+            "",
+        )
         for _ in range(120):
             log = (folder / "app.log").read_text()
             if "MCP tools:" in log:

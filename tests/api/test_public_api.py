@@ -30,7 +30,7 @@ def test_only_the_public_api_is_public_and_names_match(built_app):
 
 def test_the_public_calls_share_the_gpu_lane_and_the_rate_limit(built_app):
     lanes = {f.api_name: (f.concurrency_id, f.concurrency_limit) for f in built_app.fns.values()}
-    assert lanes["make_posters"] == ("gpu", 1)
+    assert lanes["make_posters"] == lanes["make_set"] == lanes["make_detail_page"] == ("gpu", 1)
     limited = set(built_app.studio_context.extra["guards"]["rate_limited"])
     assert {"make_posters", "remove_background", "ui_remove_background"} <= limited
     assert built_app.studio_context.extra["public_api"] == list(PUBLIC_ENDPOINTS)
