@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from studio.errors import StudioError
 
 RECIPE_VERSION = 1
-GENERATING_PROFILES = ("sd15", "sdxl", "tiny")  # profiles whose scenes a model paints
+GENERATING_PROFILES = ("sd15", "sdxl", "zimage", "tiny", "tiny-zimage")  # profiles whose scenes a model paints
 Box = tuple[int, int, int, int]
 
 

@@ -105,7 +105,7 @@ class ModelManager:
         s = self.settings
         if s.profile == "none":
             what = "Scenes are procedural studio backdrops (no AI model loaded)."
-        elif s.profile == "tiny":
+        elif s.profile in ("tiny", "tiny-zimage"):
             what = "Tiny test models with random weights: generated scenes are noise, by design."
         else:
             what = f"AI scenes with {s.model_source('base')} + {s.model_source('controlnet')}, downloaded on first use."

@@ -1,0 +1,110 @@
+"""The diffusion model families the studio offers: licence, VRAM need, and which one `auto` picks.
+
+The facts per family live in presets/model_families.json (what the UI shows beside the
+profile, as the cut-out tab shows its models' licences). `auto_profile` is the one place
+that turns a card into a profile: the best commercially usable family the card can hold,
+SD1.5 on small cards, with a reason that says what a bigger card would give.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+FAMILIES_FILE = REPO_ROOT / "presets" / "model_families.json"
+# Best first: auto takes the first one a card can run.
+AUTO_ORDER = ("zimage", "sd15")
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    profile: str
+    label: str
+    licence: str
+    commercial_use: bool
+    vram_gb: float
+    dtypes: str
+    note: str
+    note_zh: str = ""
+    min_capability: tuple[int, int] = (0, 0)
+
+    def fits(self, vram_gb: float, capability: tuple[int, int]) -> bool:
+        return vram_gb >= self.vram_gb and tuple(capability) >= self.min_capability
+
+    def line(self, lang: str = "en") -> str:
+        """One line for the UI: label · licence · VRAM, and a warning when not for shops."""
+        flag = "" if self.commercial_use else (" ⚠ 不可商用" if lang == "zh" else " ⚠ NOT for commercial use")
+        vram = f"≥ {self.vram_gb:g} GB 显存" if lang == "zh" else f"≥ {self.vram_gb:g} GB VRAM"
+        return f"{self.label} · {self.licence} · {vram}{flag}"
+
+
+@lru_cache(maxsize=1)
+def families() -> dict[str, FamilyInfo]:
+    data = json.loads(FAMILIES_FILE.read_text(encoding="utf-8"))
+    out: dict[str, FamilyInfo] = {}
+    for entry in data["families"]:
+        cap = entry.get("min_capability", (0, 0))
+        out[entry["profile"]] = FamilyInfo(
+            profile=entry["profile"],
+            label=entry["label"],
+            licence=entry["licence"],
+            commercial_use=bool(entry["commercial_use"]),
+            vram_gb=float(entry["vram_gb"]),
+            dtypes=entry["dtypes"],
+            note=entry["note"],
+            note_zh=entry.get("note_zh", ""),
+            min_capability=(int(cap[0]), int(cap[1])),
+        )
+    return out
+
+
+def family_info(profile: str) -> FamilyInfo | None:
+    """The family behind a profile (tiny-zimage is zimage's shape); None for none/tiny."""
+    found = families()
+    return found.get(profile) or found.get(profile.removeprefix("tiny-"))
+
+
+def auto_profile(card: str, vram_gb: float, capability: tuple[int, int]) -> tuple[str, str]:
+    """(profile, reason) for a usable CUDA card: the best commercially usable family it can hold."""
+    found = families()
+    have = f"{card} with {vram_gb:.0f} GB" if vram_gb else card
+    for name in AUTO_ORDER:
+        info = found[name]
+        if not info.commercial_use:
+            continue  # a Space or a team link must never serve a non-commercial model by default
+        if name == "sd15" or info.fits(vram_gb, capability):
+            reason = f"{have} was found, so {info.label.split(' (')[0]} scenes are on ({info.licence})"
+            better = _bigger_card(name, vram_gb, capability)
+            return name, reason + (f"; {better}" if better else "")
+    raise AssertionError("sd15 always fits")  # pragma: no cover
+
+
+def _bigger_card(chosen: str, vram_gb: float, capability: tuple[int, int]) -> str:
+    """What a bigger card would give, when a better family than `chosen` exists."""
+    found = families()
+    for name in AUTO_ORDER:
+        if name == chosen:
+            return ""
+        info = found[name]
+        need = f"{info.vram_gb:g} GB"
+        if tuple(capability) < info.min_capability:
+            need += " and bfloat16 (compute capability 8.0+, RTX 30xx or newer)"
+        return f"a card with {need} would give {info.label} scenes ({info.licence}; start with --profile {name})"
+    return ""
+
+
+def status_for(profile: str, active: str, vram_gb: float | None, capability: tuple[int, int] | None) -> str:
+    """'in use', 'fits this card', 'needs N GB' … for one family row in the UI."""
+    info = families()[profile]
+    if profile == active or f"tiny-{profile}" == active:
+        return "in use"
+    if vram_gb is None or capability is None:
+        return f"needs a CUDA GPU with {info.vram_gb:g} GB"
+    if info.fits(vram_gb, capability):
+        return f"fits this card (start with --profile {profile})"
+    if tuple(capability) < info.min_capability:
+        return "this card has no bfloat16"
+    return f"needs {info.vram_gb:g} GB (this card has {vram_gb:.0f} GB)"

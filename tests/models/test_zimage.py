@@ -1,0 +1,216 @@
+"""The zimage family: tiny real-class Z-Image built offline, loaded by the studio's loader, same scene contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio.errors import StudioError
+from studio.layers import PlacedProduct
+from studio.models.diffusion import enable_low_vram, load_scene_pipeline
+from studio.models.manager import DevicePolicy, ModelManager
+from studio.progress import Cancelled, CancelToken
+from studio.recipe import SceneSettings
+from studio.scene.generate import generate_scenes
+from studio.settings import Settings
+from tests.conftest import make_bottle_cutout
+from tests.models.fixtures import place_on_canvas
+
+SIZE = (300, 400)
+TWO = SceneSettings(preset="kitchen", steps=2)
+PRESET = {"prompt": "product photo on a marble table", "negative_prompt": "text", "steps": 25, "guidance": 7.0}
+
+
+@pytest.fixture(scope="module")
+def zcache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.getbasetemp() / "studio-cache"
+
+
+@pytest.fixture(scope="module")
+def zmodels(zcache: Path) -> ModelManager:
+    return ModelManager(Settings(profile="tiny-zimage", cache_dir=zcache, device="cpu", open_browser=False))
+
+
+@pytest.fixture(scope="module")
+def placed() -> PlacedProduct:
+    return place_on_canvas(make_bottle_cutout().rgba, SIZE, (90, 120))
+
+
+def test_tiny_zimage_loads_through_the_real_loader(zmodels: ModelManager) -> None:
+    pipe = load_scene_pipeline(zmodels)
+    assert type(pipe).__name__ == "ZImageControlNetInpaintPipeline"
+    # The real geometry: 8x VAE with FLUX's 16 latent channels, 2x2 patches, inpaint-mode ControlNet.
+    assert pipe.vae_scale_factor == 8 and pipe.vae.config.latent_channels == 16
+    assert pipe.transformer.config.all_patch_size == [2] or tuple(pipe.transformer.config.all_patch_size) == (2,)
+    assert pipe.controlnet.config.control_in_dim == 33
+    assert pipe.controlnet.noise_refiner is pipe.transformer.noise_refiner  # shared, not copied
+    assert load_scene_pipeline(zmodels) is pipe  # cached
+    assert pipe.transformer.dtype.__str__() == "torch.float32"  # CPU: float32
+
+
+def test_scenes_per_seed_batch_independent_and_steps_from_the_family(
+    zmodels: ModelManager, placed: PlacedProduct
+) -> None:
+    seen: list[str] = []
+    scene = SceneSettings(preset="kitchen")  # no steps/guidance: the family's (tiny: 2 steps, guidance 0)
+    two = generate_scenes(zmodels, placed, SIZE, scene, PRESET, [], [11, 12], progress=lambda f, m: seen.append(m))
+    assert [s.background.size for s in two] == [SIZE, SIZE]
+    assert [s.seed for s in two] == [11, 12] and two[0].kind == "generated"
+    assert any("step 2 of 2" in m for m in seen) and not any("of 25" in m for m in seen)
+    assert not np.array_equal(np.asarray(two[0].background), np.asarray(two[1].background))
+    alone = generate_scenes(zmodels, placed, SIZE, scene, PRESET, [], [12])
+    diff = np.abs(np.asarray(alone[0].background, np.int16) - np.asarray(two[1].background, np.int16))
+    assert diff.max() <= 2  # a seed's scene does not depend on its batch neighbours
+    assert "tiny-zimage" in two[0].note
+
+
+def test_control_strength_and_prompt_change_the_scene(zmodels: ModelManager, placed: PlacedProduct) -> None:
+    def run(**update: object) -> np.ndarray:
+        scene = TWO.model_copy(update=update)
+        return np.asarray(generate_scenes(zmodels, placed, SIZE, scene, PRESET, [], [3])[0].background, np.int16)
+
+    base = run(control_strength=0.8)
+    assert np.abs(base - run(control_strength=0.0)).mean() > 0.5
+    assert np.abs(base - run(control_strength=0.8, prompt="红色丝绸 red silk")).mean() > 0.5
+
+
+def test_cancel_within_a_step_and_the_next_run_works(zmodels: ModelManager, placed: PlacedProduct) -> None:
+    pipe = load_scene_pipeline(zmodels)
+    calls: list[int] = []
+    hook = pipe.transformer.register_forward_hook(lambda *a: calls.append(1))
+    token = CancelToken()
+
+    def progress(fraction: float, message: str) -> None:
+        if "step 1 of" in message:
+            token.cancel()
+
+    try:
+        with pytest.raises(Cancelled):
+            generate_scenes(
+                zmodels,
+                placed,
+                SIZE,
+                TWO.model_copy(update={"steps": 12}),
+                PRESET,
+                [],
+                [1, 2],
+                progress=progress,
+                cancel=token,
+            )
+        assert len(calls) <= 2
+    finally:
+        hook.remove()
+    assert not zmodels.gpu_lock.locked()
+    assert generate_scenes(zmodels, placed, SIZE, TWO, PRESET, [], [1])[0].background.size == SIZE
+
+
+def test_oom_ladder_halves_then_offloads(zmodels: ModelManager, placed: PlacedProduct, monkeypatch) -> None:  # noqa: ANN001
+    import torch
+
+    pipe = load_scene_pipeline(zmodels)
+    real_call = type(pipe).__call__
+    batches: list[int] = []
+
+    def tight(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        batches.append(kwargs["num_images_per_prompt"])
+        if kwargs["num_images_per_prompt"] > 1:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory")
+        return real_call(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(pipe), "__call__", tight)
+    messages: list[str] = []
+    scenes = generate_scenes(zmodels, placed, SIZE, TWO, PRESET, [], [5, 6], progress=lambda f, m: messages.append(m))
+    assert batches == [2, 1, 1] and [s.seed for s in scenes] == [5, 6]
+    assert any("ran out of memory" in m for m in messages)
+
+
+def test_offload_puts_the_controlnet_in_the_chain_and_still_runs(zcache: Path, placed: PlacedProduct) -> None:
+    models = ModelManager(Settings(profile="tiny-zimage", cache_dir=zcache, device="cpu", open_browser=False))
+    pipe = load_scene_pipeline(models)
+    assert enable_low_vram(pipe, models, device="cpu")
+    hooked = {id(getattr(h, "model", None)) for h in getattr(pipe, "_all_hooks", [])}
+    assert id(pipe.controlnet) in hooked and id(pipe.transformer) in hooked
+    assert generate_scenes(models, placed, SIZE, TWO, PRESET, [], [1])[0].background.size == SIZE
+
+
+def test_float16_is_refused_with_the_reason(zcache: Path) -> None:
+    models = ModelManager(Settings(profile="tiny-zimage", cache_dir=zcache, device="cpu", open_browser=False))
+    models._policy = DevicePolicy("cuda", "float16", card="Tesla T4 (compute capability 7.5)")
+    with pytest.raises(StudioError, match="bfloat16") as err:
+        load_scene_pipeline(models)
+    assert "显卡" in str(err.value) and models.loaded_keys() == []
+
+
+def test_an_sd15_folder_on_the_zimage_profile_says_which_profile(tiny_cache_dir: Path, zcache: Path) -> None:
+    from studio.models.tiny import ensure_tiny_models, tiny_sources
+
+    base, _ = tiny_sources(ensure_tiny_models(tiny_cache_dir))
+    models = ModelManager(
+        Settings(
+            profile="zimage",
+            base_model=str(base),
+            cache_dir=zcache,
+            device="cpu",
+            controlnet=str(zcache / "tiny-zimage" / "controlnet"),
+        )
+    )
+    with pytest.raises(StudioError, match="--profile sd15"):
+        load_scene_pipeline(models)
+
+
+def test_an_sd15_style_is_refused_on_zimage_in_both_languages(
+    zmodels: ModelManager, tmp_path: Path, tiny_cache_dir: Path
+) -> None:
+    from diffusers import UNet2DConditionModel
+
+    from studio.models.tiny import ensure_tiny_models, tiny_sources
+    from studio.recipe import StyleChoice
+    from studio.styles import apply_styles, validate_choices
+    from tests.styles.lora_files import write_diffusers_lora
+
+    base, _ = tiny_sources(ensure_tiny_models(tiny_cache_dir))
+    write_diffusers_lora(
+        tmp_path / "inkwash.safetensors",
+        UNet2DConditionModel.from_pretrained(base / "unet"),
+        seed=5,
+        metadata={"ss_base_model_version": "sd_v1"},
+    )
+    style = [StyleChoice(name="inkwash", weight=0.8)]
+    validate_choices(tmp_path, style, profile="tiny")  # fine on SD1.5
+    with pytest.raises(StudioError) as err:
+        validate_choices(tmp_path, style, profile="tiny-zimage")
+    text = str(err.value)
+    assert "Stable Diffusion 1.5" in text and "Z-Image" in text and "无法使用" in text and "--profile sd15" in text
+    pipe = load_scene_pipeline(zmodels)
+    before = {k: v.clone() for k, v in pipe.transformer.state_dict().items()}
+    models = ModelManager(
+        Settings(profile="tiny-zimage", cache_dir=zmodels.settings.cache_dir, lora_dir=tmp_path, device="cpu")
+    )
+    with pytest.raises(StudioError, match="Z-Image"):
+        apply_styles(models, pipe, style)
+    after = pipe.transformer.state_dict()
+    assert set(after) == set(before) and all((after[k] == before[k]).all() for k in before)  # nothing changed
+    assert apply_styles(models, pipe, []) == []
+
+
+def test_an_sd_style_without_metadata_is_refused_by_its_layer_names(
+    zmodels: ModelManager, tmp_path: Path, tiny_cache_dir: Path
+) -> None:
+    """Without metadata the base model is 'unknown'; diffusers would skip every UNet key silently."""
+    from diffusers import UNet2DConditionModel
+
+    from studio.models.tiny import ensure_tiny_models, tiny_sources
+    from studio.recipe import StyleChoice
+    from studio.styles import apply_styles
+    from tests.styles.lora_files import write_kohya_lora
+
+    base, _ = tiny_sources(ensure_tiny_models(tiny_cache_dir))
+    write_kohya_lora(tmp_path / "plain.safetensors", UNet2DConditionModel.from_pretrained(base / "unet"), seed=2)
+    models = ModelManager(
+        Settings(profile="tiny-zimage", cache_dir=zmodels.settings.cache_dir, lora_dir=tmp_path, device="cpu")
+    )
+    with pytest.raises(StudioError, match="Z-Image cannot use it"):
+        apply_styles(models, load_scene_pipeline(zmodels), [StyleChoice(name="plain", weight=0.7)])
