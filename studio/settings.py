@@ -188,10 +188,18 @@ class Settings:
 
         gpu = probe_gpu()
         if gpu.usable:
-            from studio.models.families import auto_profile
+            from studio.models.families import auto_profile, offload_advised
 
             profile, reason = auto_profile(gpu.label, gpu.vram_gb, gpu.capability)
-            return replace(self, profile=profile, profile_reason=reason)  # type: ignore[arg-type]
+            offload = offload_advised(profile, gpu.vram_gb)
+            if offload and not self.low_vram:
+                reason += "; model offload is on, so it fits beside the text encoder"
+            return replace(
+                self,
+                profile=profile,  # type: ignore[arg-type]
+                profile_reason=reason,
+                low_vram=self.low_vram or offload,
+            )
         if gpu.status in ("arch", "driver"):  # a GPU is there, but this torch cannot use it
             return replace(self, profile="none", profile_reason=gpu.message)
         return replace(

@@ -30,6 +30,7 @@ class FamilyInfo:
     note: str
     note_zh: str = ""
     min_capability: tuple[int, int] = (0, 0)
+    offload_below_gb: float = 0.0  # on cards smaller than this, auto turns model offload on
 
     def fits(self, vram_gb: float, capability: tuple[int, int]) -> bool:
         return vram_gb >= self.vram_gb and tuple(capability) >= self.min_capability
@@ -57,6 +58,7 @@ def families() -> dict[str, FamilyInfo]:
             note=entry["note"],
             note_zh=entry.get("note_zh", ""),
             min_capability=(int(cap[0]), int(cap[1])),
+            offload_below_gb=float(entry.get("offload_below_gb", 0.0)),
         )
     return out
 
@@ -80,6 +82,12 @@ def auto_profile(card: str, vram_gb: float, capability: tuple[int, int]) -> tupl
             better = _bigger_card(name, vram_gb, capability)
             return name, reason + (f"; {better}" if better else "")
     raise AssertionError("sd15 always fits")  # pragma: no cover
+
+
+def offload_advised(profile: str, vram_gb: float) -> bool:
+    """Whether auto should turn model offload on for `profile` on a card of `vram_gb`."""
+    info = families().get(profile)
+    return bool(info and vram_gb and vram_gb < info.offload_below_gb)
 
 
 def _bigger_card(chosen: str, vram_gb: float, capability: tuple[int, int]) -> str:
@@ -108,3 +116,39 @@ def status_for(profile: str, active: str, vram_gb: float | None, capability: tup
     if tuple(capability) < info.min_capability:
         return "this card has no bfloat16"
     return f"needs {info.vram_gb:g} GB (this card has {vram_gb:.0f} GB)"
+
+
+def families_markdown(active: str, probe: object | None, lang: str = "en") -> str:
+    """The scene-model table for the UI: family, licence, VRAM need and status on this machine."""
+    vram = getattr(probe, "vram_gb", 0.0) if probe is not None and getattr(probe, "usable", False) else None
+    cap = getattr(probe, "capability", None) if vram is not None else None
+    if vram is not None and not vram:
+        vram, cap = None, None  # a card whose memory is not known (ZeroGPU before its first job)
+    zh = lang == "zh"
+    head = "| 场景模型 | 许可证 | 显存 | 状态 |" if zh else "| Scene model | Licence | VRAM | Status |"
+    rows = [head, "|---|---|---|---|"]
+    for name, info in families().items():
+        status = status_for(name, active, vram, cap)
+        licence = info.licence + ("" if info.commercial_use else (" ⚠ 不可商用" if zh else " ⚠ not for commercial use"))
+        note = info.note_zh if zh and info.note_zh else info.note
+        rows.append(
+            f"| **{name}** · {info.label}<br>{note} | {licence} | ≥ {info.vram_gb:g} GB | {_status_words(status, zh)} |"
+        )
+    return "\n".join(rows)
+
+
+_STATUS_ZH = {
+    "in use": "使用中",
+    "fits this card": "本机显卡可用",
+    "needs": "需要",
+    "this card has no bfloat16": "本机显卡不支持 bfloat16",
+}
+
+
+def _status_words(status: str, zh: bool) -> str:
+    if not zh:
+        return status
+    for en, cn in _STATUS_ZH.items():
+        if status.startswith(en):
+            return cn + status[len(en) :]
+    return status

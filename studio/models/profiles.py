@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from studio.errors import StudioError
 
@@ -75,6 +75,28 @@ def diffusion_profile(name: str) -> DiffusionProfile:
             hint="Use a procedural backdrop, or start the studio with --profile sd15, sdxl or zimage on a machine with a GPU.",
         )
     return PROFILES[name]
+
+
+def scene_steps(steps: int | None, preset: dict[str, Any], profile: str) -> int:
+    """Steps a scene runs: the seller's, else the family's sampler default, else the scene preset's."""
+    entry = PROFILES.get(profile)
+    return int(steps or (entry.steps if entry else 0) or preset.get("steps", 25))
+
+
+def scene_guidance(guidance: float | None, preset: dict[str, Any], profile: str) -> float:
+    """Guidance a scene runs with: the seller's, else the family's (Z-Image Turbo: 0), else the preset's."""
+    if guidance is not None:
+        return float(guidance)
+    entry = PROFILES.get(profile)
+    if entry is not None and entry.guidance is not None:
+        return float(entry.guidance)
+    return float(preset.get("guidance", 7.0))
+
+
+def sampler_name(profile: str) -> str:
+    """The sampler's name as the A1111 `parameters` text spells it."""
+    entry = PROFILES.get(profile)
+    return "Euler" if entry is not None and entry.family == "zimage" else "UniPC"  # FlowMatch Euler vs UniPC
 
 
 def working_size(size: tuple[int, int], profile: DiffusionProfile) -> tuple[int, int]:

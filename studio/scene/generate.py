@@ -18,7 +18,7 @@ from PIL import Image
 from studio.errors import StudioError
 from studio.layers import PlacedProduct, Scene
 from studio.models.manager import ModelManager
-from studio.models.profiles import DiffusionProfile, diffusion_profile, working_size
+from studio.models.profiles import DiffusionProfile, diffusion_profile, scene_guidance, scene_steps, working_size
 from studio.progress import Cancelled, CancelToken, Progress, no_progress
 from studio.recipe import SceneSettings, StyleChoice
 from studio.scene.control import make_control_image
@@ -49,12 +49,8 @@ def generate_scenes(
     if not seeds:
         return []
     profile = diffusion_profile(models.profile)
-    # The seller's value, else the family's sampler default (Z-Image Turbo: 8 steps, no guidance), else the preset's.
-    steps = int(scene.steps or profile.steps or preset.get("steps", 25))
-    if scene.guidance is not None:
-        guidance = float(scene.guidance)
-    else:
-        guidance = float(profile.guidance if profile.guidance is not None else preset.get("guidance", 7.0))
+    steps = scene_steps(scene.steps, preset, profile.name)
+    guidance = scene_guidance(scene.guidance, preset, profile.name)
     control_scale = float(
         scene.control_strength if scene.control_strength is not None else preset.get("control_strength", 0.8)
     )

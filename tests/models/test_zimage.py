@@ -214,3 +214,129 @@ def test_an_sd_style_without_metadata_is_refused_by_its_layer_names(
     )
     with pytest.raises(StudioError, match="Z-Image cannot use it"):
         apply_styles(models, load_scene_pipeline(zmodels), [StyleChoice(name="plain", weight=0.7)])
+
+
+def test_auto_picks_by_vram_and_says_what_a_bigger_card_gives() -> None:
+    from studio.models.families import auto_profile
+
+    profile, why = auto_profile("NVIDIA GeForce RTX 4090", 24.0, (8, 9))
+    assert profile == "zimage" and "Apache-2.0" in why
+    profile, why = auto_profile("NVIDIA GeForce RTX 3060", 12.0, (8, 6))
+    assert profile == "sd15" and "16 GB would give" in why and "--profile zimage" in why
+    profile, why = auto_profile("Tesla T4", 16.0, (7, 5))  # enough memory, but no bfloat16
+    assert profile == "sd15" and "bfloat16" in why
+
+
+def test_settings_auto_uses_the_cards_memory(monkeypatch) -> None:  # noqa: ANN001
+    import studio.models.device as device
+    from studio.models.device import GpuProbe
+
+    big = GpuProbe("ok", "NVIDIA A100-SXM4-80GB", (8, 0), vram_gb=80.0)
+    monkeypatch.setattr(device, "probe_gpu", lambda *a, **k: big)
+    resolved = Settings(profile="auto").resolved()
+    assert resolved.profile == "zimage" and not resolved.low_vram
+    mid = GpuProbe("ok", "NVIDIA GeForce RTX 4080", (8, 9), vram_gb=16.0)
+    monkeypatch.setattr(device, "probe_gpu", lambda *a, **k: mid)
+    resolved = Settings(profile="auto").resolved()
+    assert resolved.profile == "zimage" and resolved.low_vram and "offload" in resolved.profile_reason
+    small = GpuProbe("ok", "NVIDIA GeForce RTX 2060", (7, 5), vram_gb=6.0)
+    monkeypatch.setattr(device, "probe_gpu", lambda *a, **k: small)
+    resolved = Settings(profile="auto").resolved()
+    assert resolved.profile == "sd15" and "would give" in resolved.profile_reason
+
+
+def test_probe_reads_the_cards_memory() -> None:
+    from studio.models.device import probe_gpu
+
+    class Props:
+        total_memory = 16 * 2**30
+
+    class FakeCuda:
+        def is_available(self) -> bool:
+            return True
+
+        def get_device_name(self, index: int) -> str:
+            return "NVIDIA RTX A4000"
+
+        def get_device_capability(self, index: int) -> tuple[int, int]:
+            return (8, 6)
+
+        def get_arch_list(self) -> list[str]:
+            return ["sm_80", "sm_86"]
+
+        def get_device_properties(self, index: int) -> Props:
+            return Props()
+
+    assert probe_gpu(FakeCuda(), cuda_version="12.6", driver_version=lambda: "550.1").vram_gb == 16.0
+
+
+def test_the_ui_table_lists_the_family_with_licence_vram_and_status() -> None:
+    from studio.models.device import GpuProbe
+    from studio.models.families import families_markdown
+
+    card = GpuProbe("ok", "NVIDIA GeForce RTX 3060", (8, 6), vram_gb=12.0)
+    en = families_markdown("sd15", card, "en")
+    row = next(line for line in en.splitlines() if line.startswith("| **zimage**"))
+    assert (
+        "Z-Image Turbo" in row
+        and "Apache-2.0" in row
+        and "≥ 16 GB" in row
+        and "needs 16 GB (this card has 12 GB)" in row
+    )
+    assert "in use" in next(line for line in en.splitlines() if line.startswith("| **sd15**"))
+    zh = families_markdown("tiny-zimage", None, "zh")
+    assert "许可证" in zh and "使用中" in next(line for line in zh.splitlines() if line.startswith("| **zimage**"))
+
+
+def test_cli_poster_on_tiny_zimage_writes_labelled_posters_and_recipes(
+    zcache: Path,
+    tmp_path: Path,
+    monkeypatch,
+    capsys,  # noqa: ANN001
+) -> None:
+    import json
+
+    from studio.cli import main
+    from studio.export.files import read_recipe_from_file, read_xmp
+    from studio.export.xmp import parse_xmp
+    from tests.test_cli import _check_package
+
+    monkeypatch.setenv("STUDIO_CACHE", str(zcache))
+    cutout = make_bottle_cutout()
+    photo = tmp_path / "bottle.png"
+    flat = Image.new("RGB", cutout.rgba.size, (255, 255, 255))
+    flat.paste(cutout.rgba, mask=cutout.rgba.getchannel("A"))
+    flat.save(photo)
+    out = tmp_path / "out"
+    args = ["poster", "--product", str(photo), "--scene", "kitchen", "--headline", "手冲咖啡杯"]
+    args += ["--profile", "tiny-zimage", "--platform", "taobao_main", "--platform", "xiaohongshu_3x4"]
+    assert main([*args, "--out", str(out)]) == 0, capsys.readouterr().err
+    _check_package(out, ["taobao_main", "xiaohongshu_3x4"], ["A"])  # exact sizes, manifest, zip, recipes
+    recipe = json.loads((out / "recipes" / "A.json").read_text(encoding="utf-8"))
+    assert recipe["models"]["profile"] == "tiny-zimage"
+    for name in ("poster_taobao_main_A.jpg", "poster_xiaohongshu_3x4_A.jpg"):
+        info = parse_xmp(read_xmp(out / name))
+        assert info.aigc is not None and info.aigc["Label"] == "1"  # the TC260 AI label
+        assert read_recipe_from_file(out / name).models.profile == "tiny-zimage"  # the recipe rides inside
+
+
+def test_zimage_poster_keeps_the_product_pixels_exact(zmodels: ModelManager) -> None:
+    from studio.pipeline import SceneCache, placed_for, render_poster
+    from studio.presets import get_platform
+    from studio.recipe import CopyText, Recipe
+    from studio.scene.composite import product_fidelity_psnr
+
+    cutout = make_bottle_cutout()
+    recipe = Recipe(scene=SceneSettings(preset="marble_counter", seed=3), copy_text=CopyText(headline="双11 狂欢价"))
+    cache = SceneCache()
+    poster = render_poster(zmodels, cutout, recipe, "taobao_main", cache=cache)
+    assert any(s.kind == "generated" for s in cache.scenes.values())  # the scene came from Z-Image
+    placed = placed_for(cutout, recipe, get_platform("taobao_main"))
+    assert product_fidelity_psnr(poster.image, placed) >= 40.0  # the product from the cut-out
+
+
+def test_zero_gpu_duration_counts_the_familys_steps() -> None:
+    from studio.models.zerogpu import estimate_seconds
+
+    assert estimate_seconds(8, 2, profile="zimage") > estimate_seconds(8, 2, profile="sd15")
+    assert estimate_seconds(8, 1, profile="zimage") < estimate_seconds(25, 1, profile="sdxl")
