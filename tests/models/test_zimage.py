@@ -346,3 +346,57 @@ def test_zero_gpu_duration_counts_the_familys_steps() -> None:
 
     assert estimate_seconds(8, 2, profile="zimage") > estimate_seconds(8, 2, profile="sd15")
     assert estimate_seconds(8, 1, profile="zimage") < estimate_seconds(25, 1, profile="sdxl")
+
+
+def _write_zimage_lora(path: Path, transformer: object, seed: int) -> None:
+    """A PEFT-format LoRA on the tiny transformer's attention (what Z-Image LoRA trainers save)."""
+    from safetensors.numpy import save_file
+
+    rng = np.random.default_rng(seed)
+    tensors: dict[str, np.ndarray] = {}
+    for name, module in transformer.named_modules():  # type: ignore[attr-defined]
+        if name.startswith("layers.") and name.endswith(("attention.to_q", "attention.to_k", "attention.to_v")):
+            tensors[f"transformer.{name}.lora_A.weight"] = (rng.standard_normal((4, module.in_features)) * 0.5).astype(
+                np.float32
+            )
+            tensors[f"transformer.{name}.lora_B.weight"] = (rng.standard_normal((module.out_features, 4)) * 0.5).astype(
+                np.float32
+            )
+    save_file(tensors, str(path), metadata={"format": "pt", "modelspec.architecture": "Z-Image-Turbo/lora"})
+
+
+def test_a_zimage_style_changes_the_scene_and_off_restores_it(
+    zcache: Path, tmp_path: Path, placed: PlacedProduct
+) -> None:
+    from studio.recipe import StyleChoice
+    from studio.styles import find_style, validate_choices
+
+    models = ModelManager(
+        Settings(profile="tiny-zimage", cache_dir=zcache, lora_dir=tmp_path, device="cpu", open_browser=False)
+    )
+    pipe = load_scene_pipeline(models)
+    _write_zimage_lora(tmp_path / "silk.safetensors", pipe.transformer, seed=4)
+    assert find_style(tmp_path, "silk").base_model == "zimage"
+    style = [StyleChoice(name="silk", weight=0.9)]
+    validate_choices(tmp_path, style, profile="tiny-zimage")  # fits Z-Image
+    with pytest.raises(StudioError, match="Z-Image"):
+        validate_choices(tmp_path, style, profile="tiny")  # and is refused on SD1.5
+
+    def scene(styles: list[StyleChoice]) -> np.ndarray:
+        return np.asarray(generate_scenes(models, placed, SIZE, TWO, PRESET, styles, [7])[0].background, np.int16)
+
+    plain = scene([])
+    styled = scene(style)
+    assert np.abs(styled - plain).mean() > 0.5
+    assert np.array_equal(scene([]), plain)  # off again: the base model's scene exactly
+
+
+def test_the_ui_registers_the_families_text_without_probing_a_cpu_studio() -> None:
+    from studio.ui.model_families import register_families_text
+    from studio.ui.texts import TEXTS
+
+    models = ModelManager(Settings(profile="none", open_browser=False))
+    register_families_text(models)
+    zh, en = TEXTS["model_families"]
+    assert "| **zimage**" in en and "Apache-2.0" in en and "≥ 16 GB" in en and "needs a CUDA GPU" in en
+    assert "许可证" in zh and models.card_probe() is None
