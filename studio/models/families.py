@@ -104,18 +104,23 @@ def _bigger_card(chosen: str, vram_gb: float, capability: tuple[int, int]) -> st
     return ""
 
 
-def status_for(profile: str, active: str, vram_gb: float | None, capability: tuple[int, int] | None) -> str:
+def status_for(
+    profile: str, active: str, vram_gb: float | None, capability: tuple[int, int] | None, lang: str = "en"
+) -> str:
     """'in use', 'fits this card', 'needs N GB' … for one family row in the UI."""
     info = families()[profile]
+    zh = lang == "zh"
+    need = f"{info.vram_gb:g} GB"
     if profile == active or f"tiny-{profile}" == active:
-        return "in use"
+        return "使用中" if zh else "in use"
     if vram_gb is None or capability is None:
-        return f"needs a CUDA GPU with {info.vram_gb:g} GB"
+        return f"需要 {need} 显存的 CUDA 显卡" if zh else f"needs a CUDA GPU with {need}"
     if info.fits(vram_gb, capability):
-        return f"fits this card (start with --profile {profile})"
+        start = f"--profile {profile}"
+        return f"本机显卡可用（用 {start} 启动）" if zh else f"fits this card (start with {start})"
     if tuple(capability) < info.min_capability:
-        return "this card has no bfloat16"
-    return f"needs {info.vram_gb:g} GB (this card has {vram_gb:.0f} GB)"
+        return "本机显卡不支持 bfloat16" if zh else "this card has no bfloat16"
+    return f"需要 {need}（本机 {vram_gb:.0f} GB）" if zh else f"needs {need} (this card has {vram_gb:.0f} GB)"
 
 
 def families_markdown(active: str, probe: object | None, lang: str = "en") -> str:
@@ -128,27 +133,8 @@ def families_markdown(active: str, probe: object | None, lang: str = "en") -> st
     head = "| 场景模型 | 许可证 | 显存 | 状态 |" if zh else "| Scene model | Licence | VRAM | Status |"
     rows = [head, "|---|---|---|---|"]
     for name, info in families().items():
-        status = status_for(name, active, vram, cap)
+        status = status_for(name, active, vram, cap, lang)
         licence = info.licence + ("" if info.commercial_use else (" ⚠ 不可商用" if zh else " ⚠ not for commercial use"))
         note = info.note_zh if zh and info.note_zh else info.note
-        rows.append(
-            f"| **{name}** · {info.label}<br>{note} | {licence} | ≥ {info.vram_gb:g} GB | {_status_words(status, zh)} |"
-        )
+        rows.append(f"| **{name}** · {info.label}<br>{note} | {licence} | ≥ {info.vram_gb:g} GB | {status} |")
     return "\n".join(rows)
-
-
-_STATUS_ZH = {
-    "in use": "使用中",
-    "fits this card": "本机显卡可用",
-    "needs": "需要",
-    "this card has no bfloat16": "本机显卡不支持 bfloat16",
-}
-
-
-def _status_words(status: str, zh: bool) -> str:
-    if not zh:
-        return status
-    for en, cn in _STATUS_ZH.items():
-        if status.startswith(en):
-            return cn + status[len(en) :]
-    return status
