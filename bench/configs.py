@@ -2,7 +2,8 @@
 
 Values are those of the published config.json files (SD1.5 = the v1-5 UNet,
 its canny ControlNet v1.1, the kl-f8 VAE, CLIP ViT-L/14 text; SDXL = the base
-1.0 UNet, diffusers' canny ControlNet, OpenCLIP bigG as text_encoder_2). Time and
+1.0 UNet, diffusers' canny ControlNet, OpenCLIP bigG as text_encoder_2; Z-Image Turbo = its
+S3-DiT, Qwen3-4B and the FLUX VAE, with the Fun ControlNet Union 2.1). Time and
 memory depend on these shapes, not on the weights' values, so random weights cost
 what the real models cost (see /work/shared/reference/performance.md).
 
@@ -111,13 +112,64 @@ CLIP_BIGG: dict[str, Any] = dict(  # laion CLIP-ViT-bigG-14 text tower (SDXL tex
     projection_dim=1280,
 )
 
-# Reference parameter counts (millions), /work/shared/reference/performance.md.
+# Z-Image Turbo (Tongyi-MAI/Z-Image-Turbo): transformer/config.json, the Qwen3-4B text encoder
+# (text_encoder/config.json, a Qwen3Model: no LM head), the FLUX VAE (vae/config.json).
+ZIMAGE_TRANSFORMER: dict[str, Any] = dict(
+    all_patch_size=(2,),
+    all_f_patch_size=(1,),
+    in_channels=16,
+    dim=3840,
+    n_layers=30,
+    n_refiner_layers=2,
+    n_heads=30,
+    n_kv_heads=30,
+    norm_eps=1e-5,
+    qk_norm=True,
+    cap_feat_dim=2560,
+    rope_theta=256.0,
+    t_scale=1000.0,
+    axes_dims=[32, 48, 48],
+    axes_lens=[1536, 512, 512],
+)
+# Fun ControlNet Union 2.1 (alibaba-pai): control on every other layer and both noise refiners, inpaint
+# mode (16 control + 1 mask + 16 masked-image channels); layout as diffusers' single-file converter reads it.
+ZIMAGE_CONTROLNET: dict[str, Any] = dict(
+    control_layers_places=list(range(0, 30, 2)),
+    control_refiner_layers_places=[0, 1],
+    control_in_dim=33,
+    add_control_noise_refiner="control_noise_refiner",
+    dim=3840,
+    n_refiner_layers=2,
+    n_heads=30,
+    n_kv_heads=30,
+)
+QWEN3_4B: dict[str, Any] = dict(
+    hidden_size=2560,
+    intermediate_size=9728,
+    num_hidden_layers=36,
+    num_attention_heads=32,
+    num_key_value_heads=8,
+    head_dim=128,
+    vocab_size=151936,
+    max_position_embeddings=40960,
+    rope_theta=1000000.0,
+    tie_word_embeddings=True,
+)
+FLUX_VAE: dict[str, Any] = dict(
+    VAE, latent_channels=16, use_quant_conv=False, use_post_quant_conv=False, scaling_factor=0.3611, shift_factor=0.1159
+)
+
+# Reference parameter counts (millions), /work/shared/reference/performance.md; Z-Image's from its
+# report and cards (transformer 6.15 B, Qwen3-4B 4.02 B, FLUX VAE 83.8 M).
 REFERENCE_PARAMS_M = {
     "sd15_unet": 859.5,
     "sd15_controlnet": 361.3,
     "sdxl_unet": 2567.5,
     "sdxl_controlnet": 1251.0,
     "vae_decoder": 49.5,
+    "zimage_transformer": 6150.0,
+    "qwen3_4b_text": 4020.0,
+    "flux_vae": 83.8,
 }
 TOLERANCE = 0.005
 
@@ -141,6 +193,24 @@ def build(kind: str, family: str = "sd15", *, device: str = "cpu", inpaint: bool
             return ControlNetModel(**(SD15_CONTROLNET if family == "sd15" else SDXL_CONTROLNET))
         if kind == "vae":
             return AutoencoderKL(**VAE, sample_size=VAE_SAMPLE_SIZE[family], scaling_factor=VAE_SCALING[family])
+    raise ValueError(kind)
+
+
+def build_zimage(kind: str, *, device: str = "cpu") -> Any:
+    """Z-Image's transformer, ControlNet (sharing the transformer's embedders), Qwen3 text encoder or VAE."""
+    import torch
+    from diffusers import AutoencoderKL, ZImageControlNetModel, ZImageTransformer2DModel
+    from transformers import Qwen3Config, Qwen3Model
+
+    with torch.device(device):
+        if kind == "transformer":
+            return ZImageTransformer2DModel(**ZIMAGE_TRANSFORMER)
+        if kind == "controlnet":  # its own layers only; the pipeline lends it the transformer's embedders
+            return ZImageControlNetModel(**ZIMAGE_CONTROLNET)
+        if kind == "text":
+            return Qwen3Model(Qwen3Config(**QWEN3_4B))
+        if kind == "vae":
+            return AutoencoderKL(**FLUX_VAE, sample_size=1024)
     raise ValueError(kind)
 
 
@@ -191,6 +261,10 @@ def param_counts() -> dict[str, float]:
         "vae_full": count_params_m(vae),
         "clip_l_text": count_params_m(build_text_encoder("clip_l", device="meta")),
         "clip_bigg_text": count_params_m(build_text_encoder("clip_bigg", device="meta")),
+        "zimage_transformer": count_params_m(build_zimage("transformer", device="meta")),
+        "zimage_controlnet": count_params_m(build_zimage("controlnet", device="meta")),
+        "qwen3_4b_text": count_params_m(build_zimage("text", device="meta")),
+        "flux_vae": count_params_m(build_zimage("vae", device="meta")),
     }
 
 
@@ -200,10 +274,10 @@ def check_param_counts(counts: dict[str, float]) -> list[str]:
     for name, counted in counts.items():
         ref = REFERENCE_PARAMS_M.get(name)
         if ref is None:
-            lines.append(f"{name:<16} {counted:9.1f} M")
+            lines.append(f"{name:<18} {counted:9.1f} M")
             continue
         diff = (counted - ref) / ref
-        lines.append(f"{name:<16} {counted:9.1f} M   reference {ref:7.1f} M   {100 * diff:+.3f} %")
+        lines.append(f"{name:<18} {counted:9.1f} M   reference {ref:7.1f} M   {100 * diff:+.3f} %")
         if abs(diff) > TOLERANCE:
             bad.append(name)
     assert not bad, f"parameter counts off by more than {100 * TOLERANCE} %: {bad}\n" + "\n".join(lines)

@@ -3,6 +3,7 @@
 Counted with torch's FlopCounterMode on meta tensors (shapes only: no memory, no
 compute), so any size can be floored on any machine:
     floor = (2 passes (guidance) × steps × (UNet + ControlNet) + one VAE decode) / 790 TFLOP/s,
+(Z-Image Turbo: 1 pass × 8 steps × (transformer + ControlNet) + the FLUX VAE decode),
 the dense bf16 rate measured on an H100 (performance.md). Inpainting's mask
 channels and the prompt encoding are left out (well under 1 %).
 
@@ -62,7 +63,52 @@ def forward_tflop(kind: str, family: str, size: int) -> float:
     return counter.get_total_flops() / 1e12
 
 
+ZIMAGE_STEPS = 8  # Turbo's distilled schedule, one pass per step (guidance 0: no unconditional pass)
+ZIMAGE_TEXT_TOKENS = 128  # a poster prompt in Qwen tokens (chat template included)
+
+
+@lru_cache(maxsize=None)
+def zimage_tflop(kind: str, size: int) -> float:
+    """TFLOP of one batch-1 Z-Image forward of `kind` (transformer, controlnet, vae_decode) at size×size."""
+    import torch
+    from diffusers import ZImageControlNetModel
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from bench.configs import build_zimage
+
+    latent = size // 8
+    with torch.device("meta"):
+        sample = [torch.randn(16, 1, latent, latent)]
+        text = [torch.randn(ZIMAGE_TEXT_TOKENS, 2560)]
+        t = torch.tensor([0.5])
+        counter = FlopCounterMode(display=False)
+        if kind == "vae_decode":
+            vae = build_zimage("vae", device="meta")
+            with counter, torch.no_grad():
+                vae.decode(torch.randn(1, 16, latent, latent))
+            return counter.get_total_flops() / 1e12
+        transformer = build_zimage("transformer", device="meta")
+        with counter, torch.no_grad():
+            if kind == "transformer":
+                transformer(sample, t, text)
+            elif kind == "controlnet":
+                controlnet = ZImageControlNetModel.from_transformer(
+                    build_zimage("controlnet", device="meta"), transformer
+                )
+                controlnet(sample, t, text, torch.randn(1, 33, 1, latent, latent), conditioning_scale=0.75)
+            else:
+                raise ValueError(kind)
+    return counter.get_total_flops() / 1e12
+
+
+def zimage_poster_tflop(size: int, *, controlnet: bool = True, steps: int = ZIMAGE_STEPS) -> float:
+    per_step = zimage_tflop("transformer", size) + (zimage_tflop("controlnet", size) if controlnet else 0.0)
+    return steps * per_step + zimage_tflop("vae_decode", size)
+
+
 def poster_tflop(family: str, size: int, *, controlnet: bool = True, steps: int = 25) -> float:
+    if family == "zimage":
+        return zimage_poster_tflop(size, controlnet=controlnet)  # its own step count and a single pass
     per_step = forward_tflop("unet", family, size) + (forward_tflop("controlnet", family, size) if controlnet else 0.0)
     return 2 * steps * per_step + forward_tflop("vae_decode", family, size)
 
@@ -87,6 +133,15 @@ def main() -> None:
                     f"{label:<22} {poster_tflop(family, size, controlnet=cn):>7.1f} "
                     f"{floor_seconds(family, size, controlnet=cn):>8.3f} {'' if ref is None else f'{ref:>12.3f}'}"
                 )
+    for size in (768, 1024):
+        for kind in ("transformer", "controlnet", "vae_decode"):
+            print(f"zimage {kind:<12} {size:>5} {zimage_tflop(kind, size):>14.3f}")
+        for cn in (False, True):
+            label = f"zimage {size}{' + ControlNet' if cn else ''} ({ZIMAGE_STEPS} steps)"
+            print(
+                f"{label:<34} {poster_tflop('zimage', size, controlnet=cn):>7.1f} "
+                f"{floor_seconds('zimage', size, controlnet=cn):>8.3f}"
+            )
 
 
 if __name__ == "__main__":

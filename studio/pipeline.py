@@ -269,6 +269,7 @@ def generate_backdrops(
         group_key = SceneCache.key(recipe, size, -1, models.settings.lora_dir)
         groups.setdefault(group_key, []).append(recipe)
     from studio.models import zerogpu
+    from studio.models.profiles import scene_steps
 
     models_key = zerogpu.register_models(models)
     for members in groups.values():
@@ -276,7 +277,7 @@ def generate_backdrops(
         seeds = sorted({r.scene.seed for r in members})
         placed = placed_for(cutout, first, platform, cache)
         preset = get_scene(first.scene.preset)
-        steps = int(first.scene.steps or preset.get("steps", 25))
+        steps = scene_steps(first.scene.steps, preset, models.profile)
         per_call = zerogpu.images_per_call(steps, models.profile)
         # Split into GPU calls that each fit the ZeroGPU duration (an SDXL 4-variant set at 60 steps: 2 calls).
         for start in range(0, len(seeds), per_call):
@@ -320,9 +321,10 @@ class SceneBatch:
 
     def gpu_seconds(self) -> int:
         """The budget this call asks ZeroGPU for: its own steps and image count, not a guess from names."""
+        from studio.models.profiles import scene_steps
         from studio.models.zerogpu import estimate_seconds
 
-        steps = int(self.scene.steps or self.preset.get("steps", 25))
+        steps = scene_steps(self.scene.steps, self.preset, self.profile)
         return estimate_seconds(steps, len(self.seeds), profile=self.profile)
 
 

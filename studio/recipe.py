@@ -21,7 +21,7 @@ from studio.errors import StudioError
 from studio.notes import Note
 
 RECIPE_VERSION = 1
-GENERATING_PROFILES = ("sd15", "sdxl", "tiny")  # profiles whose scenes a model paints
+GENERATING_PROFILES = ("sd15", "sdxl", "zimage", "tiny", "tiny-zimage")  # profiles whose scenes a model paints
 Box = tuple[int, int, int, int]
 
 

@@ -14,8 +14,8 @@ from typing import Literal
 
 from studio.errors import StudioError
 
-ProfileName = Literal["auto", "sd15", "sdxl", "tiny", "none"]
-PROFILES: tuple[str, ...] = ("auto", "sd15", "sdxl", "tiny", "none")
+ProfileName = Literal["auto", "sd15", "sdxl", "zimage", "tiny", "tiny-zimage", "none"]
+PROFILES: tuple[str, ...] = ("auto", "sd15", "sdxl", "zimage", "tiny", "tiny-zimage", "none")
 DTYPES: tuple[str, ...] = ("auto", "float32", "float16", "bfloat16")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,15 @@ DEFAULT_MODELS: dict[str, dict[str, str]] = {
         "base": "diffusers/stable-diffusion-xl-1.0-inpainting-0.1",
         "controlnet": "diffusers/controlnet-canny-sdxl-1.0",
     },
+    # Z-Image Turbo (Apache-2.0) and its union ControlNet with an inpaint mode (v2.1 weights, Apache-2.0),
+    # one .safetensors file whose diffusers config the loader fetches itself; presets/models.json has the licences.
+    "zimage": {
+        "base": "Tongyi-MAI/Z-Image-Turbo",
+        "controlnet": "https://huggingface.co/alibaba-pai/Z-Image-Turbo-Fun-Controlnet-Union-2.0/blob/main/"
+        "Z-Image-Turbo-Fun-Controlnet-Union-2.1.safetensors",
+    },
     "tiny": {"base": "", "controlnet": ""},
+    "tiny-zimage": {"base": "", "controlnet": ""},
     "none": {"base": "", "controlnet": ""},
 }
 
@@ -250,8 +258,17 @@ class Settings:
 
         gpu = probe_gpu()
         if gpu.usable:
+            from studio.models.families import auto_profile, offload_advised
+
+            profile, reason = auto_profile(gpu.label, gpu.vram_gb, gpu.capability)
+            offload = offload_advised(profile, gpu.vram_gb)
+            if offload and not self.low_vram:
+                reason += "; model offload is on, so it fits beside the text encoder"
             return replace(
-                self, profile="sd15", profile_reason=f"{gpu.label} was found, so Stable Diffusion 1.5 scenes are on"
+                self,
+                profile=profile,  # type: ignore[arg-type]
+                profile_reason=reason,
+                low_vram=self.low_vram or offload,
             )
         if gpu.status in ("arch", "driver"):  # a GPU is there, but this torch cannot use it
             return replace(self, profile="none", profile_reason=gpu.message)
@@ -259,7 +276,8 @@ class Settings:
             self,
             profile="none",
             profile_reason="no CUDA GPU was found, so scenes are procedural studio backdrops "
-            "(start with --profile sd15 on a machine with an NVIDIA GPU for AI-generated scenes)",
+            "(start with --profile sd15 on a machine with an NVIDIA GPU for AI-generated scenes, "
+            "or --profile zimage on one with 16 GB)",
         )
 
     def model_source(self, role: Literal["base", "controlnet"]) -> str:

@@ -84,12 +84,15 @@ def parameters_text(
         return ""
     preset = _scene_preset(recipe.scene.preset)
     prompt, negative = full_prompt(recipe)
-    steps = recipe.scene.steps if recipe.scene.steps is not None else preset.get("steps", 25)
-    guidance = recipe.scene.guidance if recipe.scene.guidance is not None else preset.get("guidance", 7.0)
+    from studio.models.profiles import sampler_name, scene_guidance, scene_steps
+
+    profile = recipe.models.profile
+    steps = scene_steps(recipe.scene.steps, preset, profile)
+    guidance = scene_guidance(recipe.scene.guidance, preset, profile)
     hashes = ", ".join(f"{name}: {h}" for name, h in (lora_hashes or {}).items())
     settings: list[tuple[str, object]] = [
         ("Steps", steps),
-        ("Sampler", SAMPLER),
+        ("Sampler", sampler_name(profile)),
         ("Schedule type", SCHEDULE_TYPE),
         ("CFG scale", f"{float(guidance):g}"),
         ("Seed", recipe.scene.seed),

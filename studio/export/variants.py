@@ -221,4 +221,4 @@ def default_vary_factor(profile: str) -> str:
     Procedural scenes change palette, light and props per seed, and generated ones repaint the whole
     scene, so the seed differs on every profile; a profile that draws no scene at all gets the copy.
     """
-    return "seed" if profile in ("none", "tiny", "sd15", "sdxl", "auto") else "copy"
+    return "seed" if profile in ("none", "tiny", "tiny-zimage", "sd15", "sdxl", "zimage", "auto") else "copy"

@@ -38,6 +38,7 @@ class GpuProbe:
     name: str = ""
     capability: tuple[int, int] = (0, 0)
     message: str = ""  # for status != "ok": exactly what is wrong and the command that fixes it
+    vram_gb: float = 0.0  # total memory of the card; 0 when unknown (auto then keeps to SD1.5)
 
     @property
     def usable(self) -> bool:
@@ -121,7 +122,14 @@ def probe_gpu(
             f"To use this GPU, install a torch built for it: {INSTALL_OLD_CARD}"
         )
         return GpuProbe("arch", name, capability, message)  # type: ignore[arg-type]
-    return GpuProbe("ok", name, capability)  # type: ignore[arg-type]
+    return GpuProbe("ok", name, capability, vram_gb=_total_gb(cuda))  # type: ignore[arg-type]
+
+
+def _total_gb(cuda: Any) -> float:
+    try:
+        return float(cuda.get_device_properties(0).total_memory) / 2**30
+    except Exception:  # noqa: BLE001 - a fake or partial cuda object: memory unknown
+        return 0.0
 
 
 def _why_unavailable(cuda: Any, cuda_version: str | None, build: str, driver: str | None) -> GpuProbe:

@@ -51,6 +51,10 @@ def load_scene_pipeline(models: ModelManager, *, control_type: str = "canny", pr
     from studio.models.oom import free_accelerator_memory, is_out_of_memory
 
     profile = diffusion_profile(models.profile)
+    if profile.family == "zimage":  # a DiT family: its own loader (its union ControlNet covers canny and depth)
+        from studio.models.zimage import load_zimage_pipeline
+
+        return load_zimage_pipeline(models, progress=progress)
     base_src, control_src = model_sources(models, control_type)
     keys = (
         f"scene:{profile.family}:{base_src.ref}:{control_src.ref}",
@@ -109,7 +113,7 @@ def assemble_controlnet_pipeline(base: Any, controlnet: Any, family: Family) -> 
 
     parts = base.components
     shared = {k: parts[k] for k in ("vae", "text_encoder", "tokenizer", "unet", "scheduler")}
-    if family == "sdxl":
+    if family == "sdxl":  # zimage never gets here: load_scene_pipeline hands it to studio.models.zimage
         return StableDiffusionXLControlNetInpaintPipeline(
             **shared,
             text_encoder_2=parts["text_encoder_2"],
@@ -314,6 +318,10 @@ def enable_low_vram(pipe: Any, models: ModelManager, device: str | None = None) 
     on the GPU with the UNet for the whole denoising loop (SDXL ~8.5-9 GB). The two
     alternate every step, so each one's call first moves the other back to main memory.
     """
+    if type(pipe).__name__.startswith("ZImage"):
+        from studio.models.zimage import enable_zimage_offload
+
+        return enable_zimage_offload(pipe, models, device)
     if device is None:  # `device` is for tests: the hooks and their order run on a CPU too
         if models.policy.device != "cuda":
             return False  # nothing to offload from

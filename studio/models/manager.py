@@ -50,6 +50,7 @@ class ModelManager:
         self._key_locks: dict[str, threading.RLock] = {}  # one per key: loads of one model run once
         self.gpu_lock = threading.Lock()  # one generation at a time on the accelerator
         self._policy: DevicePolicy | None = None
+        self._probe: Any | None = None
 
     @property
     def profile(self) -> str:
@@ -61,6 +62,20 @@ class ModelManager:
         if self._policy is None:
             self._policy = decide_device_policy(self.settings)
         return self._policy
+
+    def card_probe(self) -> Any | None:
+        """The first CUDA card (a GpuProbe: name, capability, VRAM), or None where no model runs on one.
+
+        Probed only for a profile that loads models and a device that is not forced to the CPU,
+        so a procedural-only studio never imports torch for it.
+        """
+        if self.settings.profile == "none" or self.settings.device == "cpu":
+            return None
+        if self._probe is None:
+            from studio.models.device import probe_gpu
+
+            self._probe = probe_gpu()
+        return self._probe
 
     def get(self, key: str, loader: Callable[[], Any]) -> Any:
         """The cached model under `key`, loading it with `loader()` the first time.
@@ -105,7 +120,7 @@ class ModelManager:
         s = self.settings
         if s.profile == "none":
             what = "Scenes are procedural studio backdrops (no AI model loaded)."
-        elif s.profile == "tiny":
+        elif s.profile in ("tiny", "tiny-zimage"):
             what = "Tiny test models with random weights: generated scenes are noise, by design."
         else:
             what = f"AI scenes with {s.model_source('base')} + {s.model_source('controlnet')}, downloaded on first use."

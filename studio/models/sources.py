@@ -96,7 +96,7 @@ def _looks_like_path(value: str) -> bool:
 
 
 def base_family_of_folder(path: Path) -> str | None:
-    """'sdxl' or 'sd15' from a diffusers folder's model_index.json; None when unsure."""
+    """'sdxl', 'sd15' or 'zimage' from a diffusers folder's model_index.json; None when unsure."""
     import json
 
     try:
@@ -104,6 +104,8 @@ def base_family_of_folder(path: Path) -> str | None:
     except (OSError, ValueError):
         return None
     name = str(index.get("_class_name", ""))
+    if name.startswith("ZImage"):
+        return "zimage"
     if "XL" in name:
         return "sdxl"
     if name.startswith("StableDiffusion"):

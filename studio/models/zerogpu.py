@@ -41,7 +41,8 @@ PER_STEP_S = 0.25
 MIN_S, MAX_S = 20, 120
 # Seconds per diffusion step and image, per profile at its working size (sd15 512 px, sdxl 1024 px) on a
 # ZeroGPU slice: estimates with room to spare (SDXL at 1024 px costs about 2.4x SD 1.5 at 512 px per step).
-PER_STEP_S_BY_PROFILE = {"sd15": 0.25, "sdxl": 0.6, "tiny": 0.05}
+# Z-Image Turbo at 1024 px: a 6B DiT plus the union ControlNet per step, ~1.3x SDXL's work (bench/floors.py).
+PER_STEP_S_BY_PROFILE = {"sd15": 0.25, "sdxl": 0.6, "zimage": 0.8, "tiny": 0.05, "tiny-zimage": 0.05}
 
 
 def on_space() -> bool:

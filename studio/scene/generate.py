@@ -18,7 +18,7 @@ from PIL import Image
 from studio.errors import StudioError
 from studio.layers import PlacedProduct, Scene
 from studio.models.manager import ModelManager
-from studio.models.profiles import DiffusionProfile, diffusion_profile, working_size
+from studio.models.profiles import DiffusionProfile, diffusion_profile, scene_guidance, scene_steps, working_size
 from studio.progress import Cancelled, CancelToken, Progress, no_progress
 from studio.recipe import SceneSettings, StyleChoice
 from studio.scene.control import make_control_image
@@ -49,8 +49,8 @@ def generate_scenes(
     if not seeds:
         return []
     profile = diffusion_profile(models.profile)
-    steps = int(scene.steps or preset.get("steps", 25))
-    guidance = float(scene.guidance if scene.guidance is not None else preset.get("guidance", 7.0))
+    steps = scene_steps(scene.steps, preset, profile.name)
+    guidance = scene_guidance(scene.guidance, preset, profile.name)
     control_scale = float(
         scene.control_strength if scene.control_strength is not None else preset.get("control_strength", 0.8)
     )
@@ -66,6 +66,7 @@ def generate_scenes(
     from studio.models.diffusion import disable_low_vram, enable_low_vram, load_scene_pipeline
     from studio.models.fastpath import prepare_run
     from studio.models.oom import run_with_oom_retry
+    from studio.scene.zimage_run import run_zimage
     from studio.styles import apply_styles
 
     progress(0.0, "Loading the scene model…")
@@ -75,7 +76,9 @@ def generate_scenes(
     )
     with models.gpu():
         trigger_words = apply_styles(models, pipe, styles)
-        prompt, negative, prompt_note = build_prompts(preset, scene, trigger_words, _token_counter(pipe))
+        prompt, negative, prompt_note = build_prompts(
+            preset, scene, trigger_words, _token_counter(pipe), limit=profile.prompt_tokens
+        )
         _check_cancel(cancel)
         tracker = _StepTracker(progress, cancel, steps=steps, images=len(seeds))
         offloaded: list[bool] = []
@@ -83,7 +86,7 @@ def generate_scenes(
         def run(indices: list[int]) -> list[Image.Image]:
             tracker.start_batch(len(indices))
             prepare_run(pipe, work, len(indices))  # VAE tiling/slicing; QKV fusion off while a LoRA is on
-            images = _run_pipeline(
+            images = (run_zimage if profile.family == "zimage" else _run_pipeline)(
                 pipe,
                 profile,
                 seeds=[seeds[i] for i in indices],
@@ -126,7 +129,7 @@ def generate_scenes(
             kind="generated",
             # What the ControlNet saw, at the poster's size for the UI (NEAREST keeps it binary).
             control_image=control_work.resize(size, Image.Resampling.NEAREST),
-            note="; ".join(n for n in (profile.note, prompt_note) if n),
+            note="; ".join(n for n in (profile.note, prompt_note, _family_note(profile, scene)) if n),
         )
         for image, seed in zip(images, seeds)
     ]
@@ -304,6 +307,12 @@ def scheduler_steps(steps: int, strength: float) -> int:
     while int(count * strength) < steps:
         count += 1
     return count
+
+
+def _family_note(profile: DiffusionProfile, scene: SceneSettings) -> str:
+    if profile.family == "zimage" and (scene.control_start, scene.control_end) != (0.0, 1.0):
+        return "Z-Image's ControlNet guides every step, so the control start and end were not used"
+    return ""
 
 
 def _token_counter(pipe: Any) -> Callable[[str], int] | None:

@@ -31,7 +31,7 @@ __all__ = [
 def validate_choices(lora_dir: Path, styles: list[StyleChoice], *, profile: str | None = None) -> None:
     """Raise StudioError unless every style exists, is usable, and there are at most three, once each.
 
-    With `profile` (sd15, sdxl, tiny), a style made for another base model is refused too.
+    With `profile` (sd15, sdxl, zimage, tiny…), a style made for another base model is refused too.
     Cheap: reads headers only (no torch), so the UI and CLI can call it on every change.
     Built-in styles pass without a download; their file is checked when first used.
     Whether the tensor shapes fit is only known with the model loaded (`apply_styles`).
@@ -62,6 +62,10 @@ def apply_styles(models: object, pipe: object, styles: list[StyleChoice]) -> lis
     """Make exactly `styles` active on `pipe`; return their trigger words for the prompt."""
     from studio.styles.adapters import apply_styles as apply
 
+    if _family_of(getattr(models, "profile", None)) == "zimage":  # a DiT: no UNet, its own LoRA loader
+        from studio.styles.zimage_styles import apply_zimage_styles
+
+        return apply_zimage_styles(models, pipe, styles)
     return apply(models, pipe, styles)
 
 

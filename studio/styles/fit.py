@@ -22,6 +22,10 @@ def check_base_model(info: StyleInfo, family: str) -> None:
     if base == "unknown" or base == family:
         return
     label = info.display_name or info.name
+    if family == "zimage":
+        from studio.styles.zimage_styles import refuse_on_zimage
+
+        raise refuse_on_zimage(label, base)
     raise StudioError(
         f"The style '{label}' was made for {BASE_NAMES.get(base, base)}, but the loaded model is "
         f"{BASE_NAMES.get(family, family)}.",

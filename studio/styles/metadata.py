@@ -14,8 +14,14 @@ from typing import Literal
 
 from studio.styles.safefile import LoraHeader
 
-BaseModel = Literal["sd15", "sd2", "sdxl", "unknown"]
-BASE_NAMES = {"sd15": "Stable Diffusion 1.5", "sd2": "Stable Diffusion 2.x", "sdxl": "SDXL", "unknown": "unknown"}
+BaseModel = Literal["sd15", "sd2", "sdxl", "zimage", "unknown"]
+BASE_NAMES = {
+    "sd15": "Stable Diffusion 1.5",
+    "sd2": "Stable Diffusion 2.x",
+    "sdxl": "SDXL",
+    "zimage": "Z-Image",
+    "unknown": "unknown",
+}
 _CROSS_WIDTH = {768: "sd15", 1024: "sd2", 2048: "sdxl"}
 
 
@@ -24,6 +30,8 @@ def normalize_base(text: str) -> BaseModel:
     t = text.lower().replace(" ", "").replace("_", "").replace("-", "").replace(".", "")
     if not t:
         return "unknown"
+    if "zimage" in t:
+        return "zimage"
     if "xl" in t:
         return "sdxl"
     if t.startswith(("sdv2", "sd2", "stablediffusionv2", "v2")) or "sd21" in t or "sd20" in t:

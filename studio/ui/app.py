@@ -9,6 +9,7 @@ from studio.models import ModelManager
 from studio.settings import REPO_ROOT, Settings
 from studio.ui.common import UiContext, guard_heavy_events, guard_image_inputs
 from studio.ui.i18n import Translator, pick_lang
+from studio.ui.model_families import register_families_text
 from studio.ui.public_api import register_public_api
 from studio.ui.session import new_session
 from studio.ui.wiring import wire_session
@@ -70,6 +71,9 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
                 elem_id="lang-switch",
             )
         gr.Markdown(models.describe(), elem_id="profile-line")
+        with gr.Accordion("场景模型 · 许可证与显存 / Scene models · licence and VRAM", open=False):
+            register_families_text(models)
+            tr.bind(gr.Markdown(tr.text("model_families"), elem_id="model-families"), "model_families", "value")
         with gr.Tabs():
             for title, key in TAB_TITLES:
                 with gr.Tab(title, id=key, elem_id=f"tab-{key}") as tab:
