@@ -437,6 +437,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     print(result.manifest_path)
     print(result.errors_path)
     print(result.zip_path)
+    return 0
 
 
 def _ids(text: str | None) -> list[str] | None:
