@@ -107,6 +107,15 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
         )
         wire_session(demo, ctx)
         ctx.extra["public_api"] = register_public_api(ctx)  # last: it hides every UI event from the API and MCP
+    # Events Gradio adds on leaving the Blocks (the session State's `new_session` load) are UI plumbing too.
+    from studio.ui.public_api import SESSION_ENDPOINTS
+
+    for block_fn in demo.fns.values():
+        if block_fn.api_visibility == "public" and block_fn.api_name not in (
+            *ctx.extra["public_api"],
+            *SESSION_ENDPOINTS,
+        ):
+            block_fn.api_visibility = "undocumented"
     ctx.extra["guards"] = guard_heavy_events(demo, ctx)
     ctx.extra["guarded_inputs"] = guard_image_inputs(demo, ctx.settings)
     demo.studio_context = ctx  # type: ignore[attr-defined]  # for tests and the start-up log
