@@ -42,6 +42,11 @@ class BoundedCache:
     def total_bytes(self) -> int:
         return sum(self._weights.values())
 
+    def values(self) -> list[Any]:
+        """A snapshot of the entries, oldest first (reading does not refresh them)."""
+        with self._lock:
+            return list(self._items.values())
+
     def get(self, key: object, default: Any = None) -> Any:
         with self._lock:
             if key not in self._items:

@@ -13,7 +13,7 @@ from PIL import Image
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-PUBLIC = {"/make_posters", "/remove_background", "/check_copy", "/ab_stats"}
+PUBLIC = {"/make_posters", "/remove_background", "/check_copy", "/ab_stats", "/make_set", "/make_detail_page"}
 SESSION = {"/get_recipe", "/set_recipe"}  # the UI session's own calls (issue 14), documented when present
 # A quick recipe: a procedural backdrop (depth control needs a hub model on a generated one), two aspects.
 RECIPE = {
