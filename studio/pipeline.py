@@ -189,11 +189,17 @@ class SceneCache:
 
 
 def _style_version(lora_dir: Path, name: str) -> str:
-    """A replaced LoRA file must not reuse scenes cached for the old one."""
-    path = lora_dir / f"{name}.safetensors"
+    """A replaced LoRA file must not reuse scenes cached for the old one.
+
+    The name is untrusted (a recipe's): only a plain style name inside the LoRA folder is looked
+    at, so a cache key never probes a path outside it (`../../etc/x` would be an existence oracle).
+    """
+    from studio.errors import StudioError
+    from studio.styles.names import style_file
+
     try:
-        stat = path.stat()
-    except OSError:
+        stat = style_file(lora_dir, name).stat()
+    except (OSError, StudioError):
         return "-"
     return f"{stat.st_size}-{stat.st_mtime_ns}"
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Literal
 
 from studio.errors import StudioError
+from studio.progress import Cancelled
 
 Language = Literal["zh", "en"]
 
@@ -130,7 +131,7 @@ def api_step(code: str, language: Language) -> Iterator[None]:
     """Any StudioError inside becomes ApiError(code) with the core's message as its detail."""
     try:
         yield
-    except ApiError:
+    except (ApiError, Cancelled):  # a stop is not a failure of this step
         raise
     except StudioError as exc:
         raise ApiError(code, language, detail=str(exc)) from None

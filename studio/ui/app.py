@@ -57,6 +57,7 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
 
     # delete_cache: hourly, drop temporary files older than a day (uploads, exports).
     with gr.Blocks(title="Poster Studio · 海报工作室", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
+        ctx.extra["blocks"] = demo  # the public API watches its queue for callers who left (departed.py)
         ctx.session = gr.State(new_session)  # one live session per browser session (see session.py)
         ctx.lang = gr.State("zh")
         with gr.Row(elem_id="studio-header"):

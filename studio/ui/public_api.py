@@ -19,6 +19,7 @@ import gradio as gr
 from gradio.data_classes import FileData
 
 from studio.errors import StudioError
+from studio.progress import Cancelled
 from studio.ui.common import UiContext
 
 log = logging.getLogger("studio.api")
@@ -121,6 +122,9 @@ def api_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except ApiError as exc:
             raise gr.Error(str(exc), title=exc.code, print_exception=False) from None
+        except Cancelled as exc:  # the caller left: nobody reads this, the log says why the job stopped
+            log.info("%s stopped: its caller left", fn.__name__)
+            raise gr.Error(str(exc), title="cancelled", print_exception=False) from None
         except gr.Error:
             raise
         except StudioError as exc:  # a core refusal outside the API's own checks
@@ -135,6 +139,13 @@ def api_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise gr.Error(str(failed), title=failed.code, print_exception=False) from None
 
     return wrapper
+
+
+def _caller_watch(ctx: UiContext, request: Any) -> Any:
+    """Stops the job between steps once its caller has gone (see departed.py)."""
+    from studio.ui.departed import watch_caller
+
+    return watch_caller(ctx.extra.get("blocks"), request)
 
 
 def _path(file: Any) -> Any:
@@ -177,7 +188,7 @@ def _make_posters(ctx: UiContext) -> Callable[..., Any]:
         """
         lang = _language(language, request)
         batch = run(_path(product), recipe, models=ctx.models, variants=variants, logo=_path(logo) if logo else None,
-                    language=lang)  # type: ignore[arg-type]  # fmt: skip
+                    language=lang, cancel=_caller_watch(ctx, request))  # type: ignore[arg-type]  # fmt: skip
         return _file(batch.zip_path), batch.manifest, batch.compliance, batch.recipe, batch.notes
 
     return make_posters
@@ -213,7 +224,7 @@ def _make_set(ctx: UiContext) -> Callable[..., Any]:
         """
         lang = _language(language, request)
         batch = run(_path(product), recipe, models=ctx.models, platform=platform, logo=_path(logo) if logo else None,
-                    language=lang)  # type: ignore[arg-type]  # fmt: skip
+                    language=lang, cancel=_caller_watch(ctx, request))  # type: ignore[arg-type]  # fmt: skip
         return _file(batch.zip_path), batch.files, batch.manifest, batch.compliance, batch.recipe, batch.notes
 
     return make_set
@@ -253,7 +264,8 @@ def _make_detail_page(ctx: UiContext) -> Callable[..., Any]:
         """
         lang = _language(language, request)
         batch = run(_path(product), recipe, models=ctx.models, platform=platform, sections=sections or None,
-                    width=width or None, logo=_path(logo) if logo else None, language=lang)  # type: ignore[arg-type]  # fmt: skip
+                    width=width or None, logo=_path(logo) if logo else None,
+                    language=lang, cancel=_caller_watch(ctx, request))  # type: ignore[arg-type]  # fmt: skip
         page = _file(batch.page_path) if batch.page_path else _file(batch.zip_path)
         return _file(batch.zip_path), page, batch.files, batch.compliance, batch.recipe, batch.notes
 

@@ -1,5 +1,6 @@
-"""A per-user quota on uploads: the bytes one client address (public modes) may post to Gradio's upload route
-within a day. Counted from Content-Length before the body is read; a request without one is refused (Gradio
+"""A per-user quota on uploads: the bytes one person may post to Gradio's upload route within a day — one
+log-in when the studio has them (behind a share link every visitor comes through the tunnel on loopback, so
+the address would tell nobody apart), else one client address (public modes). Counted from Content-Length before the body is read; a request without one is refused (Gradio
 answers chunked uploads with 413 already). Pure ASGI middleware, installed by `upload_quota_middleware`.
 """
 
@@ -23,6 +24,11 @@ class UploadQuota:
         self.app, self.limit, self.trust_forwarded, self._clock = app, int(limit_bytes), trust_forwarded, clock
         self._sent: dict[str, deque[tuple[float, int]]] = {}
         self._lock = threading.Lock()
+
+    def _who(self, scope: dict) -> str:
+        """`user:<log-in>` for a logged-in visitor, else the client address."""
+        user = logged_in_user(scope)
+        return f"user:{user}" if user else self._address(scope)
 
     def _address(self, scope: dict) -> str:
         if self.trust_forwarded:
@@ -50,8 +56,8 @@ class UploadQuota:
             return
         length = next((v for k, v in scope.get("headers", []) if k.lower() == b"content-length"), b"")
         size = int(length) if length.isdigit() else -1
-        address = self._address(scope)
-        if address in LOOPBACK_HOSTS:  # a share link's tunnel (every visitor) and the MCP server's own client
+        address = self._who(scope)
+        if address in LOOPBACK_HOSTS:  # nobody logged in: this computer itself, or the MCP server's own client
             await self.app(scope, receive, send)
             return
         if size < 0 or not self.take(address, size):
@@ -60,6 +66,26 @@ class UploadQuota:
             await send({"type": "http.response.body", "body": _REFUSED})
             return
         await self.app(scope, receive, send)
+
+
+def logged_in_user(scope: dict) -> str | None:
+    """The log-in behind a request, from Gradio's own session cookie and token table (None: not logged in).
+
+    Starlette puts the Gradio app in `scope["app"]`; its `tokens` map a cookie's token to the user name.
+    """
+    app = scope.get("app")
+    tokens, cookie_id = getattr(app, "tokens", None), getattr(app, "cookie_id", None)
+    if not tokens or cookie_id is None:
+        return None
+    names = (f"access-token-{cookie_id}", f"access-token-unsecure-{cookie_id}")
+    for key, value in scope.get("headers", []):
+        if key.lower() != b"cookie":
+            continue
+        for part in value.decode("latin-1").split(";"):
+            name, _, token = part.strip().partition("=")
+            if name in names and token in tokens:
+                return str(tokens[token])
+    return None
 
 
 def upload_quota_middleware(settings: Any) -> list[Any]:

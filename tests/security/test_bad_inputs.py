@@ -320,3 +320,17 @@ def test_a_font_path_is_refused_and_an_old_recipe_falls_back_to_the_bundled_font
         and resolve_font(ref).read_bytes()[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true")
     )
     assert Recipe.from_dict({"copy_text": {"font": ref}}).copy_text.font == ref
+
+
+def test_a_recipe_style_name_never_probes_a_file_outside_the_lora_folder(tmp_path):
+    """The scene cache key stats the style's file: only inside the LoRA folder, never `../` (existence oracle)."""
+    from studio.pipeline import _style_version
+
+    loras = tmp_path / "loras"
+    loras.mkdir()
+    (tmp_path / "secret.safetensors").write_bytes(b"x" * 10)
+    (loras / "watercolor.safetensors").write_bytes(b"y" * 7)
+    assert _style_version(loras, "../secret") == "-"
+    assert _style_version(loras, str(tmp_path / "secret")) == "-"
+    assert _style_version(loras, "watercolor").startswith("7-")
+    assert _style_version(loras, "missing") == "-"

@@ -4,6 +4,7 @@ users. The 9th stream from one address is refused while 8 are open; another addr
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 from studio.settings import Settings
 from studio.ui.stream_cap import StreamCap, is_stream, stream_cap_middleware
@@ -123,3 +124,36 @@ def test_loopback_is_not_capped():
 
     asyncio.run(many())
     assert len(served) == 5
+
+
+def test_behind_a_share_link_each_log_in_has_its_own_upload_quota():
+    """Every share-link visitor arrives from the tunnel on loopback: the log-in, not the address, is the person."""
+    from studio.ui.upload_quota import UploadQuota, logged_in_user
+
+    async def gradio(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"[]"})
+
+    app = SimpleNamespace(cookie_id="c1", tokens={"tok-a": "alice", "tok-b": "bob"})
+    quota = UploadQuota(gradio, limit_bytes=100 * 2**20)
+
+    def post(cookie: str | None, size: int = 40 * 2**20) -> int:
+        headers = [(b"content-length", str(size).encode())]
+        if cookie:
+            headers.append((b"cookie", f"theme=dark; {cookie}".encode()))
+        scope = {"type": "http", "path": "/gradio_api/upload", "method": "POST", "client": ("127.0.0.1", 1),
+                 "headers": headers, "app": app}  # fmt: skip
+        got: list[int] = []
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                got.append(message["status"])
+
+        asyncio.run(quota(scope, None, send))
+        return got[0]
+
+    assert [post("access-token-c1=tok-a") for _ in range(3)] == [200, 200, 413]  # alice's share is spent
+    assert post("access-token-unsecure-c1=tok-b") == 200  # bob has his own
+    assert post("access-token-c1=forged") == 200 and post(None) == 200  # no log-in: this computer, not counted
+    scope = {"headers": [(b"cookie", b"access-token-c1=tok-b")], "app": app}
+    assert logged_in_user(scope) == "bob" and logged_in_user({"headers": [], "app": None}) is None
