@@ -12,6 +12,7 @@ Prints one JSON line. Modes:
 - low_vram    studio with Settings.low_vram (model CPU offload);
 - compile     studio with Settings.compile;
 - draft       studio with a fast-draft LoRA of LCM-LoRA's shape (rank 64): LCM scheduler, 6 steps, guidance 1.5.
+Z-Image (family "zimage") has plain, studio and low_vram only, at 8 steps without guidance (Turbo).
 """
 
 from __future__ import annotations
@@ -90,8 +91,16 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def guidance_of(case: dict[str, Any]) -> float:
+    """Z-Image Turbo is distilled to run without guidance (its profile's 0.0); SD uses 7."""
+    return 0.0 if case["family"] == "zimage" else GUIDANCE
+
+
 def _plain_runner(case: dict[str, Any], folder: Path) -> Any:
     import torch
+
+    if case["family"] == "zimage":
+        return _plain_zimage_runner(case, folder)
     from diffusers import (
         ControlNetModel,
         StableDiffusionControlNetInpaintPipeline,
@@ -136,6 +145,35 @@ def _plain_runner(case: dict[str, Any], folder: Path) -> Any:
     return run
 
 
+def _plain_zimage_runner(case: dict[str, Any], folder: Path) -> Any:
+    """diffusers' Z-Image ControlNet-inpaint pipeline as its docs use it: bf16 on CUDA, one call per poster."""
+    import torch
+    from diffusers import ZImageControlNetInpaintPipeline, ZImageControlNetModel
+
+    kwargs = {"torch_dtype": torch.bfloat16} if case["device"] == "cuda" else {}
+    controlnet = ZImageControlNetModel.from_pretrained(folder / "controlnet", **kwargs)
+    pipe = ZImageControlNetInpaintPipeline.from_pretrained(folder / "base", controlnet=controlnet, **kwargs)
+    pipe = pipe.to(case["device"])
+    pipe.set_progress_bar_config(disable=True)
+    _, init, mask, control = inputs(case["size"])
+
+    def run(steps: int) -> None:
+        for seed in range(case["batch"]):
+            pipe(
+                prompt=PROMPT,
+                image=init,
+                mask_image=mask,
+                control_image=control,
+                height=case["size"],
+                width=case["size"],
+                num_inference_steps=steps,
+                guidance_scale=0.0,
+                generator=torch.Generator("cpu").manual_seed(seed),
+            )
+
+    return run
+
+
 def _studio_runner(case: dict[str, Any], folder: Path) -> Any:
     from studio.models import profiles
     from studio.models.diffusion import load_scene_pipeline
@@ -148,7 +186,8 @@ def _studio_runner(case: dict[str, Any], folder: Path) -> Any:
 
     family, size, mode = case["family"], case["size"], case["mode"]
     # The benchmark times every size with one profile: set its working size for this process only.
-    profiles.PROFILES[family] = replace(profiles.PROFILES[family], working_long_side=size, size_multiple=8)
+    multiple = 16 if family == "zimage" else 8  # a Z-Image latent patch is 2×2 latent pixels
+    profiles.PROFILES[family] = replace(profiles.PROFILES[family], working_long_side=size, size_multiple=multiple)
     lora_dir = Path(__file__).resolve().parent / "_work" / f"loras-{family}-{case['scale']}"
     settings = Settings(
         profile=family,
@@ -163,7 +202,7 @@ def _studio_runner(case: dict[str, Any], folder: Path) -> Any:
     models = ModelManager(settings)
     pipe = load_scene_pipeline(models)
     styles: list[StyleChoice] = []
-    scene = SceneSettings(preset="marble_counter", steps=case["steps"], guidance=GUIDANCE)
+    scene = SceneSettings(preset="marble_counter", steps=case["steps"], guidance=guidance_of(case))
     if mode == "draft":
         styles = [StyleChoice(name="lcm_shape", weight=1.0)]
         _write_draft_lora(pipe, lora_dir)
@@ -173,7 +212,7 @@ def _studio_runner(case: dict[str, Any], folder: Path) -> Any:
 
     def run(steps: int) -> None:
         s = scene.model_copy(
-            update={"steps": 6 if mode == "draft" else steps, "guidance": 1.5 if mode == "draft" else GUIDANCE}
+            update={"steps": 6 if mode == "draft" else steps, "guidance": 1.5 if mode == "draft" else guidance_of(case)}
         )
         generate_scenes(models, placed, (size, size), s, preset, styles, seeds)
 

@@ -25,9 +25,10 @@ def model_folder(family: str, scale: str, *, device: str = "cpu") -> Path:
     if scale == "tiny":
         from studio.models.tiny import ensure_tiny_models
         from studio.models.tiny_sdxl import ensure_tiny_sdxl_models
+        from studio.models.tiny_zimage import ensure_tiny_zimage_models
 
-        ensure = ensure_tiny_models if family == "sd15" else ensure_tiny_sdxl_models
-        return ensure(WORK / "tiny")
+        ensure = {"sd15": ensure_tiny_models, "sdxl": ensure_tiny_sdxl_models, "zimage": ensure_tiny_zimage_models}
+        return ensure[family](WORK / "tiny")
     folder = WORK / f"{family}-real"
     marker = folder / "version.txt"
     if marker.is_file() and marker.read_text().strip() == VERSION:
@@ -44,12 +45,49 @@ def write_real_folder(folder: Path, family: str, *, device: str) -> None:
 
     torch.manual_seed(0)
     previous = torch.get_default_dtype()
-    if device == "cpu":  # built in fp16 directly: SDXL's fp32 UNet alone would take 10 GB of RAM
+    if family == "zimage":  # 10 B parameters: built in bf16 directly (its dtype; fp16 overflows its text encoder)
+        torch.set_default_dtype(torch.bfloat16)
+    elif device == "cpu":  # built in fp16 directly: SDXL's fp32 UNet alone would take 10 GB of RAM
         torch.set_default_dtype(torch.float16)
     try:
-        _write_real_folder(folder, family, device=device)
+        (_write_zimage_folder if family == "zimage" else _write_real_folder)(folder, family, device=device)
     finally:
         torch.set_default_dtype(previous)
+
+
+def _write_zimage_folder(folder: Path, family: str, *, device: str) -> None:
+    """Z-Image Turbo's published shapes (bench/configs.py), random weights, saved as the studio loads them.
+
+    The Qwen3 text encoder keeps its real 151,936-row embedding; the tokenizer is the tiny byte-level
+    one (the real one cannot be downloaded), whose ids all fall inside it.
+    """
+    import torch
+    from diffusers import FlowMatchEulerDiscreteScheduler, ZImagePipeline
+    from transformers import Qwen2Tokenizer
+
+    from bench.configs import build_zimage
+    from studio.models.tiny_zimage import write_qwen_tokenizer
+
+    del family
+    tok_dir = folder / "_tokenizer"
+    write_qwen_tokenizer(tok_dir)
+    transformer = build_zimage("transformer", device=device)
+    with torch.no_grad():  # allocated with torch.empty
+        transformer.x_pad_token.normal_(0.0, 0.02)
+        transformer.cap_pad_token.normal_(0.0, 0.02)
+    pipe = ZImagePipeline(
+        transformer=transformer,
+        vae=build_zimage("vae", device=device),
+        text_encoder=build_zimage("text", device=device),
+        tokenizer=Qwen2Tokenizer.from_pretrained(tok_dir),
+        scheduler=FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=3.0, use_dynamic_shifting=False),
+    )
+    pipe.save_pretrained(folder / "base", safe_serialization=True)
+    del pipe, transformer
+    controlnet = build_zimage("controlnet", device=device)
+    wake_zero_weights(controlnet)
+    controlnet.save_pretrained(folder / "controlnet", safe_serialization=True)
+    shutil.rmtree(tok_dir)
 
 
 def _write_real_folder(folder: Path, family: str, *, device: str) -> None:

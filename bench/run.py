@@ -2,6 +2,7 @@
 
     python bench/run.py --device cuda                 # the GPU matrix (H100: ~15-25 min)
     python bench/run.py --device cuda --families sd15 --sizes 512
+    python bench/run.py --device cuda --families zimage   # Z-Image Turbo 1024: plain / studio / low_vram
     python bench/run.py --device cpu --smoke          # CPU parts + the same GPU code at tiny scale
 
 Every generation case runs in its own process (bench/cases.py), so its peak memory
@@ -27,16 +28,21 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 RESULTS = REPO / "bench" / "results"
-GPU_SIZES = {"sd15": (512, 768, 1024), "sdxl": (768, 1024)}
+GPU_SIZES = {"sd15": (512, 768, 1024), "sdxl": (768, 1024), "zimage": (1024,)}
 GPU_MODES = ("plain_fp32", "plain", "studio", "low_vram", "draft")
+NATIVE = {"sd15": 512, "sdxl": 1024, "zimage": 1024}
+# Z-Image Turbo: 8 steps, bf16 only (no fp32 or fp16 "plain"), and no LCM draft (its LoRAs are SD's).
+FAMILY_MODES = {"zimage": ("plain", "studio", "low_vram")}
+FAMILY_STEPS = {"zimage": 8}
 
 
 def gpu_cases(families: list[str], sizes: list[int] | None, repeats: int, with_compile: bool) -> list[dict[str, Any]]:
     cases = []
     for family in families:
         for size in sizes or GPU_SIZES[family]:
-            native = size == (512 if family == "sd15" else 1024)
-            for mode in GPU_MODES + (("compile",) if with_compile else ()):
+            native = size == NATIVE[family]
+            modes = FAMILY_MODES.get(family, GPU_MODES + (("compile",) if with_compile else ()))
+            for mode in modes:
                 if mode in ("plain_fp32", "draft", "compile") and not native:
                     continue  # the full comparison at each family's own size; the rest at every size
                 for batch in (1, 4):
@@ -49,7 +55,7 @@ def gpu_cases(families: list[str], sizes: list[int] | None, repeats: int, with_c
                             size=size,
                             batch=batch,
                             mode=mode,
-                            steps=25,
+                            steps=FAMILY_STEPS.get(family, 25),
                             repeats=repeats,
                             device="cuda",
                         )
@@ -74,6 +80,7 @@ def smoke_cases() -> list[dict[str, Any]]:
     cases = [dict(base, family="sd15", batch=b, mode=m) for m in ("plain", "studio") for b in (1, 2)]
     cases.append(dict(base, family="sd15", batch=2, mode="draft"))
     cases.append(dict(base, family="sdxl", batch=1, mode="studio"))
+    cases += [dict(base, family="zimage", batch=b, mode=m) for m, b in (("plain", 1), ("studio", 2))]
     return cases
 
 
@@ -173,7 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cuda")
     parser.add_argument("--smoke", action="store_true", help="CPU parts, and the GPU harness at tiny scale")
-    parser.add_argument("--families", default="sd15,sdxl")
+    parser.add_argument("--families", default="sd15,sdxl,zimage")
     parser.add_argument("--sizes", default="", help="comma-separated pixel sizes (default: per family)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--compile", action="store_true", help="also time Settings.compile (minutes of warm-up)")
