@@ -8,6 +8,7 @@ No gradio here: tests build and apply forms without a UI.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
@@ -109,6 +110,22 @@ class SceneForm(_Form):
     control_start: float = 0.0
     control_end: float = 1.0
     preview_platform: str = "taobao_main"
+    # The studio's diffusion profile: its sampler's defaults are what "auto" steps and guidance mean
+    # (Z-Image Turbo: 8 steps, no guidance; SD: the scene preset's). Set by `for_profile`, never a widget.
+    PROFILE: ClassVar[str] = ""
+
+    @classmethod
+    def for_profile(cls, profile: str) -> type["SceneForm"]:
+        """The form class whose auto steps and guidance are `profile`'s (one class per profile)."""
+        return _scene_form_for(profile)
+
+    @classmethod
+    def auto_sampler(cls, preset_id: str) -> tuple[int, float]:
+        """(steps, guidance) a scene runs with when the recipe leaves them to the studio."""
+        from studio.models.profiles import scene_guidance, scene_steps
+
+        preset = all_presets("scenes").get(preset_id, {})
+        return scene_steps(None, preset, cls.PROFILE), scene_guidance(None, preset, cls.PROFILE)
 
     def extras(self) -> dict[str, Any]:
         return {"n_variants": self.n_variants, "preview_platform": self.preview_platform}
@@ -116,6 +133,7 @@ class SceneForm(_Form):
     def apply(self, recipe: Recipe) -> Recipe:
         old = recipe.scene
         preset = all_presets("scenes").get(self.preset, {})
+        auto_steps, auto_guidance = self.auto_sampler(self.preset)
         start = _number(self.control_start, 0.0)
         scene = old.model_copy(
             update={
@@ -124,8 +142,8 @@ class SceneForm(_Form):
                 "prompt": self.prompt or "",
                 "negative_prompt": self.negative or "",
                 "seed": int(_number(self.seed, 0)),
-                "steps": _keep_auto(old.steps, int(_number(self.steps, 25)), preset.get("steps", 25)),
-                "guidance": _keep_auto(old.guidance, _number(self.guidance, 7.0), preset.get("guidance", 7.0)),
+                "steps": _keep_auto(old.steps, int(_number(self.steps, auto_steps)), auto_steps),
+                "guidance": _keep_auto(old.guidance, _number(self.guidance, auto_guidance), auto_guidance),
                 "control_strength": _keep_auto(
                     old.control_strength, _number(self.control_strength, 0.8), preset.get("control_strength", 0.8)
                 ),
@@ -151,6 +169,7 @@ class SceneForm(_Form):
     def of(cls, recipe: Recipe, extras: dict[str, Any] | None = None) -> "SceneForm":
         s, p, extras = recipe.scene, recipe.placement, extras or {}
         preset = all_presets("scenes").get(s.preset, {})
+        auto_steps, auto_guidance = cls.auto_sampler(s.preset)
         return cls(
             preset=s.preset,
             backdrop=s.backdrop,
@@ -164,8 +183,8 @@ class SceneForm(_Form):
             shadow=s.shadow,
             reflection=s.reflection,
             negative=s.negative_prompt,
-            steps=s.steps if s.steps is not None else preset.get("steps", 25),
-            guidance=s.guidance if s.guidance is not None else preset.get("guidance", 7.0),
+            steps=s.steps if s.steps is not None else auto_steps,
+            guidance=s.guidance if s.guidance is not None else auto_guidance,
             control_strength=(
                 s.control_strength if s.control_strength is not None else preset.get("control_strength", 0.8)
             ),
@@ -173,6 +192,11 @@ class SceneForm(_Form):
             control_end=s.control_end,
             preview_platform=extras.get("preview_platform", "taobao_main"),
         )
+
+
+@functools.cache
+def _scene_form_for(profile: str) -> type[SceneForm]:
+    return type(f"SceneForm_{profile or 'default'}", (SceneForm,), {"PROFILE": profile, "__doc__": SceneForm.__doc__})
 
 
 @dataclass

@@ -67,6 +67,8 @@ def variant_columns(n: int) -> int:
 
 def build_scene_tab(ctx: UiContext) -> None:
     tr = ctx.tr
+    # Auto steps and guidance are the running profile's (Z-Image Turbo: 8 steps, no guidance), shown as such.
+    form_cls = SceneForm.for_profile(ctx.settings.profile)
     ids = picker_ids()
     shown_seeds = gr.State([])  # seeds of the variants now in the result gallery, in gallery order
     picker = tr.bind(
@@ -131,8 +133,11 @@ def build_scene_tab(ctx: UiContext) -> None:
                         tr.bind(gr.Markdown(tr.text("sc_quick_preview_hint")), "sc_quick_preview_hint", "value")
             with tr.bind(gr.Accordion(tr.text("advanced"), open=False), "advanced"):
                 negative = tr.bind(gr.Textbox("", label=tr.text("negative"), lines=2), "negative")
-                steps = tr.bind(gr.Slider(1, 60, value=25, step=1, label=tr.text("steps")), "steps")
-                guidance = tr.bind(gr.Slider(1, 15, value=7, step=0.5, label=tr.text("guidance")), "guidance")
+                auto_steps, auto_guidance = form_cls.auto_sampler(form_cls().preset)
+                steps = tr.bind(gr.Slider(1, 60, value=auto_steps, step=1, label=tr.text("steps")), "steps")
+                guidance = tr.bind(
+                    gr.Slider(0, 15, value=auto_guidance, step=0.5, label=tr.text("guidance")), "guidance"
+                )
                 strength = tr.bind(
                     gr.Slider(0, 2, value=0.8, step=0.05, label=tr.text("control_strength")), "control_strength"
                 )
@@ -199,9 +204,10 @@ def build_scene_tab(ctx: UiContext) -> None:
     def preset_defaults(preset_id):
         item = all_presets("scenes").get(preset_id, {})
         selected = ids.index(preset_id) if preset_id in ids else None
+        auto_steps, auto_guidance = form_cls.auto_sampler(preset_id)
         return (
-            gr.update(value=item.get("steps", 25)),
-            gr.update(value=item.get("guidance", 7.0)),
+            gr.update(value=auto_steps),
+            gr.update(value=auto_guidance),
             gr.update(value=item.get("control_strength", 0.8)),
             gr.update(selected_index=selected),
         )
@@ -232,7 +238,7 @@ def build_scene_tab(ctx: UiContext) -> None:
         from studio.ui.handlers import preview_placement as preview
 
         session = ensure(session)
-        form = SceneForm.of(session.recipe, session.ui.get("scene"))
+        form = form_cls.of(session.recipe, session.ui.get("scene"))
         form.preset, form.center_x, form.floor_y, form.scale, form.rotation = preset_id, cx, fy, sc, rot
         form.shadow, form.reflection, form.preview_platform, form.seed = (
             with_shadow,
@@ -293,7 +299,7 @@ def build_scene_tab(ctx: UiContext) -> None:
         from studio.ui.handlers import compose_scene as compose
 
         session = ensure(session)
-        form = SceneForm(
+        form = form_cls(
             preset_id,
             backdrop_mode,
             prompt_text or "",
@@ -392,7 +398,7 @@ def build_scene_tab(ctx: UiContext) -> None:
     )
     register_form(
         ctx,
-        SceneForm,
+        form_cls,
         scene_fields,
         views={"scene_gallery": gallery, "scene_status": status, "scene_quick": quick},
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from studio.ui.common import UiContext, seller_errors
-from studio.ui.forms import forms_of, sync_form
+from studio.ui.forms import sync_form
 from studio.ui.session import STORE, StudioSession, ensure
 
 BROWSER_KEY = "poster-studio-session"  # localStorage key of the session key (encrypted by Gradio)
@@ -24,10 +24,9 @@ def refill_components(ctx: UiContext) -> list[Any]:
 def refill_values(ctx: UiContext, session: StudioSession) -> list[Any]:
     """The values for `refill_components`: each tab's fields as the recipe has them; the views as the
     session last showed them (after a reopen: cleared)."""
-    forms = forms_of(session)
     values: list[Any] = []
-    for tab, (_cls, widgets) in ctx.extra.get("forms", {}).items():
-        values += forms[tab].widget_values()[: len(widgets)]
+    for tab, (form_cls, widgets) in ctx.extra.get("forms", {}).items():  # the registered class: its profile's auto
+        values += form_cls.of(session.recipe, session.ui.get(tab)).widget_values()[: len(widgets)]
     for name in ctx.extra.get("views", {}):
         values.append(_view_value(session, name))
     return values
