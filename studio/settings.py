@@ -74,6 +74,7 @@ class Budgets:
     upload_bytes_per_user: int  # uploads one user may keep (a day's worth; older ones are swept)
     upload_bytes_total: int  # Gradio's upload cache, everyone together
     output_bytes_total: int  # the export folders, everyone together
+    output_bytes_per_user: int = 0  # one user's export folders; their oldest go first (studio/output_ledger.py)
 
 
 LOCAL_BUDGETS = Budgets(
@@ -88,6 +89,7 @@ PUBLIC_BUDGETS = Budgets(
     platforms_per_job=6, posters_per_job=24, project_recipes=8, project_cutouts=8, copy_field_chars=120,
     session_bytes=2 * 1024 * MB, session_idle_s=30 * 60.0, gradio_sessions=1000, queued_jobs_per_user=2, streams_per_client=8,
     upload_bytes_per_user=200 * MB, upload_bytes_total=2 * 1024 * MB, output_bytes_total=4 * 1024 * MB,
+    output_bytes_per_user=1024 * MB,
 )  # fmt: skip
 
 

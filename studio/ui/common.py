@@ -5,6 +5,7 @@ and the guards the app puts around heavy handlers (GPU lane, ZeroGPU, rate limit
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import sys
 import threading
@@ -141,6 +142,10 @@ def guard_heavy_events(demo: Any, ctx: UiContext) -> dict[str, list[str]]:
 
     limiter = RateLimiter(ctx.settings.job_limit)
     ctx.extra["rate_limiter"] = limiter
+    from studio.output_ledger import OutputLedger
+
+    ledger = OutputLedger(ctx.settings.budgets.output_bytes_per_user)
+    ctx.extra["output_ledger"] = ledger
     register_models(ctx.models)  # before any fork: the GPU worker finds the models by this id
     done: dict[str, list[str]] = {"gpu_lane": [], "rate_limited": [], "zero_gpu": wrap_gpu_tasks()}
     for block_fn in demo.fns.values():
@@ -152,7 +157,40 @@ def guard_heavy_events(demo: Any, ctx: UiContext) -> dict[str, list[str]]:
         if name in HEAVY_ENDPOINTS:
             block_fn.fn = rate_limited(block_fn.fn, limiter)
             done["rate_limited"].append(name)
+            if ledger.limit:
+                block_fn.fn = outputs_counted(block_fn.fn, ledger, ctx.settings)
+                done.setdefault("output_quota", []).append(name)
     return done
+
+
+def outputs_counted(fn: Callable[..., Any], ledger: Any, settings: Settings) -> Callable[..., Any]:
+    """After a heavy job: its export folders count against its user's output quota (studio/output_ledger.py)."""
+    from studio.limits import client_key
+    from studio.output_ledger import output_folders
+    from studio.ui.admission import client_address
+
+    def count(result: Any, request: Any) -> None:
+        folders = output_folders(result)
+        if folders:
+            owner = client_key(getattr(request, "username", None), client_address(request, settings),
+                               getattr(request, "session_hash", None), public=settings.public)  # fmt: skip
+            ledger.record(owner, sorted(folders, key=lambda f: f.stat().st_mtime))
+
+    def counted_stream(stream: Any, request: Any) -> Any:
+        for update in stream:  # a job that streams its progress: each update may hand back files
+            count(update, request)
+            yield update
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        request = current_request(args, kwargs)
+        result = fn(*args, **kwargs)
+        if inspect.isgenerator(result):
+            return counted_stream(result, request)
+        count(result, request)
+        return result
+
+    return wrapper
 
 
 def rate_limited(fn: Callable[..., Any], limiter: Any) -> Callable[..., Any]:
