@@ -84,14 +84,7 @@ def test_one_address_cannot_upload_more_than_its_days_quota():
             "client": (host, 1),
             "headers": headers,
         }
-        got: list[int] = []
-
-        async def send(message):
-            if message["type"] == "http.response.start":
-                got.append(message["status"])
-
-        asyncio.run(quota(scope, None, send))
-        return got[0]
+        return _status(quota, scope)
 
     assert [post("10.0.0.1", 40 * 2**20) for _ in range(3)] == [200, 200, 413]  # 80 MB in, the next 40 would pass 100
     assert post("10.0.0.2", 40 * 2**20) == 200  # another address has its own quota
@@ -143,17 +136,22 @@ def test_behind_a_share_link_each_log_in_has_its_own_upload_quota():
             headers.append((b"cookie", f"theme=dark; {cookie}".encode()))
         scope = {"type": "http", "path": "/gradio_api/upload", "method": "POST", "client": ("127.0.0.1", 1),
                  "headers": headers, "app": app}  # fmt: skip
-        got: list[int] = []
-
-        async def send(message):
-            if message["type"] == "http.response.start":
-                got.append(message["status"])
-
-        asyncio.run(quota(scope, None, send))
-        return got[0]
+        return _status(quota, scope)
 
     assert [post("access-token-c1=tok-a") for _ in range(3)] == [200, 200, 413]  # alice's share is spent
     assert post("access-token-unsecure-c1=tok-b") == 200  # bob has his own
     assert post("access-token-c1=forged") == 200 and post(None) == 200  # no log-in: this computer, not counted
     scope = {"headers": [(b"cookie", b"access-token-c1=tok-b")], "app": app}
     assert logged_in_user(scope) == "bob" and logged_in_user({"headers": [], "app": None}) is None
+
+
+def _status(app, scope: dict) -> int:
+    """The HTTP status an ASGI app answers `scope` with."""
+    got: list[int] = []
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            got.append(message["status"])
+
+    asyncio.run(app(scope, None, send))
+    return got[0]
