@@ -11,12 +11,13 @@ import base64
 import io
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from studio.errors import StudioError
-from studio.progress import CancelToken, Progress, no_progress
+from studio.progress import Cancelled, CancelToken, Progress, no_progress
 from studio.recipe import Recipe
 from studio.ui.common import UiContext
 from studio.ui.forms import ListingForm, parse_sections, sync_form
@@ -49,8 +50,15 @@ def in_language(message: str, lang: str) -> str:
     return chinese.strip() if lang == "zh" else english.strip()
 
 
-def seller_error(exc: StudioError, lang: str) -> StudioError:
-    return StudioError(in_language(exc.message, lang), hint=exc.hint)
+@contextmanager
+def sellers_language(lang: str) -> Iterator[None]:
+    """The core's errors (bilingual sentences) re-raised in the seller's language; a Stop stays a Stop."""
+    try:
+        yield
+    except Cancelled:
+        raise
+    except StudioError as exc:
+        raise StudioError(in_language(exc.message, lang), hint=exc.hint) from None
 
 
 def marketplace_choices(lang: str = "zh") -> list[tuple[str, str]]:
@@ -160,11 +168,9 @@ def make_set(
         def part(fraction: float, message: str, i: int = i, label: str = names.get(market, market)) -> None:
             progress((i + fraction) / len(markets), f"{label}: {message}")
 
-        try:
+        with sellers_language(lang):
             made = make_listing_set(ctx.models, snap.cutout, snap.recipe, market, out / market,
                                     cache=snap.scene_cache, progress=part, cancel=cancel)  # fmt: skip
-        except StudioError as exc:
-            raise seller_error(exc, lang) from None
         images += [
             (str(made.out_dir / f.file), f"{names.get(market, market)} · {n:02d} {slot_names.get(f.slot, f.slot)}")
             for n, f in enumerate(made.files, 1)
@@ -227,11 +233,9 @@ def _render(
     snap = session.snapshot()
     if snap.cutout is None:  # pragma: no cover - checked above
         raise StudioError(ctx.tr.text("need_cutout", lang))
-    try:
+    with sellers_language(lang):
         page = render_detail_page(ctx.models, snap.cutout, snap.recipe, marketplace=form.page_marketplace or "taobao",
                                   sections=order, cache=snap.scene_cache, progress=progress, cancel=cancel)  # fmt: skip
-    except StudioError as exc:
-        raise seller_error(exc, lang) from None
     return page, snap
 
 
@@ -274,10 +278,8 @@ def export_page(
     page, snap = _render(ctx, session, form, lang, lambda f, m: progress(0.8 * f, m), cancel)
     _make_room(ctx)
     out = _out_dir("listing-page-", out_dir)
-    try:
+    with sellers_language(lang):
         made = export_detail_page(page, out, models=ctx.models)
-    except StudioError as exc:
-        raise seller_error(exc, lang) from None
     progress(1.0, f"{len(made.slices)} slices")
     slug = f"{sku_slug(snap.recipe.export.sku)}_{page.platform.id}"
     zip_path = made.zip_path.replace(made.zip_path.with_name(f"{slug}_slices.zip"))
