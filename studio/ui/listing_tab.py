@@ -340,25 +340,33 @@ def _wire_order(
 
 
 def _mirror_points(ctx: UiContext, point_boxes: list[Any]) -> None:
-    """The selling points are one list (copy_text.selling_points) shown in ④ and here: a seller's edit in either
-    place updates the other, so neither tab writes back a stale list."""
+    """The selling points are one list (copy_text.selling_points) shown in ④ and here: a change in either place
+    updates the other, so neither tab writes back a stale list. Each side writes only when the lists differ,
+    so the two change events stop after one round."""
     copy = ctx.extra.get("forms", {}).get("copy")
     if copy is None:  # the tab built alone
         return
     copy_points = copy[1][copy[0].widgets().index("points")]
 
-    def to_copy(*rows: str) -> str:
-        return "\n".join(r.strip() for r in rows if r and r.strip())
+    def compact(lines: list[str]) -> list[str]:
+        return [line.strip() for line in lines if line and line.strip()][:MAX_POINTS]
 
-    def from_copy(text: str) -> list[str]:
-        lines = [line.strip() for line in (text or "").splitlines() if line.strip()][:MAX_POINTS]
-        return lines + [""] * (MAX_POINTS - len(lines))
+    def to_copy(*values: str) -> Any:
+        *rows, shown = values
+        points = compact(list(rows))
+        return gr.update() if points == compact((shown or "").splitlines()) else "\n".join(points)
+
+    def from_copy(text: str, *rows: str) -> list[Any]:
+        points = compact((text or "").splitlines())
+        if points == compact(list(rows)):
+            return [gr.update() for _ in point_boxes]
+        return points + [""] * (MAX_POINTS - len(points))
 
     for box in point_boxes:
-        box.input(to_copy, inputs=point_boxes, outputs=[copy_points], api_visibility="private", queue=False,
-                  show_progress="hidden")  # fmt: skip
-    copy_points.input(from_copy, inputs=[copy_points], outputs=point_boxes, api_visibility="private", queue=False,
-                      show_progress="hidden")  # fmt: skip
+        box.change(to_copy, inputs=[*point_boxes, copy_points], outputs=[copy_points], api_visibility="private",
+                   queue=False, show_progress="hidden")  # fmt: skip
+    copy_points.change(from_copy, inputs=[copy_points, *point_boxes], outputs=point_boxes, api_visibility="private",
+                       queue=False, show_progress="hidden")  # fmt: skip
 
 
 def _follow_language(
