@@ -169,15 +169,15 @@ def build_listing_tab(ctx: UiContext) -> None:
                         "ls_cancel",
                         "value",
                     )
+                with gr.Column(scale=2):
+                    tr.bind(gr.Markdown(tr.text("ls_preview")), "ls_preview", "value")
+                    preview = gr.HTML(elem_id="listing-page-preview")
                     page_status = gr.Markdown(elem_id="listing-page-status")
                     page_files = tr.bind(
                         gr.File(file_count="multiple", label=tr.text("ls_page_files"), interactive=False,
                                 elem_id="listing-page-files"),
                         "ls_page_files",
                     )  # fmt: skip
-                with gr.Column(scale=2):
-                    tr.bind(gr.Markdown(tr.text("ls_preview")), "ls_preview", "value")
-                    preview = gr.HTML(elem_id="listing-page-preview")
 
     # The widgets of ListingForm, in its field order: the events' inputs and the refill use the same list.
     fields = [*point_boxes, *icon_boxes, specs, guarantees, notes, brand, brand_line, gallery_pick, region,

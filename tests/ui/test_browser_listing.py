@@ -51,6 +51,8 @@ def test_build_reorder_export_and_make_the_set(studio_url, product_photo, tmp_pa
             page.get_by_role("tab", name="② 场景合成 · Scene").click()
             page.locator("#tab-scene").get_by_label("procedural").check()  # the quick studio backdrop
 
+            page.get_by_role("tab", name="④ 文案 · Copy text").click()
+            page.get_by_label("主标题").fill("清爽水润 一整天")
             open_listing_tab(page)
             tab = page.locator("#tab-listing")
             for n, (text, icon) in enumerate(POINTS, 1):
@@ -100,7 +102,12 @@ def test_build_reorder_export_and_make_the_set(studio_url, product_photo, tmp_pa
             tab.get_by_role("button", name="🖼️ 生成主图套图").click()
             expect(page.get_by_text("已生成 11 张套图").first).to_be_visible()
             expect(page.locator("#listing-set-gallery img")).to_have_count(11)
-            expect(page.locator("#listing-set-files a[download]")).to_have_count(2)
+            set_links = page.locator("#listing-set-files a[download]")
+            expect(set_links).to_have_count(2)  # one zip per marketplace, Taobao's first
+            with page.expect_download() as download_info:
+                set_links.first.click()
+            set_zip = tmp_path / "set.zip"
+            download_info.value.save_as(set_zip)
             page.locator("#listing-set-gallery").scroll_into_view_if_needed()
             page.screenshot(path=str(artifacts_dir / "listing_set.png"), full_page=True)
 
@@ -131,6 +138,16 @@ def test_build_reorder_export_and_make_the_set(studio_url, product_photo, tmp_pa
     assert top_gap(first, after) < 3.0 < top_gap(first, before), (top_gap(first, after), top_gap(first, before))
     first.save(artifacts_dir / "first_slice.png")
     after.save(artifacts_dir / "page_preview.png")  # the whole page, to look at
+    with zipfile.ZipFile(set_zip) as archive:
+        files = sorted(n for n in archive.namelist() if n.endswith(".jpg"))
+        images = [Image.open(io.BytesIO(archive.read(n))).convert("RGB") for n in files]
+    assert [n.rsplit("_", 1)[-1] for n in files] == [
+        "01-hero.jpg", "02-points.jpg", "03-detail.jpg", "04-scene.jpg", "05-specs.jpg", "06-white.jpg"
+    ]  # fmt: skip
+    sheet = Image.new("RGB", (400 * len(images), 400), "white")  # the set side by side, to look at
+    for i, image in enumerate(images):
+        sheet.paste(image.resize((400, 400)), (400 * i, 0))
+    sheet.save(artifacts_dir / "set_sheet.png")
 
 
 def open_listing_tab(page) -> None:
