@@ -52,17 +52,23 @@ def build_listing_tab(ctx: UiContext) -> None:
                 for n in range(1, MAX_POINTS + 1):
                     with gr.Row():
                         point_boxes.append(
-                            gr.Textbox(label=tr.text("ls_point", n=n), scale=3, elem_id=f"listing-point-{n}")
+                            tr.bind(
+                                gr.Textbox(label=tr.text(f"ls_point_{n}"), scale=3, elem_id=f"listing-point-{n}"),
+                                f"ls_point_{n}",
+                            )
                         )
                         icon_boxes.append(
-                            gr.Dropdown(
-                                icon_choices(),
-                                value="",
-                                label=tr.text("ls_icon", n=n),
-                                scale=1,
-                                min_width=110,
-                                elem_id=f"listing-icon-{n}",
-                            )  # fmt: skip
+                            tr.bind(
+                                gr.Dropdown(
+                                    icon_choices(),
+                                    value="",
+                                    label=tr.text(f"ls_icon_{n}"),
+                                    scale=1,
+                                    min_width=130,
+                                    elem_id=f"listing-icon-{n}",
+                                ),
+                                f"ls_icon_{n}",
+                            )
                         )
             with gr.Accordion(names["specs"], open=True, elem_id="listing-facts-specs") as facts["specs"]:
                 specs = tr.bind(
