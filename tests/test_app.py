@@ -41,15 +41,15 @@ def test_bad_profile_is_refused_by_argparse():
         app.parse_args(["--profile", "sd3"])
 
 
-def test_create_app_builds_all_six_tabs_with_named_endpoints(none_settings):
+def test_create_app_builds_all_seven_tabs_with_named_endpoints(none_settings):
     from studio.ui.app import TAB_TITLES, create_app
 
     demo = create_app(none_settings)
     names = {dep.api_name for dep in demo.fns.values() if dep.api_name}
     assert {"remove_background", "compose_scene", "render_copy", "export_posters", "apply_styles"} <= names
-    assert "catalogue_batch" in names
+    assert {"catalogue_batch", "ui_make_set", "ui_detail_preview", "ui_detail_export"} <= names
     labels = [title for title, _ in TAB_TITLES]
-    assert labels[0].startswith("①") and labels[-1].startswith("⑥") and len(labels) == 6
+    assert labels[0].startswith("①") and labels[-1].startswith("⑦") and len(labels) == 7
 
 
 def test_both_languages_cover_every_key():

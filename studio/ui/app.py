@@ -1,4 +1,4 @@
-"""Assemble the six tabs into one Blocks app. Each tab lives in its own module."""
+"""Assemble the seven tabs into one Blocks app. Each tab lives in its own module."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ TAB_TITLES = [
     ("④ 文案 · Copy text", "copy"),
     ("⑤ A/B 导出 · Export", "export"),
     ("⑥ 批量商品表 · Batch", "batch"),
+    ("⑦ 套图/详情页 · Listing", "listing"),
 ]
 
 EXAMPLES_DIR = REPO_ROOT / "examples"
@@ -37,6 +38,7 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
     from studio.ui.copy_tab import build_copy_tab
     from studio.ui.cutout_tab import build_cutout_tab
     from studio.ui.export_tab import build_export_tab
+    from studio.ui.listing_tab import build_listing_tab
     from studio.ui.scene_tab import build_scene_tab
     from studio.ui.style_tab import build_style_tab
 
@@ -53,6 +55,7 @@ def create_app(settings: Settings, models: ModelManager | None = None) -> gr.Blo
         "copy": build_copy_tab,
         "export": build_export_tab,
         "batch": build_batch_tab,
+        "listing": build_listing_tab,
     }
 
     # delete_cache: hourly, drop temporary files older than a day (uploads, exports).

@@ -123,6 +123,9 @@ GPU_ENDPOINTS = (
     "make_set",
     "make_detail_page",
     "catalogue_batch",
+    "ui_make_set",  # tab ⑦: the set, the detail page's preview and its export
+    "ui_detail_preview",
+    "ui_detail_export",
 )
 # Handlers that cost real CPU/GPU time: counted by the per-user rate limit (UI events and public API alike).
 HEAVY_ENDPOINTS = ("remove_background", "ui_remove_background", "cutout_batch", *GPU_ENDPOINTS)

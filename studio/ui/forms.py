@@ -356,7 +356,131 @@ class ExportForm(_Form):
         )
 
 
-FORMS: tuple[type[_Form], ...] = (CutoutForm, SceneForm, StyleForm, CopyForm, ExportForm)
+MAX_POINTS = 5  # CopyText.selling_points holds at most five
+SPEC_SEPARATORS = ("：", ":", "|", "\t", "=")  # 材质：304不锈钢, Material: steel, 容量|500ml
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def parse_specs(text: str | None) -> list[dict[str, str]]:
+    """One spec a line, its name and value split at the first ':' / '：' / '|' / tab / '='."""
+    specs = []
+    for line in _lines(text):
+        cut = min((i for i in (line.find(sep) for sep in SPEC_SEPARATORS) if i > 0), default=-1)
+        if cut < 0:
+            raise ValueError(f"a spec is 'name: value' ({line[:12]}) / 参数请写成“名称：数值”（{line[:12]}）")
+        specs.append({"key": line[:cut].strip(), "value": line[cut + 1 :].strip()})
+    return specs
+
+
+def parse_region(text: str | None) -> tuple[float, float, float, float] | None:
+    """'x0, y0, x1, y1' in 0..1 of the product's box; empty = the most textured region (the core picks)."""
+    parts = [p for p in (text or "").replace("，", ",").replace(" ", ",").split(",") if p]
+    if not parts:
+        return None
+    try:
+        x0, y0, x1, y1 = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError(
+            "the detail region is four numbers x0, y0, x1, y1 / 细节区域请填四个数：x0, y0, x1, y1"
+        ) from None
+    return (x0, y0, x1, y1)
+
+
+def parse_sections(text: str | None) -> list[str]:
+    return [s.strip() for s in (text or "").replace("，", ",").split(",") if s.strip()]
+
+
+def _default_section_text() -> str:
+    from studio.presets import ordered_ids
+
+    return ",".join(ordered_ids("detail_sections"))
+
+
+@dataclass
+class ListingForm(_Form):
+    """Tab ⑦: the seller's listing fields, entered once for every set slot and page section, and the page order.
+
+    The selling points are `copy_text.selling_points` (the copy tab shows the same list); point_N's icon is
+    icon_N ("" = a numbered pill). The logo is the copy tab's. `sections` is the page order, ids comma-separated.
+    """
+
+    TAB: ClassVar[str] = "listing"
+    point_1: str = ""
+    point_2: str = ""
+    point_3: str = ""
+    point_4: str = ""
+    point_5: str = ""
+    icon_1: str = ""
+    icon_2: str = ""
+    icon_3: str = ""
+    icon_4: str = ""
+    icon_5: str = ""
+    specs: str = ""  # one "name: value" a line
+    guarantees: str = ""  # one a line
+    notes: str = ""  # one a line
+    brand: str = ""
+    brand_line: str = ""
+    gallery: list[str] = field(default_factory=list)  # scene presets of the scene gallery; [] = automatic
+    detail_region: str = ""  # "x0, y0, x1, y1"; "" = the most textured region
+    sections: str = field(default_factory=_default_section_text)
+    marketplaces: list[str] = field(default_factory=lambda: ["taobao_main"])  # for the set (UI only)
+    page_marketplace: str = "taobao_main"  # for the detail page (UI only)
+
+    def points(self) -> list[tuple[str, str]]:
+        """(point, icon) for every filled row, in order: an empty row is skipped with its icon."""
+        texts = (self.point_1, self.point_2, self.point_3, self.point_4, self.point_5)
+        icons = (self.icon_1, self.icon_2, self.icon_3, self.icon_4, self.icon_5)
+        return [((t or "").strip(), (i or "").strip()) for t, i in zip(texts, icons) if (t or "").strip()]
+
+    def extras(self) -> dict[str, Any]:
+        return {"marketplaces": list(self.marketplaces or []), "page_marketplace": self.page_marketplace}
+
+    def apply(self, recipe: Recipe) -> Recipe:
+        """Raises ValueError / ValidationError on a bad line (the tab's handlers say which, in the seller's words)."""
+        pairs = self.points()
+        icons = [icon for _p, icon in pairs]
+        listing = recipe.listing.model_dump() | {
+            "point_icons": icons if any(icons) else [],
+            "specs": parse_specs(self.specs),
+            "guarantees": _lines(self.guarantees),
+            "notes": _lines(self.notes),
+            "brand": (self.brand or "").strip(),
+            "brand_line": (self.brand_line or "").strip(),
+            "gallery": list(self.gallery or []),
+            "detail_region": parse_region(self.detail_region),
+            "sections": parse_sections(self.sections),
+        }
+        copy_text = recipe.copy_text.model_dump() | {"selling_points": [p for p, _i in pairs]}
+        return Recipe.model_validate({**recipe.model_dump(), "copy_text": copy_text, "listing": listing})
+
+    @classmethod
+    def of(cls, recipe: Recipe, extras: dict[str, Any] | None = None) -> "ListingForm":
+        lst, extras = recipe.listing, extras or {}
+        points = list(recipe.copy_text.selling_points)[:MAX_POINTS]
+        icons = list(lst.point_icons)[: len(points)]
+        points += [""] * (MAX_POINTS - len(points))
+        icons += [""] * (MAX_POINTS - len(icons))
+        region = "" if lst.detail_region is None else ", ".join(f"{v:g}" for v in lst.detail_region)
+        rows = {f"point_{n}": p for n, p in enumerate(points, 1)} | {f"icon_{n}": i for n, i in enumerate(icons, 1)}
+        return cls(
+            **rows,
+            specs="\n".join(f"{s.key}: {s.value}" for s in lst.specs),
+            guarantees="\n".join(lst.guarantees),
+            notes="\n".join(lst.notes),
+            brand=lst.brand,
+            brand_line=lst.brand_line,
+            gallery=list(lst.gallery),
+            detail_region=region,
+            sections=",".join(lst.sections),
+            marketplaces=list(extras.get("marketplaces", ["taobao_main"])),
+            page_marketplace=str(extras.get("page_marketplace", "taobao_main")),
+        )
+
+
+FORMS: tuple[type[_Form], ...] = (CutoutForm, SceneForm, StyleForm, CopyForm, ExportForm, ListingForm)
 
 
 @dataclass
