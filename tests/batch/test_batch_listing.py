@@ -186,3 +186,22 @@ def test_which_sets_and_page_a_row_asks_for(cells, sets, page, sections, tmp_pat
     elif sections is not None:
         assert job.recipe.listing.sections == sections
     assert "Columns not used" not in " ".join(plan.notes)
+
+
+def test_the_cli_documents_the_columns_and_counts_sets_and_pages(tmp_path, photos_dir, capsys):
+    from studio.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    shown = capsys.readouterr().out
+    assert all(w in shown for w in ("set ", "detail_page", "specs (容量=500ml", "usage_notes")), shown
+    # Chinese headers, as a shop back end exports them, work for the listing columns too.
+    zh = {"套图": "set", "详情页": "detail_page", "参数": "specs", "售后": "guarantees", "品牌": "brand"}
+    row = {next((z for z, e in zh.items() if e == k), k): v for k, v in LISTING_ROW.items()}
+    catalog = write_csv(tmp_path / "zh.csv", [row])
+    out = tmp_path / "out"
+    args = ["batch", str(catalog), "--photos", str(photos_dir), "--out", str(out), "--profile", "none"]
+    assert main(args) == 0
+    assert "1 made, 0 already done, 0 failed (with 1 main-image set(s) and 1 detail page(s))" in capsys.readouterr().err
+    assert (out / "BOT-SET/set_taobao_main/posters.zip").is_file()
+    assert (out / "BOT-SET/detail_page_taobao_main/posters.zip").is_file()
