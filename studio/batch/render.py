@@ -29,6 +29,14 @@ def models_for(settings: Settings) -> ModelManager:
     return _MANAGERS[settings]
 
 
+def share_models(models: ModelManager) -> Settings:
+    """Make `models` (e.g. the app's, already loaded) this process's manager for its settings, so a
+    one-worker batch run here uses it instead of loading a second copy; the settings to run with."""
+    settings = models.settings.resolved()
+    _MANAGERS[settings] = models
+    return settings
+
+
 def render_sku(settings: Settings, job: SkuJob, photo: bytes, fault: str = "") -> SkuFiles:
     """Every file `python -m studio poster --recipe <job.recipe> --variants <job.variants>` writes, then
     (where the row asks) each main-image set and the detail page in their own folders, as `set` and

@@ -288,4 +288,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "⏹ Stopped: {made} made, {failed} failed; the finished SKUs are ready to download.",
     ),
     "cat_ok": ("✔ 可生成", "✔ ready"),
+    "cat_made": ("✔ 已生成", "✔ made"),
+    "cat_current": ("✔ 已是最新", "✔ already current"),
+    "cat_with_sets": ("含套图 {sets}", "+ set {sets}"),
+    "cat_with_page": ("含详情页 {market}", "+ detail page {market}"),
+    "cat_row": ("第 {row} 行", "row {row}"),
+    "cat_problems": ("**有问题的行：**", "**Rows with a problem:**"),
+    "cat_running": ("⏳ 正在生成：{line}", "⏳ Running: {line}"),
 }
