@@ -64,3 +64,15 @@ def test_tiny_profile_on_ray_matches_the_local_pool(ray_instance, tmp_path, phot
         assert comparable(tmp_path / "local" / folder) == comparable(tmp_path / "ray" / folder), folder
         assert any(p.suffix == ".jpg" for p in (tmp_path / "ray" / folder).iterdir())
     assert (tmp_path / "local" / "catalog.zip").read_bytes() == (tmp_path / "ray" / "catalog.zip").read_bytes()
+
+
+@pytest.mark.slow
+def test_a_rows_set_and_detail_page_on_ray_match_the_local_run(ray_instance, tmp_path, photos_dir, batch_settings):
+    from tests.batch.test_batch_listing import LISTING_ROW
+
+    plan = parse_catalogue(write_csv(tmp_path / "set.csv", [LISTING_ROW]), photos_dir, settings=batch_settings)
+    local = run_catalogue(plan, tmp_path / "local", settings=batch_settings)
+    on_ray = run_catalogue(plan, tmp_path / "ray", settings=batch_settings, ray="auto")
+    assert local.made == on_ray.made == ("BOT-SET",), on_ray.errors
+    assert comparable(tmp_path / "local" / "BOT-SET") == comparable(tmp_path / "ray" / "BOT-SET")
+    assert any("set_taobao_main/" in name for name in comparable(tmp_path / "ray" / "BOT-SET"))
