@@ -18,6 +18,23 @@ from typing import Sequence
 from studio.errors import StudioError
 from studio.settings import DTYPES, PROFILES
 
+BATCH_COLUMNS_HELP = """\
+catalogue columns (one row per SKU; empty cells take the --recipe's values):
+  sku, photo                  the product code and its photo (a path inside --photos)
+  headline, subline, price, original_price, badge, cta, selling_points (a;b;c),
+  scene, layout, styles (name:weight;…), platforms (a;b), variants, seed, …
+                              the poster's recipe fields, as `poster` takes them
+  set                         marketplaces whose main-image set (套图) the SKU also gets: taobao;jd
+  detail_page                 the detail page (详情页): sections in order (hero,points,specs,guarantee)
+                              or yes for the recipe's; made for detail_platform, else the first
+                              set marketplace, else taobao
+  point_icons, specs (容量=500ml;材质=PET), guarantees (a;b), usage_notes (a;b), brand, brand_line,
+  scene_variant, gallery (scene;scene), detail_region (x0,y0,x1,y1)
+                              the set's and the page's seller fields (recipe.listing)
+A set lands in DIR/<sku>/set_<marketplace>/, a page in DIR/<sku>/detail_page_<marketplace>/,
+each with its own manifest.csv and posters.zip.
+"""
+
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -75,7 +92,12 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_model_flags(poster)
     _add_cutout_flags(poster)
 
-    batch = sub.add_parser("batch", help="make posters for every SKU of a catalogue (CSV or XLSX)")
+    batch = sub.add_parser(
+        "batch",
+        help="make posters for every SKU of a catalogue (CSV or XLSX)",
+        epilog=BATCH_COLUMNS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     batch.add_argument("catalog", type=Path, metavar="CATALOG", help="CSV or XLSX: one row per SKU (sku, photo, …)")
     batch.add_argument("--photos", required=True, type=Path, metavar="DIR|ZIP", help="folder or zip of the photos")
     batch.add_argument("--out", required=True, type=Path, metavar="DIR")
@@ -429,8 +451,11 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     for error in plan.errors:
         print(f"row {error.row} ({error.sku or 'no SKU'}): {error.reason}", file=sys.stderr)
     result = run_catalogue(plan, args.out, settings=settings, workers=args.workers, ray=args.ray, progress=_batch_line)
+    sets = sum(len(job.sets) for job in plan.jobs if job.sku in result.listing_zips)
+    pages = sum(1 for job in plan.jobs if job.page and job.sku in result.listing_zips)
+    listing = f" (with {sets} main-image set(s) and {pages} detail page(s))" if sets or pages else ""
     print(
-        f"{len(result.made)} made, {len(result.skipped)} already done, {len(result.errors)} failed "
+        f"{len(result.made)} made, {len(result.skipped)} already done, {len(result.errors)} failed{listing} "
         f"in {_duration(result.seconds)}.",
         file=sys.stderr,
     )

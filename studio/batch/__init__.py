@@ -18,10 +18,13 @@ and current (same row, photo, recipe and model settings) is skipped. A SKU that 
 in errors.csv and the rest go on. `workers` > 1 runs a local process pool; `ray` = "auto" or a
 cluster address runs on Ray. `progress` gets a `BatchProgress` after every SKU; `cancel` (a
 studio.progress.CancelToken) stops before the next SKU and the result says `cancelled`.
+`share_models(models)` lends an already loaded ModelManager to a one-worker run in this process
+(the app's Batch tab does) and returns the settings to run with.
 Nothing here imports gradio.
 """
 
 from studio.batch.plan import parse_catalogue
+from studio.batch.render import share_models
 from studio.batch.run import run_catalogue
 from studio.batch.types import (
     BatchProgress,
@@ -43,4 +46,5 @@ __all__ = [
     "no_batch_progress",
     "parse_catalogue",
     "run_catalogue",
+    "share_models",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from studio.batch.listing_cells import ListingCellProblem, row_listing
 from studio.batch.photos import PhotoMissing, PhotoSource
 from studio.batch.rows import KNOWN_COLUMNS, RowProblem, row_recipe, row_variants
 from studio.batch.table import read_table
@@ -53,9 +54,10 @@ def parse_catalogue(
         try:
             recipe = row_recipe(base, cells)
             count = row_variants(cells, variants, settings.max_variants)
+            sets, page = row_listing(recipe, cells)
             key = source.find(cells.get("photo", ""))
             loaded = load_image(source.read(key), max_pixels=settings.max_image_pixels)
-        except (RowProblem, PhotoMissing) as exc:
+        except (RowProblem, ListingCellProblem, PhotoMissing) as exc:
             errors.append(RowError(number, sku, exc.message))
             continue
         except StudioError as exc:  # the photo itself: not an image, damaged, too big
@@ -71,6 +73,8 @@ def parse_catalogue(
                 recipe=recipe,
                 variants=count,
                 cells=tuple(sorted(cells.items())),
+                sets=sets,
+                page=page,
             )
         )
     ignored = [h for h in header if h and h not in KNOWN_COLUMNS]

@@ -29,10 +29,22 @@ def models_for(settings: Settings) -> ModelManager:
     return _MANAGERS[settings]
 
 
+def share_models(models: ModelManager) -> Settings:
+    """Make `models` (e.g. the app's, already loaded) this process's manager for its settings, so a
+    one-worker batch run here uses it instead of loading a second copy; the settings to run with."""
+    settings = models.settings.resolved()
+    _MANAGERS[settings] = models
+    return settings
+
+
 def render_sku(settings: Settings, job: SkuJob, photo: bytes, fault: str = "") -> SkuFiles:
-    """Every file `python -m studio poster --recipe <job.recipe> --variants <job.variants>` writes."""
+    """Every file `python -m studio poster --recipe <job.recipe> --variants <job.variants>` writes, then
+    (where the row asks) each main-image set and the detail page in their own folders, as `set` and
+    `detail-page` write them."""
     from studio.api.posters import export_recipe
-    from studio.pipeline import cutout_from_photo
+    from studio.batch.listing_cells import page_folder, set_folder
+    from studio.listing import make_detail_page, make_listing_set
+    from studio.pipeline import SceneCache, cutout_from_photo
 
     if fault and fault == job.sku:
         os._exit(70)  # the test's killed worker: no cleanup, no exception, just gone
@@ -44,4 +56,9 @@ def render_sku(settings: Settings, job: SkuJob, photo: bytes, fault: str = "") -
         out = Path(tmp) / "out"
         cutout, recipe = cutout_from_photo(models, photo_path, job.recipe)
         export_recipe(models, cutout, recipe, out, variants=job.variants)
+        cache = SceneCache()  # the set's and the page's scenes: shared between them
+        for market in job.sets:
+            make_listing_set(models, cutout, recipe, market, out / set_folder(market), cache=cache)
+        if job.page:
+            make_detail_page(models, cutout, recipe, out / page_folder(job.page), marketplace=job.page, cache=cache)
         return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

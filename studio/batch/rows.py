@@ -11,6 +11,7 @@ import re
 
 from pydantic import ValidationError
 
+from studio.batch.listing_cells import LISTING_COLUMNS, LISTING_FIELDS, listing_value, page_sections
 from studio.errors import StudioError
 from studio.recipe import Recipe, StyleChoice
 
@@ -40,7 +41,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "aigc_label": ("export", "aigc_label"),
 }
 SPECIAL = ("sku", "photo", "styles", "variants")
-KNOWN_COLUMNS = (*SPECIAL, *FIELDS)
+KNOWN_COLUMNS = (*SPECIAL, *FIELDS, *LISTING_COLUMNS)
 _LIST_SPLIT = re.compile(r"[;|\n，,、；]+")  # platforms, styles
 _POINT_SPLIT = re.compile(r"[;|\n；]+")  # selling points may hold commas
 _LISTS = ("selling_points", "platforms")
@@ -84,11 +85,21 @@ def row_recipe(base: Recipe, cells: dict[str, str]) -> Recipe:
     """The base recipe with this row's cells; RowProblem naming the column for a bad value."""
     if not cells.get("sku", "").strip():
         raise RowProblem("The SKU cell is empty. / 商品编码为空。")
-    parts: dict[str, dict[str, object]] = {"copy_text": {}, "scene": {}, "export": {"sku": cells.get("sku", "")}}
+    parts: dict[str, dict[str, object]] = {
+        "copy_text": {},
+        "scene": {},
+        "export": {"sku": cells.get("sku", "")},
+        "listing": {},
+    }
     for column, text in cells.items():
         if column in FIELDS and text:
             part, name = FIELDS[column]
             parts[part][name] = _value(column, text)
+        elif column in LISTING_FIELDS and text.strip():
+            parts["listing"][LISTING_FIELDS[column]] = listing_value(column, text)
+    sections = page_sections(cells.get("detail_page", ""))
+    if sections is not None:
+        parts["listing"]["sections"] = sections
     data = base.model_dump()
     for part, updates in parts.items():
         data[part] = {**data[part], **updates}
@@ -136,5 +147,8 @@ def check_row_recipe(recipe: Recipe) -> None:
 def _problem(exc: ValidationError) -> str:
     err = exc.errors()[0]
     loc = [str(p) for p in err.get("loc", ())]
-    field = loc[1] if len(loc) > 1 and loc[0] in ("copy_text", "scene", "export") else ".".join(loc)
+    field = loc[1] if len(loc) > 1 and loc[0] in ("copy_text", "scene", "export", "listing") else ".".join(loc)
+    if loc[:1] == ["listing"]:  # named by the row's column, not the recipe's field
+        columns = {name: column for column, name in LISTING_FIELDS.items()} | {"sections": "detail_page"}
+        field = columns.get(field, field)
     return f"{field}: {err.get('msg', 'invalid value')}"

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from studio.batch.listing_cells import listing_zips
 from studio.batch.pool import Outcome, Work, pool_jobs, serial_jobs
 from studio.batch.render import CRASH_ENV
 from studio.batch.stamp import job_hash, stamped_files
@@ -115,6 +116,7 @@ def run_catalogue(
         errors_path=errors_path,
         zip_path=zip_path,
         sku_zips={job.sku: out_dir / job.folder / ZIP_NAME for job in complete},
+        listing_zips={job.sku: listing_zips(out_dir / job.folder, job) for job in complete if job.sets or job.page},
         cancelled=cancelled,
         seconds=time.monotonic() - started,
     )

@@ -27,6 +27,7 @@ def job_hash(job: SkuJob, settings: Settings) -> str:
         "photo_name": job.photo_name,
         "recipe": job.recipe.model_dump(mode="json"),
         "variants": job.variants,
+        "listing": [list(job.sets), job.page],
         "profile": settings.profile,
         "base": settings.model_source("base"),
         "controlnet": settings.model_source("controlnet"),

@@ -73,15 +73,20 @@ def write_errors(out_dir: Path, errors: list[RowError]) -> Path:
 
 
 def write_catalog_manifest(out_dir: Path, folders: list[str]) -> Path:
-    """Every file of every SKU: each SKU's manifest.csv rows, with the path from the output folder."""
+    """Every file of every SKU: the rows of each manifest.csv in its folder (the posters', then each set's
+    and the detail page's, in their folders), with the path from the output folder."""
     from studio.export.sheets import plain_cell
 
     rows: list[dict[str, object]] = []
     for folder in folders:
-        with (out_dir / folder / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                row = {k: plain_cell(v or "") for k, v in row.items()}
-                rows.append({**row, "path": f"{folder}/{row['file']}", "sku": text_cell(row.get("sku", ""))})
+        root = out_dir / folder
+        manifests = [root / "manifest.csv", *sorted(p for p in root.glob("*/manifest.csv"))]
+        for manifest in manifests:
+            where = manifest.parent.relative_to(out_dir).as_posix()
+            with manifest.open(encoding="utf-8-sig", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    row = {k: plain_cell(v or "") for k, v in row.items()}
+                    rows.append({**row, "path": f"{where}/{row['file']}", "sku": text_cell(row.get("sku", ""))})
     for row in rows:
         for key, value in row.items():
             if key != "sku":

@@ -38,6 +38,14 @@ ALIASES = {
     "points": "selling_points",
     "卖点": "selling_points",
     "format": "file_format",
+    "套图": "set",
+    "详情页": "detail_page",
+    "品牌": "brand",
+    "参数": "specs",
+    "规格": "specs",
+    "售后": "guarantees",
+    "保障": "guarantees",
+    "图标": "point_icons",
 }
 
 

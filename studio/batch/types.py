@@ -30,6 +30,8 @@ class SkuJob:
     recipe: Recipe  # the base recipe with this row's cells on top
     variants: int
     cells: tuple[tuple[str, str], ...]  # the row as read (normalised column, text), for the content hash
+    sets: tuple[str, ...] = ()  # marketplace ids whose main-image set (套图) this SKU gets too
+    page: str = ""  # the marketplace id of its detail page (详情页); "" = none
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class CatalogueResult:
     errors_path: Path  # DIR/errors.csv
     zip_path: Path  # DIR/catalog.zip: every SKU's files, the manifest and errors.csv
     sku_zips: dict[str, Path] = field(default_factory=dict)  # SKU → DIR/<folder>/posters.zip
+    # SKU → the zips of its sets and detail page (DIR/<folder>/set_<market>/posters.zip, detail_page_<market>/…)
+    listing_zips: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     cancelled: bool = False
     seconds: float = 0.0
 

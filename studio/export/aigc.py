@@ -9,6 +9,9 @@ their own protection information. We define them so anyone can recompute them:
                   the file that ships, not the image before compression. Decoder: libjpeg-turbo's
                   default (islow) IDCT, libpng, libwebp (what Pillow uses); PNG and lossless WebP
                   decode bit-exactly anywhere.
+  ProduceID     = the first 32 hex digits of SHA-256 over what made the file (its recipe without
+                  outputs, platform, file name, format, producer; see content_id): unique to the
+                  content, and the same when the same recipe is made again (a rerun, another worker).
   ReservedCode2 = "sha256-label:" + SHA-256 of the UTF-8 JSON array of the other six fields'
                   values in the standard's order (Label, ContentProducer, ProduceID,
                   ReservedCode1, ContentPropagator, PropagateID), no spaces; it shows the label
@@ -47,6 +50,13 @@ def encoded_pixel_digest(data: bytes) -> str:
     with Image.open(io.BytesIO(data)) as image:
         image.load()
         return pixel_digest(image)
+
+
+def content_id(kind: str, *facts: str) -> str:
+    """A 32-hex ID (uuid4's length) derived from `facts`: other content gets another ID, a remake the same
+    one, so files made from one recipe are byte-identical wherever they are made (local pool, Ray)."""
+    text = json.dumps([kind, *facts], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def label_digest(fields: dict[str, str]) -> str:

@@ -19,6 +19,7 @@ from studio.export.aigc import (
     DEFAULT_PRODUCER,
     PLACEHOLDER_DIGEST,
     aigc_fields,
+    content_id,
     encoded_pixel_digest,
     pixel_digest,
     with_reserved1,
@@ -143,7 +144,16 @@ def write_poster_file(
     name = output_name(recipe, platform.id, fmt)
     # ReservedCode1 hashes the pixels as the shipped file decodes: a same-length placeholder while
     # the quality search runs, the real digest once the encoding is fixed.
-    label = aigc_fields(producer, PLACEHOLDER_DIGEST, propagator=propagator) if ai_generated else None
+    label = None
+    if ai_generated:  # the IDs from the recipe, not at random: the same recipe makes the same file, byte for byte
+        made_of = (recipe.model_copy(update={"outputs": []}).to_json(), platform.id, name, fmt, producer)
+        label = aigc_fields(
+            producer,
+            PLACEHOLDER_DIGEST,
+            propagator=propagator,
+            produce_id=content_id("ProduceID", *made_of),
+            propagate_id=content_id("PropagateID", *made_of, propagator) if propagator.strip() else "",
+        )
     params = parameters_text(
         recipe, platform.size, ai_generated=ai_generated, model_hash=model_hash, lora_hashes=lora_hashes
     )

@@ -9,7 +9,7 @@ from studio.ui.forms import BatchForm
 
 
 def build_batch_tab(ctx: UiContext) -> None:
-    from studio.ui.batch_handlers import PREVIEW_HEADERS
+    from studio.ui.batch_handlers import PREVIEW_HEADERS, STATUS_WIDTHS
 
     tr = ctx.tr
     tr.bind(gr.Markdown(tr.text("cat_intro")), "cat_intro", "value")
@@ -50,6 +50,8 @@ def build_batch_tab(ctx: UiContext) -> None:
                     label=tr.text("cat_rows"),
                     interactive=False,
                     wrap=True,
+                    # row, sku, photo, status: the status holds a bad row's whole reason, so it gets the room
+                    column_widths=list(STATUS_WIDTHS),
                     elem_id="batch-rows",
                 ),
                 "cat_rows",
@@ -75,14 +77,19 @@ def build_batch_tab(ctx: UiContext) -> None:
 
     @seller_errors
     def run(cat, zipped, path, count, lang, request: gr.Request = None, progress=gr.Progress()):  # type: ignore[assignment]
-        from studio.ui.batch_handlers import preview_batch, run_batch
+        from studio.ui.batch_handlers import BatchRun, preview_batch, stream_batch
 
         lang = lang_of(lang)
         form = BatchForm(cat, zipped, path or "", count or 1)
         shown = preview_batch(ctx, form, lang)
         token = ctx.cancels.fresh(request.session_hash if request else None)
-        made = run_batch(ctx, form, lang, progress=progress_adapter(progress), cancel=token)
-        return made.message + "\n\n" + shown.message, shown.rows, [str(p) for p in made.downloads]
+        # A generator: the status line counts done · failed · left after every SKU, not only the bar.
+        yield tr.text("cat_running", lang, line="…"), shown.rows, gr.skip()
+        for update in stream_batch(ctx, form, lang, progress=progress_adapter(progress), cancel=token):
+            if isinstance(update, BatchRun):
+                yield update.message, update.rows, [str(p) for p in update.downloads]
+            else:
+                yield tr.text("cat_running", lang, line=update), gr.skip(), gr.skip()
 
     ctx.extra["batch_event"] = run_btn.click(
         run, inputs=[*inputs, ctx.lang], outputs=[status, table, downloads], api_name="catalogue_batch"

@@ -54,41 +54,59 @@ def seller_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn StudioError into a toast with the seller's message; log anything unexpected.
 
     Images in the result go back to Gradio as files (see image_files: concurrent sessions).
+    A generator handler (one that streams updates) stays a generator, each update converted.
     """
-    import gradio as gr
-
     from studio.ui.image_files import images_as_files
+
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def streaming(*args: Any, **kwargs: Any) -> Any:
+            try:
+                for update in fn(*args, **kwargs):
+                    yield images_as_files(update)
+            except Exception as exc:
+                raise _seller_error(exc, fn.__name__) from None
+
+        return streaming
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return images_as_files(fn(*args, **kwargs))
-        except StudioError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
-        except gr.Error:
-            raise
-        except MemoryError:
-            log.exception("out of main memory in %s", fn.__name__)
-            raise gr.Error(
-                "The computer ran out of memory for this job. Your work so far is kept; "
-                "try a smaller photo or fewer variants.",
-                print_exception=False,
-            ) from None
-        except Exception as exc:  # a bug: keep serving, say so plainly, keep the details in the log
-            if _is_gpu_out_of_memory(exc):
-                log.warning("GPU out of memory in %s", fn.__name__)
-                raise gr.Error(
-                    "The graphics card ran out of memory. Your work so far is kept; try fewer variants "
-                    "or a smaller size, or close other programs that use the GPU.",
-                    print_exception=False,
-                ) from None
-            log.exception("unexpected failure in %s", fn.__name__)
-            raise gr.Error(
-                f"Something went wrong on our side ({type(exc).__name__}). Your work so far is kept; please try again.",
-                print_exception=False,
-            ) from None
+        except Exception as exc:
+            raise _seller_error(exc, fn.__name__) from None
 
     return wrapper
+
+
+def _seller_error(exc: Exception, name: str) -> Exception:
+    """The toast a handler's failure becomes (a gr.Error is already one)."""
+    import gradio as gr
+
+    if isinstance(exc, StudioError):
+        return gr.Error(str(exc), print_exception=False)
+    if isinstance(exc, gr.Error):
+        return exc
+    if isinstance(exc, MemoryError):
+        log.exception("out of main memory in %s", name)
+        return gr.Error(
+            "The computer ran out of memory for this job. Your work so far is kept; "
+            "try a smaller photo or fewer variants.",
+            print_exception=False,
+        )
+    if _is_gpu_out_of_memory(exc):  # a bug otherwise: keep serving, say so plainly, keep the details in the log
+        log.warning("GPU out of memory in %s", name)
+        return gr.Error(
+            "The graphics card ran out of memory. Your work so far is kept; try fewer variants "
+            "or a smaller size, or close other programs that use the GPU.",
+            print_exception=False,
+        )
+    log.exception("unexpected failure in %s", name)
+    return gr.Error(
+        f"Something went wrong on our side ({type(exc).__name__}). Your work so far is kept; please try again.",
+        print_exception=False,
+    )
 
 
 def progress_adapter(progress: Any) -> Progress:
@@ -179,18 +197,21 @@ def outputs_counted(fn: Callable[..., Any], ledger: Any, settings: Settings) -> 
                                getattr(request, "session_hash", None), public=settings.public)  # fmt: skip
             ledger.record(owner, sorted(folders, key=lambda f: f.stat().st_mtime))
 
-    def counted_stream(stream: Any, request: Any) -> Any:
-        for update in stream:  # a job that streams its progress: each update may hand back files
-            count(update, request)
-            yield update
+    if inspect.isgeneratorfunction(fn):  # Gradio streams a handler only if it still looks like a generator
+
+        @functools.wraps(fn)
+        def streaming(*args: Any, **kwargs: Any) -> Any:
+            request = current_request(args, kwargs)
+            for update in fn(*args, **kwargs):  # each streamed update may hand back files
+                count(update, request)
+                yield update
+
+        return streaming
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        request = current_request(args, kwargs)
         result = fn(*args, **kwargs)
-        if inspect.isgenerator(result):
-            return counted_stream(result, request)
-        count(result, request)
+        count(result, current_request(args, kwargs))
         return result
 
     return wrapper
@@ -202,8 +223,7 @@ def rate_limited(fn: Callable[..., Any], limiter: Any) -> Callable[..., Any]:
 
     from studio.limits import RateLimited, user_key
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def check(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         request = current_request(args, kwargs)
         key = user_key(getattr(request, "username", None), getattr(request, "session_hash", None))
         try:
@@ -211,6 +231,19 @@ def rate_limited(fn: Callable[..., Any], limiter: Any) -> Callable[..., Any]:
                 limiter.check(key)
         except RateLimited as exc:
             raise gr.Error(str(exc), title="Please wait", print_exception=False) from None
+
+    if inspect.isgeneratorfunction(fn):  # Gradio streams a handler only if it still looks like a generator
+
+        @functools.wraps(fn)
+        def streaming(*args: Any, **kwargs: Any) -> Any:
+            check(args, kwargs)
+            yield from fn(*args, **kwargs)
+
+        return streaming
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check(args, kwargs)
         return fn(*args, **kwargs)
 
     return wrapper

@@ -245,9 +245,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "need_batch_photos": ("请先添加照片。", "Add some photos first."),
     # tab 6: catalogue batch
     "cat_intro": (
-        "上传商品表（CSV/XLSX，每行一个 SKU：sku、photo、headline、price…）和图片压缩包，先预览再批量生成。",
-        "Upload a catalogue (CSV/XLSX, one SKU a row: sku, photo, headline, price…) and a zip of photos; "
-        "preview, then make them all.",
+        "上传商品表（CSV/XLSX，每行一个 SKU：sku、photo、headline、price…；填 set（如 taobao;jd）可同时生成套图，"
+        "填 detail_page（如 hero,points,specs 或 yes）可生成详情页）和图片压缩包，先预览再批量生成。",
+        "Upload a catalogue (CSV/XLSX, one SKU a row: sku, photo, headline, price…; a `set` cell such as taobao;jd "
+        "adds the main-image set, a `detail_page` cell such as hero,points,specs or yes the detail page) and a zip "
+        "of photos; preview, then make them all.",
     ),
     "cat_file": ("商品表（CSV / XLSX）", "Catalogue (CSV / XLSX)"),
     "cat_photos": ("图片压缩包（.zip）", "Photos (.zip)"),
@@ -288,6 +290,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "⏹ Stopped: {made} made, {failed} failed; the finished SKUs are ready to download.",
     ),
     "cat_ok": ("✔ 可生成", "✔ ready"),
+    "cat_made": ("✔ 已生成", "✔ made"),
+    "cat_current": ("✔ 已是最新", "✔ already current"),
+    "cat_with_sets": ("含套图 {sets}", "+ set {sets}"),
+    "cat_with_page": ("含详情页 {market}", "+ detail page {market}"),
+    "cat_row": ("第 {row} 行", "row {row}"),
+    "cat_problems": ("**有问题的行：**", "**Rows with a problem:**"),
+    "cat_running": ("⏳ 正在生成：{line}", "⏳ Running: {line}"),
     # tab 7: the listing (main-image set and detail page)
     "ls_intro": (
         "### 套图与详情页\n商品信息只填一次：卖点、参数、售后、品牌会用于每张主图和详情页的每个模块。"

@@ -81,14 +81,23 @@ def test_xmp_parses_with_stdlib_and_carries_the_tc260_label(fmt, make_poster, re
     assert "digitalsourcetype" in info.source_type and "TrainedAlgorithmicMedia" in info.source_type
 
 
-def test_produce_ids_are_unique(make_poster, recipe, tmp_path):
+def test_produce_ids_are_unique_per_content_and_stable_per_recipe(make_poster, recipe, tmp_path):
     platform = get_platform("taobao_main")
-    ids = set()
-    for i in range(3):
+
+    def produce_id(folder: str, made_from) -> str:
         poster, _ = make_poster(platform)
-        out = write_poster_file(poster, platform, tmp_path / str(i), recipe=recipe)
-        ids.add(parse_xmp(read_xmp(tmp_path / str(i) / out.file)).aigc["ProduceID"])
-    assert len(ids) == 3
+        out = write_poster_file(poster, platform, tmp_path / folder, recipe=made_from)
+        return parse_xmp(read_xmp(tmp_path / folder / out.file)).aigc["ProduceID"]
+
+    other_seed = recipe.model_copy(update={"scene": recipe.scene.model_copy(update={"seed": recipe.scene.seed + 1})})
+    ids = [
+        produce_id("a", recipe),
+        produce_id("b", recipe),
+        produce_id("c", recipe.model_copy(update={"variant": "B"})),
+    ]
+    ids.append(produce_id("d", other_seed))
+    assert ids[0] == ids[1]  # a remake of the same recipe: the same content, the same ID (and the same bytes)
+    assert len(set(ids)) == 3 and all(len(i) == 32 for i in ids)  # another variant or seed: another ID
 
 
 def test_jpeg_keeps_product_fidelity_and_full_chroma(make_poster, recipe, tmp_path):
@@ -200,10 +209,11 @@ def test_file_without_recipe_is_a_seller_message(tmp_path):
 
 
 def test_same_recipe_same_pixels(make_poster, recipe, tmp_path):
-    """Re-export is reproducible in pixels (only the ProduceID differs between files)."""
+    """Re-export is reproducible: the same pixels, and the same file byte for byte (the label's IDs included)."""
     platform = get_platform("taobao_main")
     a = write_poster_file(make_poster(platform)[0], platform, tmp_path / "a", recipe=recipe)
     b = write_poster_file(make_poster(platform)[0], platform, tmp_path / "b", recipe=recipe)
+    assert (tmp_path / "a" / a.file).read_bytes() == (tmp_path / "b" / b.file).read_bytes()
     with Image.open(tmp_path / "a" / a.file) as ia, Image.open(tmp_path / "b" / b.file) as ib:
         assert math.isinf(box_psnr(ia, ib, (0, 0, 800, 800)))
     assert isinstance(read_recipe_from_file(Path(tmp_path / "a" / a.file)), Recipe)

@@ -3,6 +3,7 @@ going first; the folder just handed back and other users' folders always stay.""
 
 from __future__ import annotations
 
+import inspect
 import os
 import time
 from pathlib import Path
@@ -61,6 +62,8 @@ def test_the_public_make_posters_counts_its_folders_against_the_caller(tmp_path,
     ledger = ctx.extra["output_ledger"]
     assert ledger.limit == Settings(share=True).resolved().budgets.output_bytes_per_user > 0
     assert "make_posters" in ctx.extra["guards"]["output_quota"]
+    streamed = next(fn.fn for fn in app.fns.values() if fn.api_name == "catalogue_batch")
+    assert inspect.isgeneratorfunction(streamed)  # still streams its progress through the quota's wrapper
     ledger.limit = 1  # every new export pushes the caller's earlier ones out
     caller = SimpleNamespace(username=None, client=SimpleNamespace(host="10.0.0.7"), session_hash="s", headers={})
     monkeypatch.setattr(common, "current_request", lambda args, kwargs: caller)

@@ -49,9 +49,19 @@ def test_catalogue_to_downloads(studio_url, product_photo, tmp_path, artifacts_d
             expect(page.get_by_text("共 3 行：2 行可生成，1 行有问题")).to_be_visible()
             rows = page.locator("#batch-rows")
             expect(rows.get_by_text("BAD-01")).to_be_visible()
-            expect(rows.get_by_role("gridcell", name=re.compile("missing.jpg"))).to_be_visible()  # its reason
+            reason = rows.get_by_role("gridcell", name=re.compile("missing.jpg"))
+            expect(reason).to_be_visible()  # its reason, wrapped in the wide status column, not cut off
+            cell, table = reason.bounding_box(), rows.bounding_box()
+            assert cell and table and cell["x"] + cell["width"] <= table["x"] + table["width"] + 1, (cell, table)
+            expect(
+                page.locator("#batch-status").get_by_text(re.compile("第 3 行 · BAD-01: .*missing.jpg"))
+            ).to_be_visible()
 
             page.get_by_role("button", name="🚀 批量生成").click()
+            # While it runs, the status counts done · failed · left after every SKU (the refused row first).
+            expect(
+                page.locator("#batch-status").get_by_text(re.compile("正在生成：完成 \\d · 失败 1 · 剩余"))
+            ).to_be_visible()
             expect(page.get_by_text("批量完成：新生成 2").first).to_be_visible()
             links = page.locator("#batch-downloads a[download]")
             expect(links).to_have_count(5)  # catalog.zip, manifest, errors.csv, CUP-01.zip, CUP-02.zip
