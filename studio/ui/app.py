@@ -15,13 +15,13 @@ from studio.ui.session import new_session
 from studio.ui.wiring import wire_session
 
 TAB_TITLES = [
-    ("① 抠图 · Background removal", "cutout"),
-    ("② 场景合成 · Scene", "scene"),
-    ("③ 风格 LoRA · Style", "style"),
-    ("④ 文案 · Copy text", "copy"),
-    ("⑤ A/B 导出 · Export", "export"),
-    ("⑥ 批量商品表 · Batch", "batch"),
-    ("⑦ 套图/详情页 · Listing", "listing"),
+    ("① 抠图 · Cutout", "cutout"),
+    ("② 场景 · Scene", "scene"),
+    ("③ 风格 · Style", "style"),
+    ("④ 文案 · Copy", "copy"),
+    ("⑤ 导出 · Export", "export"),
+    ("⑥ 批量 · Batch", "batch"),
+    ("⑦ 套图详情 · Listing", "listing"),
 ]
 
 EXAMPLES_DIR = REPO_ROOT / "examples"

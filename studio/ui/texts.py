@@ -303,7 +303,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "主标题、副标题和品牌标志来自 ④ 文案；商品图来自 ① 抠图。",
         "### Main-image set and detail page\nEnter the product's facts once: selling points, specs, guarantees "
         "and brand feed every set image and every page section. Headline, subline and logo come from ④ Copy; "
-        "the product from ① Background removal.",
+        "the product from ① Cutout.",
     ),
     "ls_fields": ("#### 商品信息（填一次，处处使用）", "#### Product facts (entered once, used everywhere)"),
     **{f"ls_point_{n}": (f"卖点 {n}", f"Selling point {n}") for n in range(1, 6)},

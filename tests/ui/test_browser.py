@@ -79,17 +79,17 @@ def test_click_through_to_the_zip(page, product_photo, tmp_path, artifacts_dir):
         expect(page.locator("#scene-preset input")).to_have_value("双11 红金")
         page.get_by_role("button", name="🎨 合成场景").click()
 
-    step("2_scene", "② 场景合成 · Scene", pick_scene_and_compose, "已生成 1 张")
-    step("3_style", "③ 风格 LoRA · Style", lambda: None, "应用风格")
+    step("2_scene", "② 场景 · Scene", pick_scene_and_compose, "已生成 1 张")
+    step("3_style", "③ 风格 · Style", lambda: None, "应用风格")
 
     def write_copy():
         page.get_by_label("主标题").fill("双11 狂欢价")
         page.get_by_label("价格", exact=True).fill("¥99")
         page.get_by_role("button", name="✍️ 排版文案").click()
 
-    step("4_copy", "④ 文案 · Copy text", write_copy, "文案已排版")
+    step("4_copy", "④ 文案 · Copy", write_copy, "文案已排版")
     step(
-        "5_export", "⑤ A/B 导出 · Export", lambda: page.get_by_role("button", name="📦 导出全部海报").click(), "已导出"
+        "5_export", "⑤ 导出 · Export", lambda: page.get_by_role("button", name="📦 导出全部海报").click(), "已导出"
     )
     # Every file the default export makes passes its platform's rules (the AI label on 9:16 once did not).
     expect(page.locator("#tab-export").get_by_text("未通过")).to_have_count(0)

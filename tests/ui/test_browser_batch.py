@@ -40,7 +40,7 @@ def test_catalogue_to_downloads(studio_url, product_photo, tmp_path, artifacts_d
         page.set_default_timeout(240_000)
         page.goto(studio_url, wait_until="load")
         try:
-            page.get_by_role("tab", name="⑥ 批量商品表 · Batch").click()
+            page.get_by_role("tab", name="⑥ 批量 · Batch").click()
             page.locator("#batch-catalogue input[type=file]").set_input_files(str(catalogue))
             page.locator("#batch-photos input[type=file]").set_input_files(str(photos))
             expect(page.locator("#batch-photos").get_by_text("photos.zip")).to_be_visible()

@@ -17,7 +17,7 @@ from tests.ui.test_browser import CHROMIUM, LAUNCH_ARGS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-TAB = "⑦ 套图/详情页 · Listing"
+TAB = "⑦ 套图详情 · Listing"
 POINTS = [("24小时长效保湿", "drop"), ("无酒精 无香精", "shield"), ("植物精华配方", "leaf")]
 
 
@@ -48,10 +48,10 @@ def test_build_reorder_export_and_make_the_set(studio_url, product_photo, tmp_pa
             page.locator("#tab-cutout input[type=file]").first.set_input_files(str(photo))
             page.get_by_role("button", name="✂️ 去除背景").click()
             expect(page.get_by_text("抠图完成").first).to_be_visible()
-            page.get_by_role("tab", name="② 场景合成 · Scene").click()
+            page.get_by_role("tab", name="② 场景 · Scene").click()
             page.locator("#tab-scene").get_by_label("procedural").check()  # the quick studio backdrop
 
-            page.get_by_role("tab", name="④ 文案 · Copy text").click()
+            page.get_by_role("tab", name="④ 文案 · Copy").click()
             page.get_by_label("主标题").fill("清爽水润 一整天")
             open_listing_tab(page)
             tab = page.locator("#tab-listing")
@@ -112,7 +112,7 @@ def test_build_reorder_export_and_make_the_set(studio_url, product_photo, tmp_pa
             page.screenshot(path=str(artifacts_dir / "listing_set.png"), full_page=True)
 
             # The copy tab shows the same selling points (one list, typed here).
-            page.get_by_role("tab", name="④ 文案 · Copy text").click()
+            page.get_by_role("tab", name="④ 文案 · Copy").click()
             expect(page.get_by_label("卖点（每行一个，最多 5 个）")).to_have_value("\n".join(p for p, _i in POINTS))
 
             # A reload keeps the facts, the new order and the results.
@@ -151,13 +151,8 @@ def test_build_reorder_export_and_make_the_set(studio_url, product_photo, tmp_pa
 
 
 def open_listing_tab(page) -> None:
-    """Tab ⑦, from the tab row or, where the row is full, from Gradio's "More tabs" menu."""
-    tab = page.get_by_role("tab", name=TAB)
-    if tab.count() and tab.is_visible():
-        tab.click()
-    else:
-        page.get_by_role("button", name="More tabs").click()
-        page.locator(".overflow-dropdown").get_by_role("button", name=TAB).click()
+    """Tab ⑦, from the tab row (every tab fits it: tests/ui/test_browser_tabs.py)."""
+    page.get_by_role("tab", name=TAB).click()
     from playwright.sync_api import expect
 
     expect(page.locator("#tab-listing")).to_be_visible()

@@ -51,7 +51,7 @@ def test_edited_copy_ships_and_a_reload_restores_every_tab(page, product_photo, 
     page.get_by_role("button", name="✂️ 去除背景").click()
     expect(page.get_by_text("抠图完成").first).to_be_visible()
 
-    page.get_by_role("tab", name="④ 文案 · Copy text").click()
+    page.get_by_role("tab", name="④ 文案 · Copy").click()
     page.get_by_label("主标题").fill("旧的标题")
     page.get_by_label("价格", exact=True).fill("299")
     page.get_by_role("button", name="✍️ 排版文案").click()
@@ -61,7 +61,7 @@ def test_edited_copy_ships_and_a_reload_restores_every_tab(page, product_photo, 
     page.get_by_label("价格", exact=True).fill("259")
     page.get_by_label("价格", exact=True).blur()
 
-    page.get_by_role("tab", name="⑤ A/B 导出 · Export").click()
+    page.get_by_role("tab", name="⑤ 导出 · Export").click()
     page.locator("#tab-export").get_by_label("商品编码（用于文件名）").fill("cup-7")
     page.get_by_role("button", name="📦 导出全部海报").click()
     expect(page.get_by_text("已导出").first).to_be_visible()
@@ -83,18 +83,18 @@ def test_edited_copy_ships_and_a_reload_restores_every_tab(page, product_photo, 
 
     # Reload mid-session: the same session comes back, every tab filled in.
     page.reload(wait_until="load")
-    page.get_by_role("tab", name="④ 文案 · Copy text").click()
+    page.get_by_role("tab", name="④ 文案 · Copy").click()
     expect(page.get_by_label("主标题")).to_have_value("夏日新品")
     expect(page.get_by_label("价格", exact=True)).to_have_value("259")
-    page.get_by_role("tab", name="⑤ A/B 导出 · Export").click()
+    page.get_by_role("tab", name="⑤ 导出 · Export").click()
     expect(page.locator("#tab-export").get_by_label("商品编码（用于文件名）")).to_have_value("cup-7")
     expect(page.locator("#export-gallery img").first).to_be_visible()
-    page.get_by_role("tab", name="② 场景合成 · Scene").click()
+    page.get_by_role("tab", name="② 场景 · Scene").click()
     expect(page.locator("#scene-preset input")).to_have_value("大理石台面")
-    page.get_by_role("tab", name="① 抠图 · Background removal").click()
+    page.get_by_role("tab", name="① 抠图 · Cutout").click()
     expect(page.locator("#tab-cutout img").first).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "after_reload.png"), full_page=True)
     # The restored session still works: export again without touching anything.
-    page.get_by_role("tab", name="⑤ A/B 导出 · Export").click()
+    page.get_by_role("tab", name="⑤ 导出 · Export").click()
     page.get_by_role("button", name="📦 导出全部海报").click()
     expect(page.get_by_text("已导出").first).to_be_visible()
