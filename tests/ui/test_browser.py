@@ -88,9 +88,7 @@ def test_click_through_to_the_zip(page, product_photo, tmp_path, artifacts_dir):
         page.get_by_role("button", name="✍️ 排版文案").click()
 
     step("4_copy", "④ 文案 · Copy", write_copy, "文案已排版")
-    step(
-        "5_export", "⑤ 导出 · Export", lambda: page.get_by_role("button", name="📦 导出全部海报").click(), "已导出"
-    )
+    step("5_export", "⑤ 导出 · Export", lambda: page.get_by_role("button", name="📦 导出全部海报").click(), "已导出")
     # Every file the default export makes passes its platform's rules (the AI label on 9:16 once did not).
     expect(page.locator("#tab-export").get_by_text("未通过")).to_have_count(0)
 
