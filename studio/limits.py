@@ -22,8 +22,16 @@ from studio.errors import StudioError
 from studio.settings import Settings
 
 WINDOW_S = 60.0
-# Folders the tabs create with tempfile.mkdtemp(prefix=...) for files they hand back.
-OUTPUT_PREFIXES = ("posters-", "white-", "cutouts-", "project-")
+# Folders the tabs and the API create (new_output_folder) for files they hand back: the age sweep,
+# the disk quotas and the per-user output quota find them by these prefixes.
+OUTPUT_PREFIXES = ("posters-", "white-", "cutouts-", "project-", "listing-", "catalogue-")
+
+
+def new_output_folder(prefix: str) -> Path:
+    """A fresh temporary folder for files handed back, under a prefix the sweeps and quotas know."""
+    if not prefix.startswith(OUTPUT_PREFIXES):
+        raise ValueError(f"{prefix!r} is not one of the output prefixes {OUTPUT_PREFIXES}")
+    return Path(tempfile.mkdtemp(prefix=prefix))
 
 
 class RateLimited(StudioError):

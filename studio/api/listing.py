@@ -7,7 +7,6 @@ language before any model runs. Stateless: nothing from an earlier call is used 
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from studio.api.errors import ApiError, Language, api_step
 from studio.api.posters import LOGO_NOTE, OUTPUT_PREFIX, _csv_rows, check_choices, parse_recipe
 from studio.errors import StudioError
+from studio.limits import new_output_folder
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import Recipe
 
@@ -136,7 +136,7 @@ def make_set(
     base = _with_logo(parse_recipe(recipe, language), logo, language, notes, models)
     market = check_listing_request(base, platform, language)
     cutout, base = listing_from_photo(models, product, base, language, lambda f, m: progress(0.2 * f, m))
-    folder = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix=OUTPUT_PREFIX))
+    folder = Path(out_dir) if out_dir is not None else new_output_folder(OUTPUT_PREFIX)
     with api_step("set_failed", language):
         made = make_listing_set(
             models, cutout, base, market, folder, cancel=cancel, progress=lambda f, m: progress(0.2 + 0.8 * f, m)
@@ -178,7 +178,7 @@ def make_detail_page(
     order = list(order) if order else list(base.listing.sections)
     market = check_listing_request(base, platform, language, sections=order, width=width)
     cutout, base = listing_from_photo(models, product, base, language, lambda f, m: progress(0.2 * f, m))
-    folder = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix=OUTPUT_PREFIX))
+    folder = Path(out_dir) if out_dir is not None else new_output_folder(OUTPUT_PREFIX)
     with api_step("detail_page_failed", language):
         made = run(
             models, cutout, base, folder, marketplace=market, sections=order, width=width, cancel=cancel,

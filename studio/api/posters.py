@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 
 from studio.api.errors import ApiError, Language, api_step, budget_step
 from studio.errors import StudioError
+from studio.limits import new_output_folder
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import RECIPE_VERSION, Recipe, without_logo_path
 
@@ -161,7 +161,7 @@ def make_posters(
         from studio.limits import make_room
 
         make_room(models.settings)  # quota pressure: the oldest exports and uploads go before this one is written
-    folder = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix=OUTPUT_PREFIX))
+    folder = Path(out_dir) if out_dir is not None else new_output_folder(OUTPUT_PREFIX)
     with api_step("posters_failed", language):
         result = export_recipe(
             models, cutout, base, folder, variants=int(variants), cancel=cancel,

@@ -6,12 +6,12 @@ studio.export.abtest) with the public API's input checks and error codes.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studio.api.errors import ApiError, Language, api_step, budget_step
 from studio.errors import StudioError
+from studio.limits import new_output_folder
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -77,7 +77,7 @@ def remove_background(
     except StudioError as exc:
         code = "no_product" if "No product" in exc.message else "cutout_failed"
         raise ApiError(code, language, detail=str(exc)) from None
-    folder = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="cutouts-api-"))
+    folder = Path(out_dir) if out_dir is not None else new_output_folder("cutouts-api-")
     folder.mkdir(parents=True, exist_ok=True)
     from studio.cutout.batch import safe_stem
 

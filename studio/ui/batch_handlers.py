@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import queue
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from studio.batch import (
 )
 from studio.batch.types import RowError, SkuJob
 from studio.errors import StudioError
+from studio.limits import new_output_folder
 from studio.progress import CancelToken, Progress, no_progress
 from studio.ui.common import UiContext
 from studio.ui.forms import BatchForm
@@ -140,7 +140,7 @@ def run_batch(
     plan = plan_batch(ctx, form, lang)
     # One worker in this process: let it use the app's loaded models instead of loading a second copy.
     settings = share_models(ctx.models)
-    out = out_dir or Path(tempfile.mkdtemp(prefix="catalogue-"))
+    out = out_dir or new_output_folder("catalogue-")
 
     def report(update: BatchProgress) -> None:
         fraction = (update.done + update.failed) / update.total if update.total else 1.0

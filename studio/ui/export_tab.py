@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import gradio as gr
 from studio.export.credentials import c2pa_available
 from studio.export.sheets import plain_cell
 from studio.export.sku import sku_slug
+from studio.limits import new_output_folder
 from studio.presets import all_presets, display_name
 from studio.progress import Cancelled
 from studio.recipe import Recipe
@@ -454,7 +454,7 @@ def build_export_tab(ctx: UiContext) -> None:
         session = ensure(session)
         if session.cutout is None:
             raise gr.Error(ctx.tr.text("need_cutout", lang_of(lang)), print_exception=False)
-        path = Path(tempfile.mkdtemp(prefix="project-")) / f"{sku_slug(session.recipe.export.sku)}.poster"
+        path = new_output_folder("project-") / f"{sku_slug(session.recipe.export.sku)}.poster"
         save_project(
             path,
             cutouts={session.photo_name or "product": session.cutout.rgba},

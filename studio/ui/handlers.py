@@ -15,6 +15,7 @@ from PIL import Image
 
 from studio.budgets import budget_recipe, check_copy_text, check_count, check_images
 from studio.errors import StudioError
+from studio.limits import new_output_folder
 from studio.progress import CancelToken, Progress, no_progress
 from studio.recipe import Recipe
 from studio.settings import Settings
@@ -144,7 +145,6 @@ class WhiteBackground:
 
 def white_background(ctx: UiContext, session: StudioSession, lang: str) -> WhiteBackground:
     """The 2000×2000 white-background main image, checked as the file the seller uploads."""
-    import tempfile
 
     from studio.cutout import encode_white_background, white_background_image
 
@@ -152,7 +152,7 @@ def white_background(ctx: UiContext, session: StudioSession, lang: str) -> White
     image, _ = white_background_image(session.cutout)
     data, fmt, report = encode_white_background(image)  # judge the file, not the pixels before it
     suffix = "jpg" if fmt == "jpeg" else "png"
-    path = Path(tempfile.mkdtemp(prefix="white-")) / f"{session.photo_name}_white.{suffix}"
+    path = new_output_folder("white-") / f"{session.photo_name}_white.{suffix}"
     path.write_bytes(data)
     return WhiteBackground(path=path, report=report, file_format=fmt, file_kb=len(data) / 1024)
 
@@ -161,7 +161,6 @@ def cutout_batch_zip(
     ctx: UiContext, files: list[Any], form: CutoutForm, lang: str, progress: Progress = no_progress
 ) -> Path:
     """Cut out many photos with the tab's settings; the zip of the cut-outs."""
-    import tempfile
 
     from studio.cutout import cutout_batch, write_cutouts, zip_cutouts
     from studio.imageio import load_image
@@ -175,7 +174,7 @@ def cutout_batch_zip(
     check_images(paths, budgets)  # every header, and the batch's pixels together, before any decoding
     loaded = [load_image(p, max_pixels=budgets.image_pixels) for p in paths]
     cutouts = cutout_batch(loaded, settings, ctx.models, progress=progress)
-    out = Path(tempfile.mkdtemp(prefix="cutouts-"))
+    out = new_output_folder("cutouts-")
     paths = write_cutouts(cutouts, [item.name for item in loaded], out)
     return zip_cutouts(paths, out / "cutouts.zip")
 
@@ -372,7 +371,6 @@ def export_posters(
     cancel: CancelToken | None = None,
 ) -> ExportView:
     """Every variant at every platform, from the session recipe as the seller sees it now (the copy included)."""
-    import tempfile
     import time
 
     from studio.pipeline import make_posters
@@ -395,7 +393,7 @@ def export_posters(
     from studio.limits import make_room
 
     make_room(ctx.models.settings)  # quota pressure: the oldest exports and uploads go before this one is written
-    out = Path(tempfile.mkdtemp(prefix="posters-")) / time.strftime("%Y%m%d-%H%M%S")
+    out = new_output_folder("posters-") / time.strftime("%Y%m%d-%H%M%S")
     result = make_posters(
         ctx.models,
         snap.cutout,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import io
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from studio.errors import StudioError
+from studio.limits import new_output_folder
 from studio.progress import Cancelled, CancelToken, Progress, no_progress
 from studio.recipe import Recipe
 from studio.ui.common import UiContext
@@ -130,7 +130,7 @@ def _need_cutout(ctx: UiContext, session: StudioSession, lang: str) -> None:
 def _out_dir(prefix: str, out_dir: Path | None) -> Path:
     if out_dir is not None:
         return Path(out_dir)
-    return Path(tempfile.mkdtemp(prefix=prefix)) / time.strftime("%Y%m%d-%H%M%S")
+    return new_output_folder(prefix) / time.strftime("%Y%m%d-%H%M%S")
 
 
 # ---- the main-image set -----------------------------------------------------------------------------------
@@ -180,11 +180,8 @@ def make_set(
         downloads.append(str(made.zip_path.replace(named)))
     message = ctx.tr.text("ls_set_done", lang, files=len(images), ok=ok,
                           markets=", ".join(names.get(m, m) for m in markets))  # fmt: skip
-    with session._lock:
-        if session.is_current(snap):
-            session.views.update(listing_set_gallery=images, listing_set_files=downloads)
-        else:
-            message += "\n\n" + ctx.tr.text("ls_stale", lang)
+    if not session.keep_views_if_current(snap, listing_set_gallery=images, listing_set_files=downloads):
+        message += "\n\n" + ctx.tr.text("ls_stale", lang)
     return SetView(images, downloads, message)
 
 
@@ -253,11 +250,8 @@ def build_page(
     html = preview_html(page.image, lang)
     message = ctx.tr.text("ls_page_built", lang, sections=len(page.sections), width=page.width,
                           height=page.image.height)  # fmt: skip
-    with session._lock:
-        if session.is_current(snap):
-            session.views["listing_preview"] = html
-        else:
-            message += "\n\n" + ctx.tr.text("ls_stale", lang)
+    if not session.keep_views_if_current(snap, listing_preview=html):
+        message += "\n\n" + ctx.tr.text("ls_stale", lang)
     return PageView(html, message, [])
 
 
@@ -288,9 +282,6 @@ def export_page(
     ok = sum(bool(made.reports[name]["compliant"]) for name in made.slices)
     message = ctx.tr.text("ls_page_done", lang, slices=len(made.slices), width=page.width, ok=ok,
                           cap=page.platform.slice_height or page.image.height)  # fmt: skip
-    with session._lock:
-        if session.is_current(snap):
-            session.views.update(listing_preview=html, listing_page_files=downloads)
-        else:
-            message += "\n\n" + ctx.tr.text("ls_stale", lang)
+    if not session.keep_views_if_current(snap, listing_preview=html, listing_page_files=downloads):
+        message += "\n\n" + ctx.tr.text("ls_stale", lang)
     return PageView(html, message, downloads)

@@ -4,7 +4,7 @@ The session is one mutable object per browser session (in a gr.State) and every 
 edits *fields* of its recipe (`edit`), under the session's lock, at the moment it
 finishes: a long scene job never writes back a copy edit it did not see.
 Every change a seller makes bumps `revision`; a job works on a `snapshot()` taken when it starts
-and writes its result back only while `is_current(snapshot)` (`finish_if_current`): a project opened
+and writes its result back only while `is_current(snapshot)` (`keep_views_if_current`): a project opened
 or a photo cut out while an export runs is never reverted by the export ending.
 The session lives in the main process only; what crosses into a GPU call is plain
 data (pipeline.SceneBatch, run through studio/models/zerogpu.py). A failed step leaves the previous result intact.
@@ -73,6 +73,15 @@ class StudioSession:
     def is_current(self, snap: "Snapshot") -> bool:
         """Whether nothing changed since `snap` was taken (its job's result still describes this session)."""
         return self.revision == snap.revision
+
+    def keep_views_if_current(self, snap: "Snapshot", **views: Any) -> bool:
+        """A job's result views recorded for a reload, only while nothing changed since `snap`.
+        False: the seller overtook the job (its files are from before; nothing is recorded)."""
+        with self._lock:
+            if not self.is_current(snap):
+                return False
+            self.views.update(views)
+            return True
 
     def changed(self) -> None:
         """Record one seller's change (call under the lock)."""

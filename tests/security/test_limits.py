@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 
 import pytest
@@ -102,6 +103,26 @@ def test_sweep_removes_only_old_output_folders(tmp_path):
     os.utime(other, (day_ago, day_ago))
     assert sweep_old_outputs(86400, root=tmp_path) == 1
     assert not old.exists() and new.exists() and other.exists()
+
+
+def test_listing_and_catalogue_downloads_are_swept_like_posters(tmp_path):
+    """The Listing tab's sets and pages and the Batch tab's catalogues used to live in folders no sweep or quota knew."""
+    folders = [tmp_path / name for name in ("listing-set-a", "listing-page-b", "catalogue-c")]
+    day_ago = time.time() - 2 * 86400
+    for folder in folders:
+        folder.mkdir()
+        (folder / "a.zip").write_bytes(b"x")
+        os.utime(folder, (day_ago, day_ago))
+    assert sweep_old_outputs(86400, root=tmp_path) == 3
+
+
+def test_output_folders_are_made_only_under_prefixes_the_sweeps_know(monkeypatch, tmp_path):
+    from studio.limits import new_output_folder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert new_output_folder("listing-set-").name.startswith("listing-set-")
+    with pytest.raises(ValueError, match="output prefixes"):
+        new_output_folder("mine-")
 
 
 # --- ZeroGPU shim -------------------------------------------------------------------------
